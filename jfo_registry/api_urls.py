@@ -1,0 +1,14 @@
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from operations.api import reports
+
+urlpatterns = [
+    path("", include("operations.api.urls")),
+    path("", include("agreements.api.urls")),
+    path("reports/resources/", reports.ResourcesReportView.as_view(), name="report-resources"),
+    path("reports/tenure/", reports.TenureReportView.as_view(), name="report-tenure"),
+    path("reports/allocation/", reports.AllocationReportView.as_view(), name="report-allocation"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+]

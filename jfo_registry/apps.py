@@ -1,0 +1,22 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class JfoRegistryConfig(AppConfig):
+    name = "jfo_registry"
+    verbose_name = _("Registry")
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
+        post_migrate.connect(_sync_roles_after_migrate, sender=self)
+
+
+def _sync_roles_after_migrate(sender, apps=None, **kwargs) -> None:
+    """Models added by later migrations get their permissions granted to the groups too
+    (and a flushed database gets its groups back)."""
+    from django.apps import apps as global_apps
+
+    from .roles import sync_role_groups
+
+    sync_role_groups(apps or global_apps)

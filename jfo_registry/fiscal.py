@@ -1,0 +1,113 @@
+"""Government of Canada fiscal-year arithmetic (1 April to 31 March, named "2010-2011").
+
+The one place that knows how a date maps to a fiscal year and how an assignment's FTE
+turns into FTE-years: reports, filters and the seed all call this module.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+
+FIRST_MONTH = 4  # April
+_LABEL = re.compile(r"^\s*(\d{4})(?:\s*[-/]\s*(\d{2}|\d{4}))?\s*$")
+
+
+@dataclass(frozen=True, order=True)
+class FiscalYear:
+    """A fiscal year, identified by the calendar year in which it starts."""
+
+    start_year: int
+
+    def __post_init__(self) -> None:
+        if not 1900 <= self.start_year <= 2999:
+            raise ValueError(_("Fiscal year out of range: %(year)s.") % {"year": self.start_year})
+
+    def __str__(self) -> str:
+        return self.label
+
+    @classmethod
+    def of(cls, day: datetime.date) -> FiscalYear:
+        """The fiscal year that contains `day`."""
+        return cls(day.year if day.month >= FIRST_MONTH else day.year - 1)
+
+    @classmethod
+    def parse(cls, value: str | int | FiscalYear) -> FiscalYear:
+        """Accept `2010-2011`, `2010-11`, `2010` or 2010; refuse anything else with ValueError."""
+        if isinstance(value, FiscalYear):
+            return value
+        if isinstance(value, int):
+            return cls(value)
+        match = _LABEL.match(str(value))
+        if not match:
+            raise ValueError(
+                _("“%(value)s” is not a fiscal year; use the form 2010-2011 or 2010.") % {"value": value}
+            )
+        start = int(match.group(1))
+        end = match.group(2)
+        if end is not None:
+            expected = str(start + 1)
+            if end not in (expected, expected[-2:]):
+                raise ValueError(
+                    _("“%(value)s” is not a fiscal year: the second year must follow the first.")
+                    % {"value": value}
+                )
+        return cls(start)
+
+    @classmethod
+    def current(cls) -> FiscalYear:
+        from django.utils import timezone
+
+        return cls.of(timezone.localdate())
+
+    @property
+    def label(self) -> str:
+        return f"{self.start_year}-{self.start_year + 1}"
+
+    @property
+    def start(self) -> datetime.date:
+        return datetime.date(self.start_year, FIRST_MONTH, 1)
+
+    @property
+    def end(self) -> datetime.date:
+        return datetime.date(self.start_year + 1, FIRST_MONTH, 1) - datetime.timedelta(days=1)
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def next(self) -> FiscalYear:
+        return FiscalYear(self.start_year + 1)
+
+    def previous(self) -> FiscalYear:
+        return FiscalYear(self.start_year - 1)
+
+
+def overlap_days(
+    start: datetime.date,
+    end: datetime.date | None,
+    period_start: datetime.date,
+    period_end: datetime.date,
+) -> int:
+    """Days (inclusive) that [start, end] shares with [period_start, period_end]; end None = ongoing."""
+    first = max(start, period_start)
+    last = period_end if end is None else min(end, period_end)
+    return max((last - first).days + 1, 0)
+
+
+def fte_years(
+    fte: Decimal,
+    start: datetime.date,
+    end: datetime.date | None,
+    year: FiscalYear,
+) -> Decimal:
+    """FTE-years an assignment contributes to `year`: fte × overlapping days ÷ days in the year.
+
+    Unrounded: callers round at the end (DESIGN.md section 4).
+    """
+    days = overlap_days(start, end, year.start, year.end)
+    return Decimal(fte) * Decimal(days) / Decimal(year.days)

@@ -1,0 +1,112 @@
+"""Who may see and change what: one place for the API, the pages and the admin.
+
+Everyone signed in with a role reads everything. Administrators change everything.
+Regional managers change officers and assignments of the regions they are given
+(an officer's region is their home region; an assignment's is its JFO unit's region).
+HQ analysts change nothing.
+"""
+
+from __future__ import annotations
+
+import rules
+from django.db.models import Model
+
+from .roles import Role
+
+
+@rules.predicate
+def is_administrator(user) -> bool:
+    return bool(user.is_active and (user.is_superuser or _in_group(user, Role.ADMINISTRATOR)))
+
+
+@rules.predicate
+def is_hq_analyst(user) -> bool:
+    return bool(user.is_active and _in_group(user, Role.HQ_ANALYST))
+
+
+@rules.predicate
+def is_regional_manager(user) -> bool:
+    return bool(user.is_active and _in_group(user, Role.REGIONAL_MANAGER))
+
+
+has_role = is_administrator | is_hq_analyst | is_regional_manager
+
+
+@rules.predicate
+def manages_region_of(user, obj) -> bool:
+    """True when `obj` lies in one of the user's regions (or when no object is in question)."""
+    if obj is None:
+        return True
+    region_id = region_id_of(obj)
+    return region_id is not None and region_id in managed_region_ids(user)
+
+
+can_edit_regional_record = is_administrator | (is_regional_manager & manages_region_of)
+
+
+def _in_group(user, role: Role) -> bool:
+    if not user.is_authenticated:
+        return False
+    cache = getattr(user, "_role_group_names", None)
+    if cache is None:
+        cache = set(user.groups.values_list("name", flat=True))
+        user._role_group_names = cache
+    return role.group_name in cache
+
+
+def managed_region_ids(user) -> set[int]:
+    if not user.is_authenticated:
+        return set()
+    cache = getattr(user, "_managed_region_ids", None)
+    if cache is None:
+        cache = set(user.managed_regions.values_list("pk", flat=True))
+        user._managed_region_ids = cache
+    return cache
+
+
+def region_id_of(obj: Model) -> int | None:
+    """The region that governs edits of `obj`."""
+    from operations.models import Assignment, JointForceOperation, Officer
+
+    if isinstance(obj, Officer):
+        return obj.home_region_id
+    if isinstance(obj, Assignment):
+        return obj.jfo.region_id if obj.jfo_id else None
+    if isinstance(obj, JointForceOperation):
+        return obj.region_id
+    return None
+
+
+def role_of(user) -> Role | None:
+    for role, predicate in (
+        (Role.ADMINISTRATOR, is_administrator),
+        (Role.HQ_ANALYST, is_hq_analyst),
+        (Role.REGIONAL_MANAGER, is_regional_manager),
+    ):
+        if predicate(user):
+            return role
+    return None
+
+
+def can_view(user) -> bool:
+    return has_role(user)
+
+
+def can_edit(user, obj: Model) -> bool:
+    """May `user` change (or create) `obj`? Regional records follow region rules."""
+    from operations.models import Assignment, Officer
+
+    if isinstance(obj, (Officer, Assignment)):
+        return can_edit_regional_record(user, obj)
+    return is_administrator(user)
+
+
+def can_delete(user, obj: Model) -> bool:
+    """Only administrators delete; assignments are ended, never deleted, by managers."""
+    return is_administrator(user)
+
+
+# Object-level permissions for `user.has_perm(perm, obj)` (rules' ObjectPermissionBackend).
+for _model in ("officer", "assignment"):
+    rules.add_perm(f"operations.change_{_model}", can_edit_regional_record)
+    rules.add_perm(f"operations.add_{_model}", can_edit_regional_record)

@@ -1,0 +1,89 @@
+"""Report endpoints under /api/v1/reports/: thin views over the selectors, as JSON or CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import renderers, serializers
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from .api_access import RegistryPermission
+
+
+class CSVRenderer(renderers.BaseRenderer):
+    """Renders what the view's `csv_rows(data)` gives: a header row, then one row per line."""
+
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        view = (renderer_context or {}).get("view")
+        response = (renderer_context or {}).get("response")
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\r\n")
+        if response is not None and response.status_code >= 400 or not hasattr(view, "csv_rows"):
+            writer.writerow(["error"])
+            writer.writerow([_flatten_error(data)])
+        else:
+            writer.writerows(view.csv_rows(data))
+        return buffer.getvalue().encode(self.charset)
+
+
+def _flatten_error(data) -> str:
+    if isinstance(data, dict):
+        return "; ".join(f"{key}: {_flatten_error(value)}" for key, value in data.items())
+    if isinstance(data, list):
+        return "; ".join(_flatten_error(item) for item in data)
+    return str(data)
+
+
+class ReportView(APIView):
+    """Base of the report endpoints: query parameters validated by `query_serializer`."""
+
+    permission_classes = [RegistryPermission]
+    renderer_classes = [renderers.JSONRenderer, renderers.BrowsableAPIRenderer, CSVRenderer]
+    query_serializer: type[serializers.Serializer]
+    report_name: str
+
+    def get_queryset(self):  # RegistryPermission asks for a model on writes only; reports are read-only
+        return None
+
+    def params(self, request) -> dict:
+        serializer = self.query_serializer(data=request.query_params)
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if getattr(request, "accepted_renderer", None) is not None and request.accepted_renderer.format == "csv":
+            if response.status_code < 400:
+                response["Content-Disposition"] = f'attachment; filename="{self.csv_filename(response.data)}"'
+        return response
+
+    def csv_filename(self, data) -> str:
+        return f"{self.report_name}.csv"
+
+    def run(self, call):
+        from operations.selectors import ReportError
+
+        try:
+            return call()
+        except ReportError as error:
+            raise ValidationError({"detail": error.message, **error.details}) from error
+
+
+FORMAT_PARAMETER = OpenApiParameter(
+    "format", OpenApiTypes.STR, enum=["json", "csv"], description="`csv` downloads the report as CSV."
+)
+ERRORS = {
+    400: OpenApiResponse(description="Invalid parameter, or the data cannot be costed (e.g. no salary rate)."),
+    401: OpenApiResponse(description="Not signed in."),
+    403: OpenApiResponse(description="No role in the registry."),
+}

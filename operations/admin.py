@@ -1,0 +1,159 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from jfo_registry.admin import RegistryModelAdmin
+
+from . import services
+from .forms import AssignmentForm, AssignmentInlineFormSet
+from .models import (
+    Agency,
+    Assignment,
+    CostingPolicy,
+    JointForceOperation,
+    Officer,
+    Participation,
+    Program,
+    Region,
+    SalaryRate,
+    Threat,
+)
+
+
+@admin.register(Region)
+class RegionAdmin(RegistryModelAdmin):
+    list_display = ["code", "name_en", "name_fr"]
+    search_fields = ["code", "name_en", "name_fr"]
+    filter_horizontal = ["managers"]
+
+
+@admin.register(Agency)
+class AgencyAdmin(RegistryModelAdmin):
+    list_display = ["acronym", "name_en", "jurisdiction", "country", "parent", "active"]
+    list_filter = ["jurisdiction", "country", "active"]
+    search_fields = ["acronym", "name_en", "name_fr"]
+    autocomplete_fields = ["parent"]
+    list_select_related = ["parent"]
+
+
+@admin.register(Threat)
+class ThreatAdmin(RegistryModelAdmin):
+    list_display = ["name_en", "name_fr", "risk_level"]
+    list_filter = ["risk_level"]
+    search_fields = ["code", "name_en", "name_fr"]
+
+
+@admin.register(Program)
+class ProgramAdmin(RegistryModelAdmin):
+    list_display = ["code", "name_en", "default_jfo_type"]
+    list_filter = ["default_jfo_type"]
+    search_fields = ["code", "name_en", "name_fr"]
+
+
+class ParticipationInline(admin.TabularInline):
+    model = Participation
+    extra = 0
+    autocomplete_fields = ["agency"]
+
+
+class AssignmentInline(admin.TabularInline):
+    model = Assignment
+    form = AssignmentForm
+    formset = AssignmentInlineFormSet
+    extra = 0
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("officer", "jfo")
+
+
+class JfoAssignmentInline(AssignmentInline):
+    fk_name = "jfo"
+    autocomplete_fields = ["officer"]
+    fields = ["officer", "fte", "start_date", "end_date", "role"]
+
+
+class OfficerAssignmentInline(AssignmentInline):
+    fk_name = "officer"
+    autocomplete_fields = ["jfo"]
+    fields = ["jfo", "fte", "start_date", "end_date", "role"]
+
+
+class AssignmentSavingAdmin(RegistryModelAdmin):
+    """Saves inline assignments through the service (which re-checks under the officer lock)."""
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Assignment:
+            return super().save_formset(request, form, formset, change)
+        instances = formset.save(commit=False)
+        for obj in formset.deleted_objects:
+            obj.delete()
+        for instance in instances:
+            services.assignment_save(instance)
+        formset.save_m2m()
+
+
+@admin.register(JointForceOperation)
+class JointForceOperationAdmin(AssignmentSavingAdmin):
+    list_display = ["acronym", "name", "jfo_type", "program", "region", "status", "co_located"]
+    list_filter = ["jfo_type", "program", "region", "status", "co_located", "has_joint_management_team", "threats"]
+    search_fields = ["acronym", "name", "objectives"]
+    list_select_related = ["program", "region"]
+    autocomplete_fields = ["program", "region", "threats"]
+    inlines = [ParticipationInline, JfoAssignmentInline]
+
+
+@admin.register(Participation)
+class ParticipationAdmin(RegistryModelAdmin):
+    list_display = ["jfo", "agency", "role"]
+    list_filter = ["role", "jfo__region"]
+    search_fields = ["jfo__acronym", "agency__acronym", "agency__name_en"]
+    autocomplete_fields = ["jfo", "agency"]
+    list_select_related = ["jfo", "agency"]
+
+
+@admin.register(Officer)
+class OfficerAdmin(AssignmentSavingAdmin):
+    list_display = ["employee_number", "name", "position", "classification", "home_region", "active"]
+    list_filter = ["position", "classification", "home_region", "active"]
+    search_fields = ["employee_number", "name"]
+    list_select_related = ["home_region"]
+    autocomplete_fields = ["home_region"]
+    inlines = [OfficerAssignmentInline]
+
+
+@admin.register(Assignment)
+class AssignmentAdmin(RegistryModelAdmin):
+    form = AssignmentForm
+    list_display = ["officer", "jfo", "region", "fte", "start_date", "end_date", "role"]
+    list_filter = ["jfo__region", "jfo__jfo_type", "jfo__program", "officer__position", "start_date", "end_date"]
+    search_fields = ["officer__name", "officer__employee_number", "jfo__acronym", "jfo__name", "role"]
+    list_select_related = ["officer", "jfo__region"]
+    autocomplete_fields = ["officer", "jfo"]
+    date_hierarchy = "start_date"
+
+    @admin.display(description=_("region"), ordering="jfo__region__code")
+    def region(self, obj):
+        return obj.jfo.region.code
+
+    def save_model(self, request, obj, form, change):
+        services.assignment_save(obj)
+
+
+@admin.register(SalaryRate)
+class SalaryRateAdmin(RegistryModelAdmin):
+    list_display = ["fiscal_year_label", "classification", "annual_salary"]
+    list_filter = ["fiscal_year", "classification"]
+    search_fields = ["classification"]
+
+    @admin.display(description=_("fiscal year"), ordering="fiscal_year")
+    def fiscal_year_label(self, obj):
+        return obj.fiscal_year_label
+
+
+@admin.register(CostingPolicy)
+class CostingPolicyAdmin(RegistryModelAdmin):
+    list_display = ["fiscal_year_label", "employee_benefits_rate"]
+    search_fields = ["fiscal_year"]
+
+    @admin.display(description=_("fiscal year"), ordering="fiscal_year")
+    def fiscal_year_label(self, obj):
+        return obj.fiscal_year_label

@@ -1,0 +1,244 @@
+"""Report endpoints over `operations.selectors`: resources, tenure and allocation."""
+
+from decimal import Decimal
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.response import Response
+
+from jfo_registry.api import FiscalYearField
+from jfo_registry.fiscal import FiscalYear
+from jfo_registry.reports_api import ERRORS, FORMAT_PARAMETER, ReportView
+
+from .. import selectors
+from ..choices import JfoType
+
+
+def current_fiscal_year() -> int:
+    return FiscalYear.current().start_year
+
+
+class ResourcesQuery(serializers.Serializer):
+    fiscal_year = FiscalYearField(required=False, help_text=_("2010-2011 or 2010; default: the current year."))
+    group_by = serializers.ChoiceField(choices=selectors.GROUP_BY_CHOICES, default="region")
+    region = serializers.CharField(required=False, help_text=_("Region code(s), comma-separated."))
+    jfo_type = serializers.MultipleChoiceField(choices=JfoType.choices, required=False)
+    program = serializers.CharField(required=False, help_text=_("Program code(s), comma-separated."))
+
+
+class ResourcesRow(serializers.Serializer):
+    key = serializers.CharField(allow_null=True)
+    label = serializers.CharField()
+    jfo_count = serializers.IntegerField()
+    fte = serializers.FloatField()
+    salaries = serializers.FloatField()
+
+
+class ResourcesRowWithChildren(ResourcesRow):
+    children = ResourcesRow(many=True, required=False, help_text="With group_by=jfo_type: its programs.")
+
+
+class Period(serializers.Serializer):
+    start = serializers.DateField()
+    end = serializers.DateField()
+
+
+class ResourcesSubtotal(serializers.Serializer):
+    jfo_count = serializers.IntegerField()
+    fte = serializers.FloatField()
+    salaries = serializers.FloatField()
+
+
+class Benefits(serializers.Serializer):
+    rate = serializers.FloatField()
+    amount = serializers.FloatField()
+
+
+class ResourcesReport(serializers.Serializer):
+    report = serializers.CharField()
+    fiscal_year = serializers.CharField()
+    period = Period()
+    group_by = serializers.CharField()
+    filters = serializers.DictField(child=serializers.JSONField())
+    rows = ResourcesRowWithChildren(many=True)
+    subtotal = ResourcesSubtotal()
+    employee_benefits = Benefits()
+    total = serializers.FloatField()
+
+
+class ResourcesReportView(ReportView):
+    """FTE-years, JFO count and salaries for a fiscal year (Exhibits 11 and 12 of the evaluation)."""
+
+    query_serializer = ResourcesQuery
+    report_name = "resources"
+
+    @extend_schema(
+        parameters=[ResourcesQuery, FORMAT_PARAMETER],
+        responses={200: ResourcesReport, **ERRORS},
+        summary="Resources report: FTE and cost by group",
+    )
+    def get(self, request):
+        params = self.params(request)
+        year = params.get("fiscal_year") or current_fiscal_year()
+        data = self.run(
+            lambda: selectors.resources_report(
+                year,
+                params["group_by"],
+                region=params.get("region"),
+                jfo_type=sorted(params.get("jfo_type") or []),
+                program=params.get("program"),
+            )
+        )
+        return Response(data)
+
+    def csv_filename(self, data) -> str:
+        return f"resources-{data['fiscal_year']}-by-{data['group_by']}.csv"
+
+    def csv_rows(self, data):
+        yield ["group", "key", "label", "jfo_count", "fte", "salaries"]
+        for row in data["rows"]:
+            yield [data["group_by"], row["key"] or "", row["label"], row["jfo_count"], row["fte"], row["salaries"]]
+            for child in row.get("children", []):
+                yield ["program", child["key"] or "", child["label"], child["jfo_count"], child["fte"], child["salaries"]]
+        subtotal = data["subtotal"]
+        yield ["subtotal", "", "", subtotal["jfo_count"], subtotal["fte"], subtotal["salaries"]]
+        benefits = data["employee_benefits"]
+        yield ["employee_benefits", "", f"rate {benefits['rate']}", "", "", benefits["amount"]]
+        yield ["total", "", "", "", "", data["total"]]
+
+
+class TenureQuery(serializers.Serializer):
+    on = serializers.DateField(required=False, help_text=_("The date of the report; default: today."))
+    threshold_years = serializers.DecimalField(
+        max_digits=4, decimal_places=2, min_value=Decimal("0"), max_value=Decimal("60"), default=Decimal(5),
+        help_text=_("Assignments longer than this many years are listed."),
+    )
+    region = serializers.CharField(required=False, help_text=_("Region code(s), comma-separated."))
+
+
+class TenureRow(serializers.Serializer):
+    employee_number = serializers.CharField()
+    name = serializers.CharField()
+    position = serializers.CharField()
+    region = serializers.CharField()
+    jfos = serializers.ListField(child=serializers.CharField())
+    since = serializers.DateField()
+    years = serializers.FloatField()
+
+
+class TenureAverage(serializers.Serializer):
+    key = serializers.CharField(required=False)
+    officers = serializers.IntegerField()
+    average_years = serializers.FloatField()
+
+
+class LongAssignment(serializers.Serializer):
+    id = serializers.IntegerField()
+    employee_number = serializers.CharField()
+    name = serializers.CharField()
+    jfo = serializers.CharField()
+    region = serializers.CharField()
+    fte = serializers.FloatField()
+    start_date = serializers.DateField()
+    years = serializers.FloatField()
+
+
+class TenureReport(serializers.Serializer):
+    report = serializers.CharField()
+    on = serializers.DateField()
+    threshold_years = serializers.FloatField()
+    rows = TenureRow(many=True)
+    average = TenureAverage()
+    by_position = TenureAverage(many=True)
+    by_region = TenureAverage(many=True)
+    long_assignments = LongAssignment(many=True)
+
+
+class TenureReportView(ReportView):
+    """Years on the current JFO unit per officer and on average; assignments past a threshold."""
+
+    query_serializer = TenureQuery
+    report_name = "tenure"
+
+    @extend_schema(
+        parameters=[TenureQuery, FORMAT_PARAMETER], responses={200: TenureReport, **ERRORS}, summary="Tenure report"
+    )
+    def get(self, request):
+        params = self.params(request)
+        return Response(
+            selectors.tenure_report(params.get("on"), threshold_years=params["threshold_years"], region=params.get("region"))
+        )
+
+    def csv_filename(self, data) -> str:
+        return f"tenure-{data['on']}.csv"
+
+    def csv_rows(self, data):
+        threshold = Decimal(str(data["threshold_years"]))
+        yield ["employee_number", "name", "position", "region", "jfos", "since", "years", f"over_{threshold}_years"]
+        for row in data["rows"]:
+            yield [
+                row["employee_number"], row["name"], row["position"], row["region"], " ".join(row["jfos"]),
+                row["since"], row["years"], "yes" if row["years"] > threshold else "no",
+            ]
+        for average in data["by_position"]:
+            yield ["average_by_position", "", average["key"], "", "", "", average["average_years"], ""]
+        for average in data["by_region"]:
+            yield ["average_by_region", "", "", average["key"], "", "", average["average_years"], ""]
+        yield ["average", "", "", "", "", "", data["average"]["average_years"], ""]
+
+
+class AllocationQuery(serializers.Serializer):
+    fiscal_year = FiscalYearField(required=False, help_text=_("2010-2011 or 2010; default: the current year."))
+    under_threshold = serializers.DecimalField(
+        max_digits=3, decimal_places=2, min_value=Decimal("0"), max_value=Decimal("1"), default=Decimal("1.00"),
+        help_text=_("Officers with fewer FTE-years than this in the year are under-allocated."),
+    )
+    region = serializers.CharField(required=False, help_text=_("Home region code(s), comma-separated."))
+
+
+class AllocationRow(serializers.Serializer):
+    employee_number = serializers.CharField()
+    name = serializers.CharField()
+    position = serializers.CharField()
+    region = serializers.CharField()
+    peak_fte = serializers.FloatField()
+    fte_years = serializers.FloatField()
+
+
+class AllocationReport(serializers.Serializer):
+    report = serializers.CharField()
+    fiscal_year = serializers.CharField()
+    period = Period()
+    under_threshold = serializers.FloatField()
+    over_allocated = AllocationRow(many=True)
+    under_allocated = AllocationRow(many=True)
+    officers = serializers.IntegerField()
+
+
+class AllocationReportView(ReportView):
+    """Officers above 1.00 FTE on any day of the year, and officers under-allocated."""
+
+    query_serializer = AllocationQuery
+    report_name = "allocation"
+
+    @extend_schema(
+        parameters=[AllocationQuery, FORMAT_PARAMETER],
+        responses={200: AllocationReport, **ERRORS},
+        summary="Allocation report",
+    )
+    def get(self, request):
+        params = self.params(request)
+        year = params.get("fiscal_year") or current_fiscal_year()
+        return Response(
+            selectors.allocation_report(year, under_threshold=params["under_threshold"], region=params.get("region"))
+        )
+
+    def csv_filename(self, data) -> str:
+        return f"allocation-{data['fiscal_year']}.csv"
+
+    def csv_rows(self, data):
+        yield ["state", "employee_number", "name", "position", "region", "peak_fte", "fte_years"]
+        for state in ("over_allocated", "under_allocated"):
+            for row in data[state]:
+                yield [state, row["employee_number"], row["name"], row["position"], row["region"], row["peak_fte"], row["fte_years"]]

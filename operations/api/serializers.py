@@ -1,0 +1,163 @@
+from django.db import transaction
+from rest_framework import serializers
+
+from jfo_registry.api import FiscalYearField, ModelValidatedSerializer
+
+from .. import services
+from ..models import (
+    Agency,
+    Assignment,
+    CostingPolicy,
+    JointForceOperation,
+    Officer,
+    Participation,
+    Program,
+    Region,
+    SalaryRate,
+    Threat,
+)
+
+TIMESTAMPS = ["created", "last_updated"]
+
+
+class RegionSerializer(ModelValidatedSerializer):
+    name = serializers.CharField(read_only=True, help_text="Name in the request's language.")
+
+    class Meta:
+        model = Region
+        fields = ["id", "code", "name", "name_en", "name_fr", *TIMESTAMPS]
+
+
+class AgencySerializer(ModelValidatedSerializer):
+    name = serializers.CharField(read_only=True, help_text="Name in the request's language.")
+    parent_acronym = serializers.CharField(source="parent.acronym", read_only=True, default=None)
+
+    class Meta:
+        model = Agency
+        fields = [
+            "id", "acronym", "name", "name_en", "name_fr", "jurisdiction", "country", "parent", "parent_acronym",
+            "active", *TIMESTAMPS,
+        ]
+
+
+class ThreatSerializer(ModelValidatedSerializer):
+    name = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Threat
+        fields = ["id", "code", "name", "name_en", "name_fr", "risk_level", *TIMESTAMPS]
+
+
+class ProgramSerializer(ModelValidatedSerializer):
+    name = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Program
+        fields = ["id", "code", "name", "name_en", "name_fr", "default_jfo_type", *TIMESTAMPS]
+
+
+class ParticipationSerializer(serializers.ModelSerializer):
+    agency_acronym = serializers.CharField(source="agency.acronym", read_only=True)
+
+    class Meta:
+        model = Participation
+        fields = ["agency", "agency_acronym", "role"]
+
+
+class JointForceOperationSerializer(ModelValidatedSerializer):
+    region_code = serializers.CharField(source="region.code", read_only=True)
+    program_code = serializers.CharField(source="program.code", read_only=True, default=None)
+    participations = ParticipationSerializer(many=True, required=False)
+
+    class Meta:
+        model = JointForceOperation
+        fields = [
+            "id", "acronym", "name", "jfo_type", "program", "program_code", "region", "region_code", "objectives",
+            "threats", "participations", "co_located", "has_joint_management_team", "status", "start_date",
+            "end_date", *TIMESTAMPS,
+        ]
+
+    def validate_participations(self, value):
+        agencies = [item["agency"].pk for item in value]
+        if len(agencies) != len(set(agencies)):
+            raise serializers.ValidationError("Each agency may appear only once.")
+        return value
+
+    @transaction.atomic
+    def create(self, validated_data):
+        participations = validated_data.pop("participations", [])
+        jfo = super().create(validated_data)
+        self._set_participations(jfo, participations)
+        return jfo
+
+    @transaction.atomic
+    def update(self, instance, validated_data):
+        participations = validated_data.pop("participations", None)
+        jfo = super().update(instance, validated_data)
+        if participations is not None:
+            self._set_participations(jfo, participations)
+        return jfo
+
+    @staticmethod
+    def _set_participations(jfo, participations):
+        """The list given replaces the unit's participations."""
+        wanted = {(item["agency"].pk, item["role"]) for item in participations}
+        for participation in list(jfo.participations.all()):
+            if (participation.agency_id, participation.role) not in wanted:
+                participation.delete()
+        existing = set(jfo.participations.values_list("agency_id", "role"))
+        for agency_id, role in sorted(wanted - existing):
+            participation = Participation(jfo=jfo, agency_id=agency_id, role=role)
+            participation.full_clean()
+            participation.save()
+
+
+class OfficerSerializer(ModelValidatedSerializer):
+    home_region_code = serializers.CharField(source="home_region.code", read_only=True)
+
+    class Meta:
+        model = Officer
+        fields = [
+            "id", "employee_number", "name", "position", "classification", "home_region", "home_region_code",
+            "active", *TIMESTAMPS,
+        ]
+
+
+class AssignmentSerializer(ModelValidatedSerializer):
+    employee_number = serializers.CharField(source="officer.employee_number", read_only=True)
+    officer_name = serializers.CharField(source="officer.name", read_only=True)
+    jfo_acronym = serializers.CharField(source="jfo.acronym", read_only=True)
+    region_code = serializers.CharField(source="jfo.region.code", read_only=True)
+    fte = serializers.DecimalField(max_digits=3, decimal_places=2, min_value=0, max_value=1)
+
+    class Meta:
+        model = Assignment
+        fields = [
+            "id", "officer", "employee_number", "officer_name", "jfo", "jfo_acronym", "region_code", "fte",
+            "start_date", "end_date", "role", "notes", *TIMESTAMPS,
+        ]
+
+    def validate_instance(self, instance) -> None:
+        services.assignment_validate(instance)
+
+    def create(self, validated_data):
+        return services.assignment_save(Assignment(**validated_data))
+
+    def update(self, instance, validated_data):
+        return services.assignment_update(assignment=instance, **validated_data)
+
+
+class SalaryRateSerializer(ModelValidatedSerializer):
+    fiscal_year = FiscalYearField()
+
+    class Meta:
+        model = SalaryRate
+        fields = ["id", "classification", "fiscal_year", "annual_salary", *TIMESTAMPS]
+
+
+class CostingPolicySerializer(ModelValidatedSerializer):
+    fiscal_year = FiscalYearField()
+
+    class Meta:
+        model = CostingPolicy
+        fields = ["id", "fiscal_year", "employee_benefits_rate", *TIMESTAMPS]

@@ -1,0 +1,109 @@
+from django.db.models import Prefetch
+from drf_spectacular.utils import extend_schema, extend_schema_view
+
+from jfo_registry.api import RegistryViewSet
+
+from ..filtersets import (
+    AgencyFilterSet,
+    AssignmentFilterSet,
+    CostingPolicyFilterSet,
+    JointForceOperationFilterSet,
+    OfficerFilterSet,
+    ProgramFilterSet,
+    RegionFilterSet,
+    SalaryRateFilterSet,
+    ThreatFilterSet,
+)
+from ..models import (
+    Agency,
+    Assignment,
+    CostingPolicy,
+    JointForceOperation,
+    Officer,
+    Participation,
+    Program,
+    Region,
+    SalaryRate,
+    Threat,
+)
+from . import serializers
+
+
+class RegionViewSet(RegistryViewSet):
+    queryset = Region.objects.all()
+    serializer_class = serializers.RegionSerializer
+    filterset_class = RegionFilterSet
+    search_fields = ["code", "name_en", "name_fr"]
+    ordering_fields = ["code", "name_en", "name_fr"]
+
+
+class AgencyViewSet(RegistryViewSet):
+    queryset = Agency.objects.select_related("parent")
+    serializer_class = serializers.AgencySerializer
+    filterset_class = AgencyFilterSet
+    search_fields = ["acronym", "name_en", "name_fr"]
+    ordering_fields = ["acronym", "name_en", "jurisdiction", "country"]
+
+
+class ThreatViewSet(RegistryViewSet):
+    queryset = Threat.objects.all()
+    serializer_class = serializers.ThreatSerializer
+    filterset_class = ThreatFilterSet
+    search_fields = ["code", "name_en", "name_fr"]
+    ordering_fields = ["code", "name_en", "risk_level"]
+
+
+class ProgramViewSet(RegistryViewSet):
+    queryset = Program.objects.all()
+    serializer_class = serializers.ProgramSerializer
+    filterset_class = ProgramFilterSet
+    search_fields = ["code", "name_en", "name_fr"]
+    ordering_fields = ["code", "name_en"]
+
+
+class JointForceOperationViewSet(RegistryViewSet):
+    queryset = JointForceOperation.objects.select_related("region", "program").prefetch_related(
+        "threats", Prefetch("participations", queryset=Participation.objects.select_related("agency"))
+    )
+    serializer_class = serializers.JointForceOperationSerializer
+    filterset_class = JointForceOperationFilterSet
+    search_fields = ["acronym", "name", "objectives"]
+    ordering_fields = ["acronym", "name", "jfo_type", "region__code", "program__code", "status", "start_date"]
+
+
+class OfficerViewSet(RegistryViewSet):
+    queryset = Officer.objects.select_related("home_region")
+    serializer_class = serializers.OfficerSerializer
+    filterset_class = OfficerFilterSet
+    search_fields = ["employee_number", "name"]
+    ordering_fields = ["employee_number", "name", "position", "classification", "home_region__code"]
+
+
+@extend_schema_view(
+    destroy=extend_schema(
+        description="Administrators only. Managers end an assignment by setting `end_date` (PATCH)."
+    ),
+    partial_update=extend_schema(description="Change FTE, dates or role; end an assignment by setting `end_date`."),
+)
+class AssignmentViewSet(RegistryViewSet):
+    queryset = Assignment.objects.select_related("officer", "jfo__region")
+    serializer_class = serializers.AssignmentSerializer
+    filterset_class = AssignmentFilterSet
+    search_fields = ["officer__name", "officer__employee_number", "jfo__acronym", "jfo__name", "role"]
+    ordering_fields = ["start_date", "end_date", "fte", "officer__employee_number", "jfo__acronym"]
+
+
+class SalaryRateViewSet(RegistryViewSet):
+    queryset = SalaryRate.objects.all()
+    serializer_class = serializers.SalaryRateSerializer
+    filterset_class = SalaryRateFilterSet
+    search_fields = ["classification"]
+    ordering_fields = ["fiscal_year", "classification", "annual_salary"]
+
+
+class CostingPolicyViewSet(RegistryViewSet):
+    queryset = CostingPolicy.objects.all()
+    serializer_class = serializers.CostingPolicySerializer
+    filterset_class = CostingPolicyFilterSet
+    search_fields = ["fiscal_year"]
+    ordering_fields = ["fiscal_year"]

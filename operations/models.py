@@ -1,0 +1,324 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from jfo_registry.fiscal import FiscalYear
+from jfo_registry.models import BilingualNameMixin, TimeStampedModel
+
+from .choices import (
+    Classification,
+    Country,
+    JfoStatus,
+    JfoType,
+    Jurisdiction,
+    ParticipationRole,
+    Position,
+    RiskLevel,
+)
+
+FTE_MAX = Decimal("1.00")
+FISCAL_YEAR_MIN = 1990
+FISCAL_YEAR_MAX = 2100
+fiscal_year_validators = [MinValueValidator(FISCAL_YEAR_MIN), MaxValueValidator(FISCAL_YEAR_MAX)]
+
+
+def dates_in_order(start: str, end: str, name: str, message) -> models.CheckConstraint:
+    """Named check: the end date, when set, is not before the start date."""
+    return models.CheckConstraint(
+        condition=Q(**{f"{end}__isnull": True}) | Q(**{f"{start}__isnull": True}) | Q(**{f"{end}__gte": F(start)}),
+        name=name,
+        violation_error_code="dates_out_of_order",
+        violation_error_message=message,
+    )
+
+
+class Region(BilingualNameMixin, TimeStampedModel):
+    code = models.CharField(_("code"), max_length=8, unique=True)
+    name_en = models.CharField(_("name (English)"), max_length=100)
+    name_fr = models.CharField(_("name (French)"), max_length=100)
+    managers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        related_name="managed_regions",
+        blank=True,
+        verbose_name=_("regional managers"),
+        help_text=_("Users with the regional manager role who may edit this region's officers and assignments."),
+    )
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+
+    def __str__(self) -> str:
+        return f"{self.code} – {self.name}"
+
+
+class Agency(BilingualNameMixin, TimeStampedModel):
+    name_en = models.CharField(_("name (English)"), max_length=200)
+    name_fr = models.CharField(_("name (French)"), max_length=200, blank=True)
+    acronym = models.CharField(_("acronym"), max_length=20, unique=True)
+    jurisdiction = models.CharField(_("jurisdiction"), max_length=20, choices=Jurisdiction.choices)
+    country = models.CharField(_("country"), max_length=2, choices=Country.choices, default=Country.CANADA)
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent agency"),
+    )
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["acronym"]
+        verbose_name = _("agency")
+        verbose_name_plural = _("agencies")
+
+    def __str__(self) -> str:
+        return self.acronym
+
+    def clean(self) -> None:
+        if self.parent_id and self.pk and self.parent_id == self.pk:
+            raise ValidationError({"parent": _("An agency cannot be its own parent.")})
+
+
+class Threat(BilingualNameMixin, TimeStampedModel):
+    code = models.SlugField(_("code"), max_length=50, unique=True)
+    name_en = models.CharField(_("name (English)"), max_length=100)
+    name_fr = models.CharField(_("name (French)"), max_length=100)
+    risk_level = models.CharField(_("risk level"), max_length=10, choices=RiskLevel.choices)
+
+    class Meta:
+        ordering = ["risk_level", "name_en"]
+        verbose_name = _("threat")
+        verbose_name_plural = _("threats")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Program(BilingualNameMixin, TimeStampedModel):
+    code = models.CharField(_("code"), max_length=10, unique=True)
+    name_en = models.CharField(_("name (English)"), max_length=200)
+    name_fr = models.CharField(_("name (French)"), max_length=200)
+    default_jfo_type = models.CharField(_("default JFO type"), max_length=12, choices=JfoType.choices)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("program")
+        verbose_name_plural = _("programs")
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class JointForceOperation(TimeStampedModel):
+    name = models.CharField(_("name"), max_length=200)
+    acronym = models.CharField(_("acronym"), max_length=30, unique=True)
+    jfo_type = models.CharField(_("JFO type"), max_length=12, choices=JfoType.choices)
+    program = models.ForeignKey(
+        Program,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="jfos",
+        verbose_name=_("program"),
+    )
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="jfos", verbose_name=_("region"))
+    objectives = models.TextField(_("objectives"), blank=True)
+    threats = models.ManyToManyField(Threat, related_name="jfos", blank=True, verbose_name=_("threats"))
+    agencies = models.ManyToManyField(
+        Agency, through="Participation", related_name="jfos", verbose_name=_("agencies")
+    )
+    co_located = models.BooleanField(_("co-located"), default=False)
+    has_joint_management_team = models.BooleanField(_("has a joint management team"), default=False)
+    status = models.CharField(_("status"), max_length=10, choices=JfoStatus.choices, default=JfoStatus.ACTIVE)
+    start_date = models.DateField(_("start date"), null=True, blank=True)
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["region__code", "acronym"]
+        verbose_name = _("JFO unit")
+        verbose_name_plural = _("JFO units")
+        constraints = [
+            dates_in_order(
+                "start_date", "end_date", "jfo_end_not_before_start",
+                _("A JFO unit's end date cannot be before its start date."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.acronym
+
+    def clean(self) -> None:
+        if self.status == JfoStatus.CLOSED and not self.end_date:
+            raise ValidationError({"end_date": _("A closed JFO unit needs an end date.")})
+
+
+class Participation(TimeStampedModel):
+    jfo = models.ForeignKey(
+        JointForceOperation, on_delete=models.CASCADE, related_name="participations", verbose_name=_("JFO unit")
+    )
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="participations", verbose_name=_("agency"))
+    role = models.CharField(_("role"), max_length=10, choices=ParticipationRole.choices)
+
+    class Meta:
+        ordering = ["jfo", "role", "agency__acronym"]
+        verbose_name = _("participation")
+        verbose_name_plural = _("participations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["jfo", "agency"],
+                name="participation_unique_agency_per_jfo",
+                violation_error_message=_("This agency already takes part in this JFO unit."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency} ({self.get_role_display()}) – {self.jfo}"
+
+
+class Officer(TimeStampedModel):
+    employee_number = models.CharField(_("employee number"), max_length=20, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    position = models.CharField(_("position"), max_length=5, choices=Position.choices)
+    classification = models.CharField(_("classification"), max_length=5, choices=Classification.choices)
+    home_region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="officers", verbose_name=_("home region")
+    )
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["employee_number"]
+        verbose_name = _("officer")
+        verbose_name_plural = _("officers")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.employee_number})"
+
+
+class Assignment(TimeStampedModel):
+    officer = models.ForeignKey(
+        Officer, on_delete=models.PROTECT, related_name="assignments", verbose_name=_("officer")
+    )
+    jfo = models.ForeignKey(
+        JointForceOperation, on_delete=models.PROTECT, related_name="assignments", verbose_name=_("JFO unit")
+    )
+    fte = models.DecimalField(
+        _("FTE"),
+        max_digits=3,
+        decimal_places=2,
+        help_text=_("Share of a full-time position, more than 0 and at most 1.00."),
+    )
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"), null=True, blank=True, help_text=_("Leave empty while ongoing."))
+    role = models.CharField(_("role"), max_length=100, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+
+    class Meta:
+        ordering = ["officer__employee_number", "start_date", "pk"]
+        verbose_name = _("assignment")
+        verbose_name_plural = _("assignments")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(fte__gt=0) & Q(fte__lte=FTE_MAX),
+                name="assignment_fte_in_range",
+                violation_error_code="fte_out_of_range",
+                violation_error_message=_("FTE must be more than 0 and at most 1.00."),
+            ),
+            dates_in_order(
+                "start_date", "end_date", "assignment_end_not_before_start",
+                _("An assignment's end date cannot be before its start date."),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["officer", "start_date", "end_date"], name="assignment_officer_period"),
+            models.Index(fields=["jfo", "start_date", "end_date"], name="assignment_jfo_period"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.officer} – {self.jfo} ({self.fte})"
+
+    @property
+    def is_ongoing(self) -> bool:
+        return self.end_date is None
+
+    def clean(self) -> None:
+        errors = {}
+        if self.fte is not None and not (Decimal(0) < self.fte <= FTE_MAX):
+            errors["fte"] = _("FTE must be more than 0 and at most 1.00.")
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            errors["end_date"] = _("An assignment's end date cannot be before its start date.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class SalaryRate(TimeStampedModel):
+    classification = models.CharField(_("classification"), max_length=5, choices=Classification.choices)
+    fiscal_year = models.PositiveSmallIntegerField(
+        _("fiscal year"), validators=fiscal_year_validators, help_text=_("The year in which it starts: 2010 for 2010-2011.")
+    )
+    annual_salary = models.DecimalField(_("annual salary"), max_digits=10, decimal_places=2)
+
+    class Meta:
+        ordering = ["-fiscal_year", "classification"]
+        verbose_name = _("salary rate")
+        verbose_name_plural = _("salary rates")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["classification", "fiscal_year"],
+                name="salary_rate_unique_per_year",
+                violation_error_message=_("This classification already has a salary rate for this fiscal year."),
+            ),
+            models.CheckConstraint(
+                condition=Q(annual_salary__gt=0),
+                name="salary_rate_positive",
+                violation_error_message=_("The annual salary must be more than 0."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.classification} {self.fiscal_year_label}: {self.annual_salary}"
+
+    @property
+    def fiscal_year_label(self) -> str:
+        return FiscalYear(self.fiscal_year).label
+
+
+class CostingPolicy(TimeStampedModel):
+    fiscal_year = models.PositiveSmallIntegerField(
+        _("fiscal year"),
+        unique=True,
+        validators=fiscal_year_validators,
+        help_text=_("The year in which it starts: 2010 for 2010-2011."),
+    )
+    employee_benefits_rate = models.DecimalField(
+        _("employee benefits rate"),
+        max_digits=5,
+        decimal_places=4,
+        help_text=_("Share of salaries added for the employee benefits plan, e.g. 0.2000 for 20%."),
+    )
+
+    class Meta:
+        ordering = ["-fiscal_year"]
+        verbose_name = _("costing policy")
+        verbose_name_plural = _("costing policies")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(employee_benefits_rate__gte=0) & Q(employee_benefits_rate__lte=1),
+                name="costing_policy_rate_in_range",
+                violation_error_message=_("The employee benefits rate must be between 0 and 1."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.fiscal_year_label}: {self.employee_benefits_rate}"
+
+    @property
+    def fiscal_year_label(self) -> str:
+        return FiscalYear(self.fiscal_year).label

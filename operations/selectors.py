@@ -1,0 +1,450 @@
+"""Reads that span rows: every report is one function here, computed in the database.
+
+The API, the pages and the CSV downloads all call these; none recomputes a figure.
+Rounding (DESIGN.md section 4): FTE to two places and money to the cent, per row, and a
+subtotal is the sum of its rounded rows, so a table always adds up.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import (
+    Avg,
+    Case,
+    CharField,
+    Count,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    FilteredRelation,
+    IntegerField,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Greatest, Least
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from jfo_registry.db import DaysBetween, date_value
+from jfo_registry.fiscal import FiscalYear
+
+from .choices import Classification, JfoType, Position
+from .models import FTE_MAX, Assignment, CostingPolicy, Officer, Program, Region, SalaryRate
+
+CENT = Decimal("0.01")
+DAYS_PER_YEAR = Decimal("365.25")
+_NUMBER = DecimalField(max_digits=20, decimal_places=10)
+
+
+class ReportError(ValueError):
+    """A report cannot be computed from the registry's data (e.g. a missing salary rate)."""
+
+    def __init__(self, message: str, **details):
+        super().__init__(message)
+        self.message = message
+        self.details = details
+
+
+def money(value) -> Decimal:
+    return Decimal(str(value or 0)).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def fte_round(value) -> Decimal:
+    return Decimal(str(value or 0)).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+# --- Assignments in a period -------------------------------------------------------------
+
+def active_during(queryset: QuerySet, start: datetime.date, end: datetime.date, prefix: str = "") -> QuerySet:
+    """Assignments (or rows reached through `prefix`) that overlap [start, end]."""
+    return queryset.filter(
+        Q(**{f"{prefix}start_date__lte": end}) & (Q(**{f"{prefix}end_date__isnull": True}) | Q(**{f"{prefix}end_date__gte": start}))
+    )
+
+
+def active_on(queryset: QuerySet, day: datetime.date, prefix: str = "") -> QuerySet:
+    return active_during(queryset, day, day, prefix)
+
+
+def overlap_days_expression(year: FiscalYear):
+    """Days an assignment overlaps `year`, in SQL (only meaningful for overlapping rows)."""
+    last = Least(Coalesce("end_date", date_value(year.end)), date_value(year.end))
+    first = Greatest("start_date", date_value(year.start))
+    return DaysBetween(last, first) + Value(1)
+
+
+def fte_years_expression(year: FiscalYear):
+    """FTE-years an assignment contributes to `year`: fte × overlap days ÷ days in the year."""
+    return ExpressionWrapper(
+        F("fte") * overlap_days_expression(year) / Value(Decimal(year.days)), output_field=_NUMBER
+    )
+
+
+def assignments_in_year(year: FiscalYear, *, region=None, jfo_type=None, program=None) -> QuerySet:
+    queryset = active_during(Assignment.objects.all(), year.start, year.end)
+    if region:
+        queryset = queryset.filter(jfo__region__code__in=_codes(region))
+    if jfo_type:
+        queryset = queryset.filter(jfo__jfo_type__in=_codes(jfo_type, upper=False))
+    if program:
+        queryset = queryset.filter(jfo__program__code__in=_codes(program))
+    return queryset
+
+
+def _codes(value, upper: bool = True) -> list[str]:
+    values = value if isinstance(value, (list, tuple, set)) else str(value).split(",")
+    return [v.strip().upper() if upper else v.strip().lower() for v in values if str(v).strip()]
+
+
+# --- Resources report (Exhibits 11 and 12) -------------------------------------------------
+
+@dataclass(frozen=True)
+class Grouping:
+    field: str  # the group key, as an ORM path from Assignment
+    label: callable  # key -> display label (in the active language)
+
+
+def _region_labels():
+    names = {r.code: r.name for r in Region.objects.all()}
+    return lambda key: names.get(key, key)
+
+
+def _program_labels():
+    names = {p.code: p.name for p in Program.objects.all()}
+    return lambda key: names.get(key, _("No program")) if key else _("No program")
+
+
+def _choice_labels(choices):
+    names = dict(choices)
+    return lambda key: str(names.get(key, key))
+
+
+def _agency_labels():
+    from .models import Agency
+
+    names = dict(Agency.objects.values_list("acronym", "name_en"))
+    return lambda key: names.get(key, key)
+
+
+GROUP_BY = {
+    "region": lambda: Grouping("jfo__region__code", _region_labels()),
+    "jfo_type": lambda: Grouping("jfo__jfo_type", _choice_labels(JfoType.choices)),
+    "program": lambda: Grouping("jfo__program__code", _program_labels()),
+    "classification": lambda: Grouping("officer__classification", _choice_labels(Classification.choices)),
+    "position": lambda: Grouping("officer__position", _choice_labels(Position.choices)),
+    "lead_agency": lambda: Grouping("lead__agency__acronym", _agency_labels()),
+}
+GROUP_BY_CHOICES = [
+    ("region", gettext_lazy("Region")),
+    ("jfo_type", gettext_lazy("JFO type")),
+    ("program", gettext_lazy("Program")),
+    ("classification", gettext_lazy("Classification")),
+    ("position", gettext_lazy("Position")),
+    ("lead_agency", gettext_lazy("Lead agency")),
+]
+GROUP_ORDER = {  # Exhibit 11 lists regions by size; other groupings follow the choices' order
+    "jfo_type": [JfoType.REGIONAL, JfoType.BINATIONAL, JfoType.NATIONAL],
+}
+
+
+def _costed_assignments(year: FiscalYear, filters: dict, group_by: str) -> QuerySet:
+    """Assignments in the year with their FTE-years and salary cost, ready to be grouped."""
+    queryset = assignments_in_year(year, **filters)
+    missing = sorted(
+        set(queryset.values_list("officer__classification", flat=True).distinct())
+        - set(SalaryRate.objects.filter(fiscal_year=year.start_year).values_list("classification", flat=True))
+    )
+    if missing:
+        raise ReportError(
+            _("No salary rate for %(classifications)s in %(year)s: add it before costing this year.")
+            % {"classifications": ", ".join(missing), "year": year.label},
+            missing_classifications=missing,
+        )
+    rate = SalaryRate.objects.filter(
+        fiscal_year=year.start_year, classification=OuterRef("officer__classification")
+    ).values("annual_salary")[:1]
+    share = Value(Decimal(1))
+    if group_by == "lead_agency":
+        # A unit with several leads (CRTF: RCMP and OPP) is shared equally among them, so the
+        # rows still add up to the subtotal.
+        queryset = queryset.annotate(lead=FilteredRelation("jfo__participations", condition=Q(jfo__participations__role="lead")))
+        lead_count = (
+            Assignment.objects.filter(pk=OuterRef("pk"), jfo__participations__role="lead")
+            .values("pk")
+            .annotate(n=Count("jfo__participations"))
+            .values("n")
+        )
+        share = ExpressionWrapper(
+            Value(Decimal(1)) / Coalesce(Subquery(lead_count, output_field=IntegerField()), Value(1)),
+            output_field=_NUMBER,
+        )
+    fte_years = fte_years_expression(year)
+    return queryset.annotate(
+        fte_years=ExpressionWrapper(fte_years * share, output_field=_NUMBER),
+        cost=ExpressionWrapper(fte_years * share * Subquery(rate, output_field=_NUMBER), output_field=_NUMBER),
+    )
+
+
+def _rows(queryset: QuerySet, field: str, label) -> list[dict]:
+    grouped = (
+        queryset.values(key=F(field))
+        .annotate(jfo_count=Count("jfo", distinct=True), fte=Sum("fte_years"), salaries=Sum("cost"))
+        .order_by("key")
+    )
+    return [
+        {
+            "key": row["key"],
+            "label": label(row["key"]),
+            "jfo_count": row["jfo_count"],
+            "fte": fte_round(row["fte"]),
+            "salaries": money(row["salaries"]),
+        }
+        for row in grouped
+    ]
+
+
+def resources_report(
+    fiscal_year: FiscalYear | str | int,
+    group_by: str = "region",
+    *,
+    region=None,
+    jfo_type=None,
+    program=None,
+) -> dict:
+    """FTE-years, JFO count and salaries for a fiscal year, grouped; with benefits and total.
+
+    Raises ReportError when a classification in use has no salary rate for the year, and
+    ValueError for an unknown grouping.
+    """
+    year = FiscalYear.parse(fiscal_year)
+    if group_by not in GROUP_BY:
+        raise ValueError(_("Unknown grouping “%(group_by)s”.") % {"group_by": group_by})
+    filters = {"region": region, "jfo_type": jfo_type, "program": program}
+    grouping = GROUP_BY[group_by]()
+    costed = _costed_assignments(year, filters, group_by)
+    rows = _rows(costed, grouping.field, grouping.label)
+    if group_by == "region":
+        rows.sort(key=lambda row: (-row["salaries"], row["key"] or ""))
+    elif group_by in GROUP_ORDER:
+        order = {key: index for index, key in enumerate(GROUP_ORDER[group_by])}
+        rows.sort(key=lambda row: order.get(row["key"], len(order)))
+    if group_by == "jfo_type":
+        program_label = _program_labels()
+        per_type = (
+            costed.values(type_key=F("jfo__jfo_type"), key=F("jfo__program__code"))
+            .annotate(jfo_count=Count("jfo", distinct=True), fte=Sum("fte_years"), salaries=Sum("cost"))
+            .order_by("type_key", "key")
+        )
+        by_type: dict[str, list[dict]] = {}
+        for child in per_type:
+            by_type.setdefault(child["type_key"], []).append(
+                {
+                    "key": child["key"],
+                    "label": program_label(child["key"]),
+                    "jfo_count": child["jfo_count"],
+                    "fte": fte_round(child["fte"]),
+                    "salaries": money(child["salaries"]),
+                }
+            )
+        for row in rows:
+            row["children"] = sorted(by_type.get(row["key"], []), key=lambda c: (c["key"] is None, -c["fte"], c["key"] or ""))
+    subtotal_salaries = sum((row["salaries"] for row in rows), Decimal(0))
+    policy = CostingPolicy.objects.filter(fiscal_year=year.start_year).first()
+    if policy is None and rows:
+        raise ReportError(
+            _("No employee benefits rate for %(year)s: add a costing policy for this year.") % {"year": year.label},
+            missing_costing_policy=year.label,
+        )
+    rate = policy.employee_benefits_rate if policy else Decimal(0)
+    benefits = money(subtotal_salaries * rate)
+    return {
+        "report": "resources",
+        "fiscal_year": year.label,
+        "period": {"start": year.start, "end": year.end},
+        "group_by": group_by,
+        "filters": {k: v for k, v in filters.items() if v},
+        "rows": rows,
+        "subtotal": {
+            "jfo_count": costed.aggregate(n=Count("jfo", distinct=True))["n"],
+            "fte": sum((row["fte"] for row in rows), Decimal(0)),
+            "salaries": subtotal_salaries,
+        },
+        "employee_benefits": {"rate": rate.normalize() if rate else Decimal(0), "amount": benefits},
+        "total": subtotal_salaries + benefits,
+    }
+
+
+# --- Tenure ------------------------------------------------------------------------------
+
+def tenure_report(on: datetime.date | None = None, *, threshold_years: Decimal = Decimal(5), region=None) -> dict:
+    """Years each officer has been on their current JFO unit(s) at `on` (default today).
+
+    An officer's tenure runs from the start of their earliest current assignment. Averages
+    by position and by region are computed in the database; `long_assignments` lists current
+    assignments longer than `threshold_years` (the evaluation's "indefinite assignment" concern).
+    """
+    from django.utils import timezone
+
+    day = on or timezone.localdate()
+    current = active_on(Assignment.objects.all(), day)
+    if region:
+        current = current.filter(jfo__region__code__in=_codes(region))
+    first_start = (
+        current.filter(officer=OuterRef("pk")).order_by().values("officer").annotate(first=Min("start_date")).values("first")
+    )
+    officers = (
+        Officer.objects.annotate(tenure_start=Subquery(first_start))
+        .filter(tenure_start__isnull=False)
+        .annotate(tenure_days=DaysBetween(date_value(day), F("tenure_start")))
+    )
+    units: dict[int, list[str]] = {}
+    for officer_id, acronym in current.order_by("jfo__acronym").values_list("officer_id", "jfo__acronym"):
+        units.setdefault(officer_id, []).append(acronym)
+    rows = [
+        {
+            "employee_number": o["employee_number"],
+            "name": o["name"],
+            "position": o["position"],
+            "region": o["home_region__code"],
+            "jfos": units.get(o["pk"], []),
+            "since": o["tenure_start"],
+            "years": _years(o["tenure_days"]),
+        }
+        for o in officers.order_by("-tenure_days", "employee_number").values(
+            "pk", "employee_number", "name", "position", "home_region__code", "tenure_start", "tenure_days"
+        )
+    ]
+
+    def averages(field: str) -> list[dict]:
+        return [
+            {"key": r["key"], "officers": r["officers"], "average_years": _years(r["average"])}
+            for r in officers.values(key=F(field))
+            .annotate(officers=Count("pk"), average=Avg("tenure_days"))
+            .order_by("key")
+        ]
+
+    overall = officers.aggregate(officers=Count("pk"), average=Avg("tenure_days"))
+    threshold_days = int(Decimal(threshold_years) * DAYS_PER_YEAR)
+    long_assignments = (
+        current.annotate(days=DaysBetween(date_value(day), F("start_date")))
+        .filter(days__gt=threshold_days)
+        .select_related("officer", "jfo__region")
+        .order_by("-days", "officer__employee_number")
+    )
+    return {
+        "report": "tenure",
+        "on": day,
+        "threshold_years": Decimal(threshold_years),
+        "rows": rows,
+        "average": {"officers": overall["officers"], "average_years": _years(overall["average"])},
+        "by_position": averages("position"),
+        "by_region": averages("home_region__code"),
+        "long_assignments": [
+            {
+                "id": a.pk,
+                "employee_number": a.officer.employee_number,
+                "name": a.officer.name,
+                "jfo": a.jfo.acronym,
+                "region": a.jfo.region.code,
+                "fte": a.fte,
+                "start_date": a.start_date,
+                "years": _years(a.days),
+            }
+            for a in long_assignments
+        ],
+    }
+
+
+def _years(days) -> Decimal:
+    if days is None:
+        return Decimal(0)
+    return (Decimal(str(days)) / DAYS_PER_YEAR).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+# --- Allocation --------------------------------------------------------------------------
+
+def allocation_report(
+    fiscal_year: FiscalYear | str | int, *, under_threshold: Decimal = FTE_MAX, region=None
+) -> dict:
+    """Officers above 1.00 FTE on any day of the year (should be none) and officers whose
+    FTE-years in the year fall below `under_threshold`.
+
+    A step function's peak is reached where a step starts, so the peak daily FTE is the
+    largest load at the year's start or at any assignment start within the year.
+    """
+    year = FiscalYear.parse(fiscal_year)
+    in_year = active_during(Assignment.objects.all(), year.start, year.end)
+    point = Greatest(OuterRef("start_date"), date_value(year.start))
+    load_at_start = (
+        Assignment.objects.filter(officer=OuterRef("officer"), start_date__lte=point)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=point))
+        .order_by()
+        .values("officer")
+        .annotate(total=Sum("fte"))
+        .values("total")
+    )
+    peak = (
+        in_year.filter(officer=OuterRef("pk"))
+        .annotate(load=Subquery(load_at_start, output_field=_NUMBER))
+        .order_by()
+        .values("officer")
+        .annotate(peak=Max("load"))
+        .values("peak")
+    )
+    fte_years = (
+        in_year.filter(officer=OuterRef("pk"))
+        .annotate(share=fte_years_expression(year))
+        .order_by()
+        .values("officer")
+        .annotate(total=Sum("share"))
+        .values("total")
+    )
+    officers = Officer.objects.filter(active=True)
+    if region:
+        officers = officers.filter(home_region__code__in=_codes(region))
+    officers = officers.annotate(
+        peak_fte=Coalesce(Subquery(peak, output_field=_NUMBER), Value(Decimal(0)), output_field=_NUMBER),
+        fte_years=Coalesce(Subquery(fte_years, output_field=_NUMBER), Value(Decimal(0)), output_field=_NUMBER),
+    ).annotate(
+        state=Case(
+            When(peak_fte__gt=FTE_MAX, then=Value("over")),
+            When(fte_years__lt=Decimal(under_threshold), then=Value("under")),
+            default=Value("ok"),
+            output_field=CharField(),
+        )
+    )
+
+    def rows(state: str) -> list[dict]:
+        return [
+            {
+                "employee_number": o["employee_number"],
+                "name": o["name"],
+                "position": o["position"],
+                "region": o["home_region__code"],
+                "peak_fte": fte_round(o["peak_fte"]),
+                "fte_years": fte_round(o["fte_years"]),
+            }
+            for o in officers.filter(state=state)
+            .order_by("home_region__code", "employee_number")
+            .values("employee_number", "name", "position", "home_region__code", "peak_fte", "fte_years")
+        ]
+
+    return {
+        "report": "allocation",
+        "fiscal_year": year.label,
+        "period": {"start": year.start, "end": year.end},
+        "under_threshold": Decimal(under_threshold),
+        "over_allocated": rows("over"),
+        "under_allocated": rows("under"),
+        "officers": officers.count(),
+    }

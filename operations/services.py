@@ -1,0 +1,190 @@
+"""Writes that span rows. Admin, API, pages and importers all call these.
+
+The FTE invariant: on every day, the FTE of an officer's assignments sums to at most 1.00.
+Every write of an assignment goes through `assignment_save`, which locks the officer's row
+(on PostgreSQL; SQLite serialises writers) so two concurrent writes cannot both pass the check.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from .models import FTE_MAX, Assignment, JointForceOperation, Officer
+
+_FOREVER = datetime.date.max
+
+
+@dataclass(frozen=True)
+class OverAllocation:
+    """A run of days on which an officer's assignments add up to more than 1.00 FTE."""
+
+    start: datetime.date
+    end: datetime.date | None  # None: from `start` on, with no end
+    total: Decimal
+    assignments: tuple[Assignment, ...]
+
+    def describe(self) -> str:
+        parts = ", ".join(
+            f"{a.jfo.acronym} {a.fte:.2f}" for a in sorted(self.assignments, key=lambda a: a.jfo.acronym)
+        )
+        if self.end is None:
+            period = _("from %(start)s on") % {"start": date_format(self.start, "Y-m-d")}
+        elif self.end == self.start:
+            period = _("on %(day)s") % {"day": date_format(self.start, "Y-m-d")}
+        else:
+            period = _("from %(start)s to %(end)s") % {
+                "start": date_format(self.start, "Y-m-d"),
+                "end": date_format(self.end, "Y-m-d"),
+            }
+        return _("%(total)s FTE %(period)s (%(parts)s)") % {
+            "total": f"{self.total:.2f}",
+            "period": period,
+            "parts": parts,
+        }
+
+
+def over_allocations(assignments: Iterable[Assignment], limit: Decimal = FTE_MAX) -> list[OverAllocation]:
+    """Runs of days on which `assignments` (one officer's) sum to more than `limit`.
+
+    A sweep over the start and end points: O(n log n) in the number of assignments.
+    """
+    assignments = [a for a in assignments if a.start_date and a.fte is not None]
+    points = sorted(
+        {a.start_date for a in assignments}
+        | {a.end_date + datetime.timedelta(days=1) for a in assignments if a.end_date and a.end_date < _FOREVER}
+    )
+    runs: list[OverAllocation] = []
+    for index, point in enumerate(points):
+        active = tuple(
+            a for a in assignments if a.start_date <= point and (a.end_date is None or a.end_date >= point)
+        )
+        total = sum((a.fte for a in active), Decimal(0))
+        if total <= limit:
+            continue
+        next_point = points[index + 1] if index + 1 < len(points) else None
+        end = next_point - datetime.timedelta(days=1) if next_point else None
+        if runs and runs[-1].end is not None and runs[-1].end + datetime.timedelta(days=1) == point and (
+            [id(a) for a in runs[-1].assignments] == [id(a) for a in active]
+        ):
+            runs[-1] = OverAllocation(runs[-1].start, end, total, active)
+        else:
+            runs.append(OverAllocation(point, end, total, active))
+    return runs
+
+
+def _overlapping(officer_id: int, start: datetime.date, end: datetime.date | None):
+    overlap = Q(end_date__isnull=True) | Q(end_date__gte=start)
+    if end is not None:
+        overlap &= Q(start_date__lte=end)
+    return Assignment.objects.filter(overlap, officer_id=officer_id).select_related("jfo")
+
+
+def lock_officer(officer_id: int) -> None:
+    """Hold the officer's row until the surrounding transaction ends (no-op on SQLite)."""
+    list(Officer.objects.select_for_update().filter(pk=officer_id).values_list("pk", flat=True))
+
+
+def assignment_validate(assignment: Assignment) -> None:
+    """Every rule of an assignment: the model's own, then the officer's daily FTE limit.
+
+    Raises ValidationError with per-field messages; changes nothing.
+    """
+    assignment.full_clean()
+    check_allocation(assignment)
+
+
+def check_allocation(
+    assignment: Assignment, *, pending: Iterable[Assignment] = (), ignore_pks: Iterable[int] = ()
+) -> None:
+    """Refuse `assignment` if, with the officer's other assignments, any day exceeds 1.00 FTE.
+
+    `pending` are other unsaved changes of the same write (an admin inline formset, an import);
+    `ignore_pks` are assignments the same write deletes. Inside a transaction the officer's row
+    is locked first, so a concurrent write waits for this one to commit.
+    """
+    if not assignment.officer_id or not assignment.start_date or assignment.fte is None:
+        return
+    if transaction.get_connection().in_atomic_block:
+        lock_officer(assignment.officer_id)
+    pending = [p for p in pending if p is not assignment and p.officer_id == assignment.officer_id]
+    skip = {p.pk for p in pending if p.pk} | set(ignore_pks)
+    if assignment.pk:
+        skip.add(assignment.pk)
+    others = [
+        o for o in _overlapping(assignment.officer_id, assignment.start_date, assignment.end_date)
+        if o.pk not in skip
+    ]
+    conflicts = [
+        run
+        for run in over_allocations([assignment, *others, *pending])
+        if any(a is assignment for a in run.assignments)
+    ]
+    if conflicts:
+        raise ValidationError(
+            {
+                "fte": _(
+                    "%(officer)s would be assigned more than %(limit)s FTE: %(details)s. "
+                    "Lower the FTE, change the dates or end another assignment first."
+                )
+                % {
+                    "officer": assignment.officer.name,
+                    "limit": f"{FTE_MAX:.2f}",
+                    "details": "; ".join(run.describe() for run in conflicts),
+                }
+            },
+            code="over_allocated",
+        )
+
+
+@transaction.atomic
+def assignment_save(assignment: Assignment) -> Assignment:
+    """Validate (under the officer's row lock) and save a new or changed assignment."""
+    lock_officer(assignment.officer_id)
+    assignment_validate(assignment)
+    assignment.save()
+    return assignment
+
+
+def assignment_create(
+    *,
+    officer: Officer,
+    jfo: JointForceOperation,
+    fte: Decimal,
+    start_date: datetime.date,
+    end_date: datetime.date | None = None,
+    role: str = "",
+    notes: str = "",
+) -> Assignment:
+    assignment = Assignment(
+        officer=officer, jfo=jfo, fte=fte, start_date=start_date, end_date=end_date, role=role, notes=notes
+    )
+    return assignment_save(assignment)
+
+
+ASSIGNMENT_EDITABLE_FIELDS = ("officer", "jfo", "fte", "start_date", "end_date", "role", "notes")
+
+
+def assignment_update(*, assignment: Assignment, **changes) -> Assignment:
+    """Change fields of an assignment; unknown fields are refused."""
+    unknown = set(changes) - set(ASSIGNMENT_EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationError(_("These fields cannot be changed: %(fields)s.") % {"fields": ", ".join(sorted(unknown))})
+    for field, value in changes.items():
+        setattr(assignment, field, value)
+    return assignment_save(assignment)
+
+
+def assignment_end(*, assignment: Assignment, end_date: datetime.date) -> Assignment:
+    """End an assignment on `end_date` (inclusive). Assignments are ended, never deleted."""
+    if end_date is None:
+        raise ValidationError({"end_date": _("Give the date on which the assignment ends.")})
+    return assignment_update(assignment=assignment, end_date=end_date)

@@ -1,0 +1,97 @@
+"""Shared fixtures. The 2010-2011 inventory is loaded once into the test database, so every
+test starts from the seed (each test's changes are rolled back)."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from jfo_registry.roles import Role
+from jfo_registry.services import user_set_role
+from operations.inventory import load_inventory
+from operations.models import Assignment, JointForceOperation, Officer, Region
+
+TEST_PASSWORD = "test-pass-2026"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        load_inventory()
+
+
+def make_user(username: str, role: Role | None, regions: tuple[str, ...] = ()):
+    user = get_user_model().objects.create_user(username=username, password=TEST_PASSWORD)
+    if role is not None:
+        user_set_role(user=user, role=role, region_codes=regions)
+    return user
+
+
+@pytest.fixture
+def administrator(db):
+    return make_user("test-admin", Role.ADMINISTRATOR)
+
+
+@pytest.fixture
+def analyst(db):
+    return make_user("test-analyst", Role.HQ_ANALYST)
+
+
+@pytest.fixture
+def gta_manager(db):
+    return make_user("test-manager-gta", Role.REGIONAL_MANAGER, ("GTA",))
+
+
+@pytest.fixture
+def no_role_user(db):
+    return make_user("test-no-role", None)
+
+
+_sequence = iter(range(1, 10**9))
+
+
+def make_officer(region_code: str = "GTA", **fields) -> Officer:
+    number = next(_sequence)
+    values = {
+        "employee_number": f"T-{number:06d}",
+        "name": f"Test Officer {number}",
+        "position": "IO",
+        "classification": "FB-04",
+        "home_region": Region.objects.get(code=region_code),
+    }
+    values.update(fields)
+    return Officer.objects.create(**values)
+
+
+def make_jfo(region_code: str = "GTA", **fields) -> JointForceOperation:
+    number = next(_sequence)
+    values = {
+        "name": f"Test unit {number}",
+        "acronym": f"TEST-{number}",
+        "jfo_type": "regional",
+        "region": Region.objects.get(code=region_code),
+    }
+    values.update(fields)
+    return JointForceOperation.objects.create(**values)
+
+
+def make_assignment(officer=None, jfo=None, fte="1.00", start=datetime.date(2010, 4, 1), end=None, **fields):
+    return Assignment.objects.create(
+        officer=officer or make_officer(),
+        jfo=jfo or make_jfo(),
+        fte=Decimal(fte),
+        start_date=start,
+        end_date=end,
+        **fields,
+    )
+
+
+def count_queries(callable_) -> int:
+    with CaptureQueriesContext(connection) as context:
+        callable_()
+    return len(context.captured_queries)

@@ -1,0 +1,112 @@
+"""The Django admin: every model's changelist, the FTE rule in its forms, protected deletes."""
+
+import datetime
+
+import pytest
+from django.contrib import admin
+from django.urls import reverse
+
+from operations.models import Assignment, Officer
+from tests.conftest import TEST_PASSWORD, count_queries, make_assignment, make_jfo, make_officer
+
+pytestmark = pytest.mark.django_db
+REGISTERED = sorted(
+    (model for model in admin.site._registry if model._meta.app_label in {"operations", "agreements"}),
+    key=lambda model: model._meta.label,
+)
+
+
+@pytest.fixture
+def admin_client(client, administrator):
+    client.force_login(administrator)
+    return client
+
+
+def changelist(model):
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+
+
+def test_every_registry_model_is_in_the_admin():
+    from django.apps import apps
+
+    models = {m for label in ("operations", "agreements") for m in apps.get_app_config(label).get_models()}
+    assert models <= set(admin.site._registry)
+
+
+@pytest.mark.parametrize("model", REGISTERED, ids=lambda m: m._meta.label)
+def test_changelist_query_count_does_not_grow_with_rows(admin_client, model):
+    url = changelist(model)
+    first = count_queries(lambda: admin_client.get(url))
+    for _ in range(5):
+        make_assignment(officer=make_officer(), jfo=make_jfo(), start=datetime.date(2012, 1, 1))
+    response = admin_client.get(url)
+    assert response.status_code == 200
+    second = count_queries(lambda: admin_client.get(url))
+    assert second == first, f"{model._meta.label}: {first} queries, then {second} with more rows"
+
+
+@pytest.mark.parametrize("model", REGISTERED, ids=lambda m: m._meta.label)
+def test_change_and_add_pages_open(admin_client, model):
+    obj = model.objects.first()
+    url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_change", args=[obj.pk])
+    assert admin_client.get(url).status_code == 200
+    url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_add")
+    assert admin_client.get(url).status_code == 200
+
+
+def test_admin_refuses_an_over_allocation_with_the_field_message(admin_client):
+    existing = make_assignment(fte="0.80", start=datetime.date(2010, 4, 1))
+    other_unit = make_jfo()
+    response = admin_client.post(
+        reverse("admin:operations_assignment_add"),
+        {
+            "officer": existing.officer.pk, "jfo": other_unit.pk, "fte": "0.30",
+            "start_date": "2010-06-01", "end_date": "", "role": "", "notes": "",
+        },
+    )
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert "would be assigned more than 1.00 FTE" in errors["fte"][0]
+    assert Assignment.objects.filter(officer=existing.officer).count() == 1
+
+
+def test_admin_inline_assignments_are_checked_together(admin_client):
+    officer = make_officer()
+    unit = make_jfo()
+    other = make_jfo()
+    url = reverse("admin:operations_officer_change", args=[officer.pk])
+    data = {
+        "employee_number": officer.employee_number, "name": officer.name, "position": officer.position,
+        "classification": officer.classification, "home_region": officer.home_region.pk, "active": "on",
+        "assignments-TOTAL_FORMS": "2", "assignments-INITIAL_FORMS": "0",
+        "assignments-MIN_NUM_FORMS": "0", "assignments-MAX_NUM_FORMS": "1000",
+        "assignments-0-jfo": unit.pk, "assignments-0-fte": "0.60", "assignments-0-start_date": "2010-04-01",
+        "assignments-1-jfo": other.pk, "assignments-1-fte": "0.60", "assignments-1-start_date": "2010-04-01",
+    }
+    response = admin_client.post(url, data)
+    assert response.status_code == 200
+    assert "would be assigned more than 1.00 FTE" in response.content.decode()
+    assert not officer.assignments.exists()
+    data["assignments-1-fte"] = "0.40"
+    response = admin_client.post(url, data)
+    assert response.status_code == 302
+    assert officer.assignments.count() == 2
+
+
+def test_deleting_a_protected_record_shows_what_holds_it(admin_client):
+    assignment = make_assignment()
+    url = reverse("admin:operations_officer_delete", args=[assignment.officer.pk])
+    response = admin_client.get(url)
+    content = response.content.decode()
+    assert "would require deleting the following protected related objects" in content
+    assert str(assignment) in content
+    admin_client.post(url, {"post": "yes"})
+    assert Officer.objects.filter(pk=assignment.officer.pk).exists()
+
+
+@pytest.mark.parametrize("fixture", ["analyst", "gta_manager", "no_role_user"])
+def test_only_administrators_reach_the_admin(client, request, fixture):
+    user = request.getfixturevalue(fixture)
+    assert client.login(username=user.username, password=TEST_PASSWORD)
+    response = client.get(reverse("admin:index"))
+    assert response.status_code == 302 and "/login/" in response["Location"]

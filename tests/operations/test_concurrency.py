@@ -1,0 +1,61 @@
+"""Concurrent writes cannot both pass the FTE check (the officer's row is locked)."""
+
+import datetime
+import threading
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection, connections
+
+from operations import services
+from operations.models import Assignment, JointForceOperation, Officer, Region
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(
+        connection.vendor != "postgresql",
+        reason="needs PostgreSQL: SQLite has no row locks and its test database is not shared between threads",
+    ),
+]
+
+
+def test_twenty_concurrent_writes_of_0_1_fte_leave_the_officer_at_exactly_1_00():
+    region = Region.objects.create(code="CCY", name_en="Concurrency", name_fr="Concurrence")
+    officer = Officer.objects.create(
+        employee_number="C-1", name="Concurrent Officer", position="IO", classification="FB-04", home_region=region
+    )
+    units = [
+        JointForceOperation.objects.create(name=f"Unit {i}", acronym=f"CCY-{i}", jfo_type="regional", region=region)
+        for i in range(21)
+    ]
+    start = datetime.date(2010, 4, 1)
+    services.assignment_create(officer=officer, jfo=units[0], fte=Decimal("0.50"), start_date=start)
+
+    barrier = threading.Barrier(20)
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def add(unit):
+        try:
+            barrier.wait()
+            services.assignment_create(officer=officer, jfo=unit, fte=Decimal("0.10"), start_date=start)
+            result = "saved"
+        except ValidationError as error:
+            result = "refused: " + error.message_dict["fte"][0]
+        finally:
+            connections.close_all()
+        with lock:
+            outcomes.append(result)
+
+    threads = [threading.Thread(target=add, args=(unit,)) for unit in units[1:]]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert outcomes.count("saved") == 5
+    refusals = [o for o in outcomes if o.startswith("refused")]
+    assert len(refusals) == 15 and all("more than 1.00 FTE" in r for r in refusals)
+    total = sum(Assignment.objects.filter(officer=officer).values_list("fte", flat=True), Decimal(0))
+    assert total == Decimal("1.00")

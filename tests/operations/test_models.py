@@ -1,0 +1,173 @@
+"""Every single-row rule is refused by full_clean() and, independently, by the database."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from agreements.models import Arrangement, ArrangementParty, ConditionCoverage, InformationSharingCondition
+from operations.models import (
+    Agency,
+    Assignment,
+    CostingPolicy,
+    JointForceOperation,
+    Officer,
+    Participation,
+    Program,
+    Region,
+    SalaryRate,
+    Threat,
+)
+from tests.conftest import make_assignment, make_jfo, make_officer
+
+D = datetime.date
+pytestmark = pytest.mark.django_db
+
+
+def refused_by_database(instance):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        instance.save()
+
+
+def refused_by_full_clean(instance, field=None):
+    with pytest.raises(ValidationError) as refused:
+        instance.full_clean()
+    if field:
+        assert field in refused.value.message_dict, refused.value.message_dict
+
+
+@pytest.mark.parametrize("fte", ["0", "-0.50", "1.01"])
+def test_assignment_fte_out_of_range(fte):
+    assignment = Assignment(
+        officer=make_officer(), jfo=make_jfo(), fte=Decimal(fte), start_date=D(2010, 4, 1)
+    )
+    refused_by_full_clean(assignment, "fte")
+    refused_by_database(assignment)
+
+
+def test_assignment_fte_one_is_accepted():
+    assignment = Assignment(officer=make_officer(), jfo=make_jfo(), fte=Decimal("1.00"), start_date=D(2010, 4, 1))
+    assignment.full_clean()
+    assignment.save()
+
+
+def test_assignment_end_before_start():
+    assignment = Assignment(
+        officer=make_officer(), jfo=make_jfo(), fte=Decimal("1"), start_date=D(2010, 4, 1), end_date=D(2010, 3, 31)
+    )
+    refused_by_full_clean(assignment, "end_date")
+    refused_by_database(assignment)
+
+
+def test_assignment_may_start_and_end_on_the_same_day():
+    Assignment(
+        officer=make_officer(), jfo=make_jfo(), fte=Decimal("1"), start_date=D(2010, 4, 1), end_date=D(2010, 4, 1)
+    ).full_clean()
+
+
+def test_jfo_end_before_start():
+    jfo = JointForceOperation(
+        name="X", acronym="X-1", jfo_type="regional", region=Region.objects.get(code="GTA"),
+        start_date=D(2010, 1, 1), end_date=D(2009, 1, 1),
+    )
+    refused_by_full_clean(jfo)
+    refused_by_database(jfo)
+
+
+def test_arrangement_expiry_before_effective_and_unsigned_in_force():
+    early = Arrangement(reference="R-1", title="T", status="draft", effective_date=D(2010, 1, 1), expiry_date=D(2009, 1, 1))
+    refused_by_full_clean(early, "expiry_date")
+    refused_by_database(early)
+    unsigned = Arrangement(reference="R-2", title="T", status="in_force", effective_date=D(2010, 1, 1))
+    refused_by_full_clean(unsigned, "signed_date")
+    refused_by_database(unsigned)
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda: Region(code="GTA", name_en="Again", name_fr="Encore"),
+        lambda: Agency(acronym="RCMP", name_en="Again", jurisdiction="federal"),
+        lambda: Threat(code=Threat.objects.first().code, name_en="x", name_fr="x", risk_level="low"),
+        lambda: Program(code="IBET", name_en="x", name_fr="x", default_jfo_type="binational"),
+        lambda: JointForceOperation(
+            name="x", acronym=JointForceOperation.objects.first().acronym, jfo_type="regional",
+            region=Region.objects.get(code="GTA"),
+        ),
+        lambda: Officer(
+            employee_number=Officer.objects.first().employee_number, name="x", position="IO",
+            classification="FB-04", home_region=Region.objects.get(code="GTA"),
+        ),
+        lambda: SalaryRate(classification="FB-04", fiscal_year=2010, annual_salary=Decimal("1")),
+        lambda: CostingPolicy(fiscal_year=2010, employee_benefits_rate=Decimal("0.1")),
+        lambda: Participation(
+            jfo=Participation.objects.first().jfo, agency=Participation.objects.first().agency, role="partner"
+        ),
+        lambda: Arrangement(reference=Arrangement.objects.first().reference, title="x"),
+        lambda: ArrangementParty(
+            arrangement=ArrangementParty.objects.first().arrangement, agency=ArrangementParty.objects.first().agency
+        ),
+        lambda: ConditionCoverage(
+            arrangement=ConditionCoverage.objects.first().arrangement,
+            condition=ConditionCoverage.objects.first().condition,
+        ),
+        lambda: InformationSharingCondition(letter="a", text_en="x", text_fr="x"),
+    ],
+    ids=[
+        "region-code", "agency-acronym", "threat-code", "program-code", "jfo-acronym", "employee-number",
+        "salary-rate-per-year", "costing-policy-per-year", "participation", "arrangement-reference",
+        "arrangement-party", "condition-coverage", "condition-letter",
+    ],
+)
+def test_uniqueness(build):
+    duplicate = build()
+    refused_by_full_clean(duplicate)
+    refused_by_database(duplicate)
+
+
+def test_salary_must_be_positive_and_benefits_rate_a_share():
+    salary = SalaryRate(classification="FB-03", fiscal_year=2030, annual_salary=Decimal("0"))
+    refused_by_full_clean(salary)
+    refused_by_database(salary)
+    policy = CostingPolicy(fiscal_year=2030, employee_benefits_rate=Decimal("1.5"))
+    refused_by_full_clean(policy)
+    refused_by_database(policy)
+
+
+def test_constraint_messages_are_clear():
+    assignment = Assignment(officer=make_officer(), jfo=make_jfo(), fte=Decimal("2"), start_date=D(2010, 4, 1))
+    with pytest.raises(ValidationError) as refused:
+        assignment.full_clean()
+    assert "FTE must be more than 0 and at most 1.00." in str(refused.value)
+
+
+def test_protected_records_cannot_be_deleted():
+    from django.db.models import ProtectedError
+
+    assignment = make_assignment()
+    with pytest.raises(ProtectedError):
+        assignment.officer.delete()
+    with pytest.raises(ProtectedError):
+        assignment.jfo.delete()
+    with pytest.raises(ProtectedError):
+        Region.objects.get(code="GTA").delete()
+    with pytest.raises(ProtectedError):
+        Agency.objects.get(acronym="RCMP").delete()
+
+
+def test_closed_unit_needs_an_end_date():
+    jfo = make_jfo()
+    jfo.status = "closed"
+    refused_by_full_clean(jfo, "end_date")
+
+
+def test_names_follow_the_active_language():
+    from django.utils import translation
+
+    region = Region.objects.get(code="PAC")
+    with translation.override("fr"):
+        assert region.name == "Pacifique"
+    with translation.override("en"):
+        assert region.name == "Pacific"

@@ -17,7 +17,7 @@ $(VENV)/.installed: pyproject.toml
 install: $(VENV)/.installed
 
 messages: install
-	$(PY) manage.py compilemessages --ignore ".venv" --ignore "node_modules" --verbosity 0
+	DEBUG=1 $(PY) manage.py compilemessages --ignore ".venv" --ignore "node_modules" --verbosity 0
 
 # Development set-up: database, inventory and one demo account per role.
 setup: install messages

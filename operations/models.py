@@ -158,6 +158,8 @@ class JointForceOperation(TimeStampedModel):
     def clean(self) -> None:
         if self.status == JfoStatus.CLOSED and not self.end_date:
             raise ValidationError({"end_date": _("A closed JFO unit needs an end date.")})
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": _("A JFO unit's end date cannot be before its start date.")})
 
 
 class Participation(TimeStampedModel):
@@ -263,7 +265,9 @@ class SalaryRate(TimeStampedModel):
     fiscal_year = models.PositiveSmallIntegerField(
         _("fiscal year"), validators=fiscal_year_validators, help_text=_("The year in which it starts: 2010 for 2010-2011.")
     )
-    annual_salary = models.DecimalField(_("annual salary"), max_digits=10, decimal_places=2)
+    annual_salary = models.DecimalField(
+        _("annual salary"), max_digits=10, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))]
+    )
 
     class Meta:
         ordering = ["-fiscal_year", "classification"]
@@ -301,6 +305,7 @@ class CostingPolicy(TimeStampedModel):
         _("employee benefits rate"),
         max_digits=5,
         decimal_places=4,
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(1))],
         help_text=_("Share of salaries added for the employee benefits plan, e.g. 0.2000 for 20%."),
     )
 

@@ -1,0 +1,441 @@
+import datetime
+from decimal import Decimal
+from itertools import count
+
+import pytest
+
+from operations.models import (
+    Agency,
+    Assignment,
+    CostingPolicy,
+    JointForceOperation,
+    Officer,
+    Participation,
+    Program,
+    Region,
+    SalaryRate,
+    Threat,
+)
+from tests.api import ResourceAPITests, api, login  # noqa: F401 - the api fixture
+from tests.conftest import make_assignment, make_jfo, make_officer
+
+pytestmark = pytest.mark.django_db
+serial = count(1)
+
+
+def gta():
+    return Region.objects.get(code="GTA")
+
+
+class TestRegionAPI(ResourceAPITests):
+    path = "/api/v1/regions/"
+    model = Region
+    invalid_field = "code"
+
+    def create_payload(self):
+        return {"code": f"Z{next(serial)}", "name_en": "Test", "name_fr": "Essai"}
+
+    def update_payload(self, obj):
+        return {"name_en": "Renamed region"}
+
+    def invalid_payload(self):
+        return {"code": "GTA", "name_en": "Duplicate", "name_fr": "Doublon"}
+
+    def make_extra(self, n):
+        for _ in range(n):
+            Region.objects.create(**self.create_payload())
+
+    def deletable(self):
+        return Region.objects.create(**self.create_payload())
+
+
+class TestAgencyAPI(ResourceAPITests):
+    path = "/api/v1/agencies/"
+    model = Agency
+    invalid_field = "jurisdiction"
+
+    def create_payload(self):
+        return {"acronym": f"AG{next(serial)}", "name_en": "Test Police", "name_fr": "Police d'essai",
+                "jurisdiction": "municipal", "country": "CA", "parent": None}
+
+    def update_payload(self, obj):
+        return {"name_en": "Renamed agency"}
+
+    def invalid_payload(self):
+        return {"acronym": "NEW1", "name_en": "x", "jurisdiction": "galactic"}
+
+    def make_extra(self, n):
+        parent = Agency.objects.get(acronym="US-DHS")
+        for _ in range(n):
+            payload = self.create_payload()
+            payload["parent"] = parent
+            Agency.objects.create(**payload)
+
+    def deletable(self):
+        return Agency.objects.create(**{**self.create_payload(), "parent": None})
+
+
+class TestThreatAPI(ResourceAPITests):
+    path = "/api/v1/threats/"
+    model = Threat
+    invalid_field = "risk_level"
+
+    def create_payload(self):
+        return {"code": f"threat-{next(serial)}", "name_en": "Test", "name_fr": "Essai", "risk_level": "low"}
+
+    def update_payload(self, obj):
+        return {"risk_level": "medium"}
+
+    def invalid_payload(self):
+        return {"code": "x", "name_en": "x", "name_fr": "x", "risk_level": "extreme"}
+
+    def make_extra(self, n):
+        for _ in range(n):
+            Threat.objects.create(**self.create_payload())
+
+    def deletable(self):
+        return Threat.objects.create(**self.create_payload())
+
+
+class TestProgramAPI(ResourceAPITests):
+    path = "/api/v1/programs/"
+    model = Program
+    invalid_field = "default_jfo_type"
+
+    def create_payload(self):
+        return {"code": f"P{next(serial)}", "name_en": "Test", "name_fr": "Essai", "default_jfo_type": "national"}
+
+    def update_payload(self, obj):
+        return {"name_en": "Renamed program"}
+
+    def invalid_payload(self):
+        return {"code": "PX", "name_en": "x", "name_fr": "x", "default_jfo_type": "planetary"}
+
+    def make_extra(self, n):
+        for _ in range(n):
+            Program.objects.create(**self.create_payload())
+
+    def deletable(self):
+        return Program.objects.create(**self.create_payload())
+
+
+class TestJointForceOperationAPI(ResourceAPITests):
+    path = "/api/v1/jfos/"
+    model = JointForceOperation
+    invalid_field = "end_date"
+
+    def create_payload(self):
+        return {
+            "acronym": f"NEW-{next(serial)}", "name": "New unit", "jfo_type": "regional", "region": gta().pk,
+            "program": None, "threats": [Threat.objects.get(code="cocaine").pk],
+            "participations": [
+                {"agency": Agency.objects.get(acronym="TPS").pk, "role": "lead"},
+                {"agency": Agency.objects.get(acronym="CBSA").pk, "role": "partner"},
+            ],
+            "status": "active", "objectives": "Test objectives",
+        }
+
+    def update_payload(self, obj):
+        return {"name": "Renamed unit", "co_located": True}
+
+    def invalid_payload(self):
+        return {"acronym": "BAD-1", "name": "x", "jfo_type": "regional", "region": gta().pk,
+                "start_date": "2010-01-01", "end_date": "2009-01-01"}
+
+    def make_extra(self, n):
+        threats = list(Threat.objects.all()[:3])
+        agencies = list(Agency.objects.all()[:2])
+        for _ in range(n):
+            unit = make_jfo()
+            unit.threats.set(threats)
+            for agency, role in zip(agencies, ("lead", "partner")):
+                Participation.objects.create(jfo=unit, agency=agency, role=role)
+
+    def deletable(self):
+        return make_jfo()
+
+
+class TestOfficerAPI(ResourceAPITests):
+    path = "/api/v1/officers/"
+    model = Officer
+    writers = ("administrator", "gta_manager")
+    invalid_field = "position"
+
+    def existing(self):
+        return Officer.objects.filter(home_region__code="GTA").order_by("pk").first()
+
+    def create_payload(self):
+        return {"employee_number": f"N-{next(serial)}", "name": "New Officer", "position": "IO",
+                "classification": "FB-04", "home_region": gta().pk, "active": True}
+
+    def update_payload(self, obj):
+        return {"name": "Renamed Officer"}
+
+    def invalid_payload(self):
+        return {"employee_number": "N-X", "name": "x", "position": "XX", "classification": "FB-04",
+                "home_region": gta().pk}
+
+    def make_extra(self, n):
+        for _ in range(n):
+            make_officer()
+
+    def deletable(self):
+        return make_officer()
+
+
+class TestAssignmentAPI(ResourceAPITests):
+    path = "/api/v1/assignments/"
+    model = Assignment
+    writers = ("administrator", "gta_manager")
+    invalid_field = "fte"
+
+    def existing(self):
+        return Assignment.objects.filter(jfo__region__code="GTA").order_by("pk").first()
+
+    def create_payload(self):
+        return {"officer": make_officer().pk, "jfo": make_jfo().pk, "fte": 0.5, "start_date": "2012-04-01",
+                "end_date": None, "role": "Intelligence officer", "notes": ""}
+
+    def update_payload(self, obj):
+        return {"role": "Updated role", "notes": "Changed through the API"}
+
+    def invalid_payload(self):
+        return {"officer": make_officer().pk, "jfo": make_jfo().pk, "fte": 1.5, "start_date": "2012-04-01"}
+
+    def make_extra(self, n):
+        for _ in range(n):
+            make_assignment()
+
+    def deletable(self):
+        return make_assignment()
+
+
+class TestSalaryRateAPI(ResourceAPITests):
+    path = "/api/v1/salary-rates/"
+    model = SalaryRate
+    invalid_field = "fiscal_year"
+
+    def create_payload(self):
+        return {"classification": "FB-03", "fiscal_year": f"{2030 + next(serial) % 60}", "annual_salary": 60000}
+
+    def update_payload(self, obj):
+        return {"annual_salary": 70123.45}
+
+    def invalid_payload(self):
+        return {"classification": "FB-04", "fiscal_year": "2010-2012", "annual_salary": 1}
+
+    def make_extra(self, n):
+        for _ in range(n):
+            SalaryRate.objects.create(classification="FB-05", fiscal_year=1990 + next(serial) % 40, annual_salary=1)
+
+    def deletable(self):
+        return SalaryRate.objects.create(classification="OTHER", fiscal_year=1995, annual_salary=1)
+
+
+class TestCostingPolicyAPI(ResourceAPITests):
+    path = "/api/v1/costing-policies/"
+    model = CostingPolicy
+    invalid_field = "employee_benefits_rate"
+
+    def create_payload(self):
+        year = 2030 + next(serial) % 60
+        return {"fiscal_year": f"{year}-{year + 1}", "employee_benefits_rate": 0.21}
+
+    def update_payload(self, obj):
+        return {"employee_benefits_rate": 0.25}
+
+    def invalid_payload(self):
+        return {"fiscal_year": "2099", "employee_benefits_rate": 2}
+
+    def make_extra(self, n):
+        for _ in range(n):
+            CostingPolicy.objects.create(fiscal_year=1990 + next(serial) % 40, employee_benefits_rate=Decimal("0.2"))
+
+    def deletable(self):
+        return CostingPolicy.objects.create(fiscal_year=1991, employee_benefits_rate=Decimal("0.2"))
+
+
+# --- Region scoping, the FTE rule and ending through the API -------------------------------
+
+D = datetime.date
+
+
+def test_gta_manager_edits_gta_assignments_and_is_refused_pac_ones(api, gta_manager):
+    login(api, gta_manager)
+    gta_assignment = make_assignment(officer=make_officer("GTA"), jfo=make_jfo("GTA"), fte="0.50")
+    pac_assignment = make_assignment(officer=make_officer("PAC"), jfo=make_jfo("PAC"), fte="0.50")
+    response = api.patch(f"/api/v1/assignments/{gta_assignment.pk}/", {"fte": 0.6}, format="json")
+    assert response.status_code == 200 and response.json()["fte"] == 0.6
+    response = api.patch(f"/api/v1/assignments/{pac_assignment.pk}/", {"fte": 0.6}, format="json")
+    assert response.status_code == 403
+    pac_assignment.refresh_from_db()
+    assert pac_assignment.fte == Decimal("0.50")
+    before = Assignment.objects.count()
+    response = api.post(
+        "/api/v1/assignments/",
+        {"officer": make_officer("PAC").pk, "jfo": make_jfo("PAC").pk, "fte": 0.5, "start_date": "2012-04-01"},
+        format="json",
+    )
+    assert response.status_code == 403 and Assignment.objects.count() == before
+    response = api.post(
+        "/api/v1/assignments/",
+        {"officer": make_officer("GTA").pk, "jfo": make_jfo("GTA").pk, "fte": 0.5, "start_date": "2012-04-01"},
+        format="json",
+    )
+    assert response.status_code == 201
+
+
+def test_a_manager_cannot_move_an_assignment_out_of_their_region(api, gta_manager):
+    login(api, gta_manager)
+    assignment = make_assignment(officer=make_officer("GTA"), jfo=make_jfo("GTA"))
+    response = api.patch(f"/api/v1/assignments/{assignment.pk}/", {"jfo": make_jfo("PAC").pk}, format="json")
+    assert response.status_code == 403
+    assignment.refresh_from_db()
+    assert assignment.jfo.region.code == "GTA"
+
+
+def test_a_manager_cannot_create_an_officer_in_another_region(api, gta_manager):
+    login(api, gta_manager)
+    response = api.post(
+        "/api/v1/officers/",
+        {"employee_number": "N-PAC", "name": "x", "position": "IO", "classification": "FB-04",
+         "home_region": Region.objects.get(code="PAC").pk},
+        format="json",
+    )
+    assert response.status_code == 403
+    assert not Officer.objects.filter(employee_number="N-PAC").exists()
+
+
+def test_over_allocation_is_a_400_naming_the_days(api, gta_manager):
+    login(api, gta_manager)
+    existing = make_assignment(officer=make_officer("GTA"), jfo=make_jfo("GTA"), fte="0.80")
+    response = api.post(
+        "/api/v1/assignments/",
+        {"officer": existing.officer.pk, "jfo": make_jfo("GTA").pk, "fte": 0.3, "start_date": "2011-01-01"},
+        format="json",
+    )
+    assert response.status_code == 400
+    message = response.json()["fte"][0]
+    assert "1.10 FTE from 2011-01-01 on" in message and existing.jfo.acronym in message
+    assert existing.officer.assignments.count() == 1
+
+
+def test_ending_an_assignment_is_a_patch_of_end_date(api, gta_manager):
+    login(api, gta_manager)
+    assignment = make_assignment(officer=make_officer("GTA"), jfo=make_jfo("GTA"), start=D(2010, 4, 1))
+    response = api.patch(f"/api/v1/assignments/{assignment.pk}/", {"end_date": "2011-03-31"}, format="json")
+    assert response.status_code == 200 and response.json()["end_date"] == "2011-03-31"
+    response = api.patch(f"/api/v1/assignments/{assignment.pk}/", {"end_date": "2009-01-01"}, format="json")
+    assert response.status_code == 400 and "end_date" in response.json()
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"fte": "abc"}, {"fte": 0}, {"fte": -1}, {"fte": 1.001}, {"start_date": "not a date"},
+        {"officer": 10**9}, {"jfo": "x"}, {"fte": None}, {"start_date": None},
+    ],
+)
+def test_bad_assignment_input_is_a_400_and_changes_nothing(api, administrator, payload):
+    login(api, administrator)
+    base = {"officer": make_officer().pk, "jfo": make_jfo().pk, "fte": 0.5, "start_date": "2012-04-01"}
+    before = Assignment.objects.count()
+    response = api.post("/api/v1/assignments/", {**base, **payload}, format="json")
+    assert response.status_code == 400, response.content
+    assert set(payload) <= set(response.json())
+    assert Assignment.objects.count() == before
+
+
+def test_deleting_a_protected_record_is_a_400_naming_what_holds_it(api, administrator):
+    login(api, administrator)
+    response = api.delete(f"/api/v1/regions/{gta().pk}/")
+    assert response.status_code == 400
+    assert "cannot be deleted" in response.json()["non_field_errors"][0]
+    assert Region.objects.filter(code="GTA").exists()
+
+
+def test_json_numbers_are_numbers(api, analyst):
+    login(api, analyst)
+    body = api.get("/api/v1/assignments/", {"page_size": 1}).json()["results"][0]
+    assert isinstance(body["fte"], float)
+    rate = api.get("/api/v1/salary-rates/", {"fiscal_year": "2010-2011", "classification": "FB-04"}).json()["results"][0]
+    assert rate["annual_salary"] == 69712 and rate["fiscal_year"] == "2010-2011"
+
+
+# --- Lists: filters, search, ordering, pagination -------------------------------------------
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"region": "GTA"}, 11),
+        ({"region": "gta,pac"}, 18),
+        ({"program": "IBET"}, 15),
+        ({"jfo_type": "regional"}, 24),
+        ({"jfo_type": ["binational", "national"]}, 28),
+        ({"status": "active"}, 52),
+        ({"lead_agency": "RCMP"}, None),
+        ({"threat": "firearms"}, None),
+        ({"fiscal_year": "2010-2011"}, 52),
+        ({"q": "Toronto"}, None),
+    ],
+)
+def test_jfo_filters(api, analyst, params, expected):
+    login(api, analyst)
+    response = api.get("/api/v1/jfos/", {**params, "page_size": 1000})
+    assert response.status_code == 200, response.content
+    body = response.json()
+    if expected is not None:
+        assert body["count"] == expected
+    else:
+        assert 0 < body["count"] < 52
+
+
+def test_filters_by_id_and_by_code_agree(api, analyst):
+    login(api, analyst)
+    by_code = api.get("/api/v1/jfos/", {"region": "GTA"}).json()["count"]
+    by_id = api.get("/api/v1/jfos/", {"region": gta().pk}).json()["count"]
+    assert by_code == by_id == 11
+    rcmp = Agency.objects.get(acronym="RCMP")
+    assert api.get("/api/v1/jfos/", {"lead_agency": rcmp.pk}).json()["count"] == api.get(
+        "/api/v1/jfos/", {"lead_agency": "rcmp"}
+    ).json()["count"]
+
+
+def test_assignment_filters(api, analyst):
+    login(api, analyst)
+    in_year = api.get("/api/v1/assignments/", {"fiscal_year": "2010", "page_size": 1000}).json()
+    assert sum(row["fte"] for row in in_year["results"]) == pytest.approx(61.5)
+    gta_rows = api.get("/api/v1/assignments/", {"region": "GTA", "fiscal_year": "2010-2011", "page_size": 1000}).json()
+    assert sum(row["fte"] for row in gta_rows["results"]) == pytest.approx(17.5)
+    assert api.get("/api/v1/assignments/", {"position": "IEO", "page_size": 1000}).json()["count"] >= 4
+    ordered = api.get("/api/v1/assignments/", {"ordering": "-start_date", "page_size": 5}).json()["results"]
+    assert [r["start_date"] for r in ordered] == sorted((r["start_date"] for r in ordered), reverse=True)
+
+
+def test_bad_filter_values_are_400_not_500(api, analyst):
+    login(api, analyst)
+    assert api.get("/api/v1/assignments/", {"fiscal_year": "someday"}).status_code == 400
+    assert api.get("/api/v1/jfos/", {"jfo_type": "galactic"}).status_code == 400
+    assert api.get("/api/v1/assignments/", {"start_date_after": "not-a-date"}).status_code == 400
+    assert api.get("/api/v1/jfos/", {"page": 999}).status_code == 404
+
+
+def test_page_size_is_capped_at_1000(api, analyst):
+    login(api, analyst)
+    for _ in range(3):
+        make_officer()
+    body = api.get("/api/v1/officers/", {"page_size": 5000}).json()
+    assert len(body["results"]) == min(1000, body["count"])
+    assert len(api.get("/api/v1/officers/", {"page_size": 2}).json()["results"]) == 2
+
+
+def test_token_authentication(api, analyst):
+    from django.core.management import call_command
+    from rest_framework.authtoken.models import Token
+
+    call_command("drf_create_token", analyst.username)
+    key = Token.objects.get(user=analyst).key
+    api.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    assert api.get("/api/v1/regions/").status_code == 200
+    api.credentials(HTTP_AUTHORIZATION="Token wrong")
+    assert api.get("/api/v1/regions/").status_code == 401

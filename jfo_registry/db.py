@@ -2,7 +2,7 @@
 
 import datetime
 
-from django.db.models import DateField, Func, IntegerField, Value
+from django.db.models import DateField, DecimalField, Func, IntegerField, Value
 
 
 class DaysBetween(Func):
@@ -29,3 +29,15 @@ class DaysBetween(Func):
 
 def date_value(day: datetime.date) -> Value:
     return Value(day, output_field=DateField())
+
+
+class Numeric(Func):
+    """An exact number for arithmetic: NUMERIC on PostgreSQL. SQLite stores whole decimals as
+    integers and divides them as integers (1 * 182 / 365 = 0), so there it is REAL; reports
+    round to the cent at the end, far above REAL's precision at these magnitudes."""
+
+    template = "CAST(%(expressions)s AS NUMERIC)"
+    output_field = DecimalField(max_digits=30, decimal_places=15)
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return super().as_sql(compiler, connection, template="CAST(%(expressions)s AS REAL)", **extra)

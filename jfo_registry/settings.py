@@ -152,7 +152,7 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "jfo_registry.schema.RegistryAutoSchema",
     "SEARCH_PARAM": "q",
     "ORDERING_PARAM": "ordering",
     "COERCE_DECIMAL_TO_STRING": False,
@@ -171,5 +171,12 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {
+        "JfoTypeEnum": "operations.choices.JfoType",
+        "JfoStatusEnum": "operations.choices.JfoStatus",
+        "ParticipationRoleEnum": "operations.choices.ParticipationRole",
+        "ArrangementStatusEnum": "agreements.choices.ArrangementStatus",
+        "PartyRoleEnum": "agreements.choices.PartyRole",
+        "CoverageStatusEnum": "agreements.choices.CoverageStatus",
+    },
 }

@@ -35,7 +35,7 @@ from django.db.models.functions import Coalesce, Greatest, Least
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from jfo_registry.db import DaysBetween, date_value
+from jfo_registry.db import DaysBetween, Numeric, date_value
 from jfo_registry.fiscal import FiscalYear
 
 from .choices import Classification, JfoType, Position
@@ -86,7 +86,7 @@ def overlap_days_expression(year: FiscalYear):
 def fte_years_expression(year: FiscalYear):
     """FTE-years an assignment contributes to `year`: fte × overlap days ÷ days in the year."""
     return ExpressionWrapper(
-        F("fte") * overlap_days_expression(year) / Value(Decimal(year.days)), output_field=_NUMBER
+        Numeric(F("fte")) * overlap_days_expression(year) / Value(year.days), output_field=_NUMBER
     )
 
 
@@ -173,7 +173,7 @@ def _costed_assignments(year: FiscalYear, filters: dict, group_by: str) -> Query
     rate = SalaryRate.objects.filter(
         fiscal_year=year.start_year, classification=OuterRef("officer__classification")
     ).values("annual_salary")[:1]
-    share = Value(Decimal(1))
+    share = Numeric(Value(1))
     if group_by == "lead_agency":
         # A unit with several leads (CRTF: RCMP and OPP) is shared equally among them, so the
         # rows still add up to the subtotal.
@@ -185,7 +185,7 @@ def _costed_assignments(year: FiscalYear, filters: dict, group_by: str) -> Query
             .values("n")
         )
         share = ExpressionWrapper(
-            Value(Decimal(1)) / Coalesce(Subquery(lead_count, output_field=IntegerField()), Value(1)),
+            Numeric(Value(1)) / Coalesce(Subquery(lead_count, output_field=IntegerField()), Value(1)),
             output_field=_NUMBER,
         )
     fte_years = fte_years_expression(year)

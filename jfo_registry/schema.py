@@ -1,0 +1,41 @@
+"""OpenAPI: every operation documents the errors it can answer, not only its success."""
+
+from drf_spectacular.openapi import AutoSchema
+from rest_framework import serializers
+
+
+class ErrorDetail(serializers.Serializer):
+    detail = serializers.CharField(help_text="Why the request was refused.")
+
+
+class FieldErrors(serializers.Serializer):
+    """400: a list of messages per field; errors of no single field under `non_field_errors`."""
+
+    non_field_errors = serializers.ListField(child=serializers.CharField(), required=False)
+
+    class Meta:
+        ref_name = "FieldErrors"
+
+
+class RegistryAutoSchema(AutoSchema):
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction)
+        errors = {
+            "401": (ErrorDetail, "Not signed in: no session and no valid `Authorization: Token <key>`."),
+            "403": (ErrorDetail, "Signed in, but the role (or, for a manager, the region) does not allow it."),
+        }
+        if self.method in ("POST", "PUT", "PATCH"):
+            errors["400"] = (FieldErrors, "Invalid data: messages per field. Nothing was changed.")
+        if self.method == "DELETE":
+            errors["400"] = (FieldErrors, "Still used by other records: nothing was deleted.")
+        if self.method == "GET" and self._is_list_view():
+            errors["400"] = (FieldErrors, "Invalid filter value.")
+            errors["404"] = (ErrorDetail, "No such page.")
+        if "{id}" in self.path:
+            errors["404"] = (ErrorDetail, "No such record.")
+        for code, (serializer, description) in errors.items():
+            if code not in responses:
+                response = self._get_response_for_code(serializer, code, direction=direction)
+                response["description"] = description
+                responses[code] = response
+        return responses

@@ -1,0 +1,109 @@
+from itertools import count
+
+import pytest
+
+from agreements.models import Arrangement, ArrangementParty, ConditionCoverage, InformationSharingCondition
+from operations.models import Agency, JointForceOperation
+from tests.api import ResourceAPITests, api, login  # noqa: F401
+
+pytestmark = pytest.mark.django_db
+serial = count(1)
+
+
+class TestArrangementAPI(ResourceAPITests):
+    path = "/api/v1/arrangements/"
+    model = Arrangement
+    invalid_field = "signed_date"
+
+    def create_payload(self):
+        condition = InformationSharingCondition.objects.get(letter="b")
+        return {
+            "reference": f"WCA-TEST-{next(serial)}", "title": "Test arrangement", "kind": "wca", "status": "draft",
+            "jfos": [JointForceOperation.objects.get(acronym="OTT-JFIU").pk],
+            "parties": [
+                {"agency": Agency.objects.get(acronym="CBSA").pk, "role": "signatory"},
+                {"agency": Agency.objects.get(acronym="OPS").pk, "role": "signatory"},
+            ],
+            "condition_coverages": [{"condition": condition.pk, "status": "addressed", "clause_reference": "s. 3.1"}],
+        }
+
+    def update_payload(self, obj):
+        return {"title": "Renamed arrangement", "review_date": "2013-01-01"}
+
+    def invalid_payload(self):
+        return {"reference": "WCA-BAD", "title": "x", "status": "in_force", "effective_date": "2010-01-01"}
+
+    def make_extra(self, n):
+        agency = Agency.objects.get(acronym="CBSA")
+        units = list(JointForceOperation.objects.all()[:3])
+        conditions = list(InformationSharingCondition.objects.all())
+        for _ in range(n):
+            arrangement = Arrangement.objects.create(reference=f"X-{next(serial)}", title="x")
+            arrangement.jfos.set(units)
+            ArrangementParty.objects.create(arrangement=arrangement, agency=agency)
+            for condition in conditions:
+                ConditionCoverage.objects.create(arrangement=arrangement, condition=condition)
+
+    def deletable(self):
+        return Arrangement.objects.create(reference=f"D-{next(serial)}", title="x")
+
+
+class TestInformationSharingConditionAPI(ResourceAPITests):
+    path = "/api/v1/information-sharing-conditions/"
+    model = InformationSharingCondition
+    invalid_field = "letter"
+
+    def create_payload(self):
+        return {"letter": "hijklmnopqrstuvwxyz"[next(serial) % 19], "text_en": "New condition", "text_fr": "Nouvelle condition"}
+
+    def update_payload(self, obj):
+        return {"text_en": "Reworded condition"}
+
+    def invalid_payload(self):
+        return {"letter": "a", "text_en": "Duplicate letter", "text_fr": "Lettre en double"}
+
+    def make_extra(self, n):
+        for letter in "HIJKLMNOP"[:n]:
+            InformationSharingCondition.objects.create(letter=letter, text_en="x", text_fr="x")
+
+    def deletable(self):
+        return InformationSharingCondition.objects.create(letter="Z", text_en="x", text_fr="x")
+
+
+def test_nested_parties_and_coverage_are_replaced_by_the_list_given(api, administrator):
+    login(api, administrator)
+    arrangement = Arrangement.objects.get(jfos__acronym="CRTF")
+    condition_a = InformationSharingCondition.objects.get(letter="a")
+    response = api.patch(
+        f"/api/v1/arrangements/{arrangement.pk}/",
+        {
+            "parties": [{"agency": Agency.objects.get(acronym="CBSA").pk, "role": "signatory"}],
+            "condition_coverages": [{"condition": condition_a.pk, "status": "partly_addressed", "clause_reference": "4"}],
+        },
+        format="json",
+    )
+    assert response.status_code == 200, response.content
+    assert list(arrangement.parties.values_list("agency__acronym", flat=True)) == ["CBSA"]
+    assert list(arrangement.condition_coverages.values_list("condition__letter", "status")) == [("a", "partly_addressed")]
+
+
+def test_arrangement_filters(api, analyst):
+    login(api, analyst)
+    in_force = api.get("/api/v1/arrangements/", {"status": "in_force"}).json()
+    assert in_force["count"] == 16
+    assert api.get("/api/v1/arrangements/", {"jfo": "IBET-ATL"}).json()["count"] == 1
+    assert api.get("/api/v1/arrangements/", {"region": "GTA"}).json()["count"] >= 7
+    assert api.get("/api/v1/arrangements/", {"fiscal_year": "2010-2011"}).json()["count"] == 16
+    assert api.get("/api/v1/arrangements/", {"status": "nonsense"}).status_code == 400
+
+
+def test_duplicate_parties_are_refused(api, administrator):
+    login(api, administrator)
+    cbsa = Agency.objects.get(acronym="CBSA").pk
+    response = api.post(
+        "/api/v1/arrangements/",
+        {"reference": "DUP-1", "title": "x", "parties": [{"agency": cbsa, "role": "signatory"}, {"agency": cbsa, "role": "partner"}]},
+        format="json",
+    )
+    assert response.status_code == 400 and "parties" in response.json()
+    assert not Arrangement.objects.filter(reference="DUP-1").exists()

@@ -1,0 +1,27 @@
+import pytest
+import yaml
+from django.core.management import call_command
+
+from tests.api import api, login  # noqa: F401
+
+
+def test_openapi_schema_validates_without_warnings(tmp_path):
+    target = tmp_path / "schema.yaml"
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(target))
+    schema = yaml.safe_load(target.read_text())
+    paths = schema["paths"]
+    for resource in ("regions", "agencies", "threats", "programs", "jfos", "officers", "assignments",
+                     "salary-rates", "costing-policies", "arrangements", "information-sharing-conditions"):
+        assert f"/api/v1/{resource}/" in paths and f"/api/v1/{resource}/{{id}}/" in paths, resource
+    for report in ("resources", "tenure", "allocation"):
+        assert f"/api/v1/reports/{report}/" in paths
+    jfo_parameters = {p["name"] for p in paths["/api/v1/jfos/"]["get"]["parameters"]}
+    assert {"region", "program", "jfo_type", "fiscal_year", "q", "ordering", "page", "page_size"} <= jfo_parameters
+    assert {"400", "401", "403"} <= set(paths["/api/v1/assignments/"]["post"]["responses"])
+
+
+@pytest.mark.django_db
+def test_schema_and_swagger_ui_are_served(api, analyst):
+    login(api, analyst)
+    assert api.get("/api/v1/schema/").status_code == 200
+    assert api.get("/api/v1/docs/").status_code == 200

@@ -260,11 +260,23 @@ class Assignment(TimeStampedModel):
             raise ValidationError(errors)
 
 
-class SalaryRate(TimeStampedModel):
-    classification = models.CharField(_("classification"), max_length=5, choices=Classification.choices)
+class FiscalYearRecord(TimeStampedModel):
+    """A record that holds for one fiscal year, stored as the year in which it starts."""
+
     fiscal_year = models.PositiveSmallIntegerField(
         _("fiscal year"), validators=fiscal_year_validators, help_text=_("The year in which it starts: 2010 for 2010-2011.")
     )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def fiscal_year_label(self) -> str:
+        return FiscalYear(self.fiscal_year).label
+
+
+class SalaryRate(FiscalYearRecord):
+    classification = models.CharField(_("classification"), max_length=5, choices=Classification.choices)
     annual_salary = models.DecimalField(
         _("annual salary"), max_digits=10, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))]
     )
@@ -289,18 +301,8 @@ class SalaryRate(TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.classification} {self.fiscal_year_label}: {self.annual_salary}"
 
-    @property
-    def fiscal_year_label(self) -> str:
-        return FiscalYear(self.fiscal_year).label
 
-
-class CostingPolicy(TimeStampedModel):
-    fiscal_year = models.PositiveSmallIntegerField(
-        _("fiscal year"),
-        unique=True,
-        validators=fiscal_year_validators,
-        help_text=_("The year in which it starts: 2010 for 2010-2011."),
-    )
+class CostingPolicy(FiscalYearRecord):
     employee_benefits_rate = models.DecimalField(
         _("employee benefits rate"),
         max_digits=5,
@@ -314,6 +316,11 @@ class CostingPolicy(TimeStampedModel):
         verbose_name = _("costing policy")
         verbose_name_plural = _("costing policies")
         constraints = [
+            models.UniqueConstraint(
+                fields=["fiscal_year"],
+                name="costing_policy_unique_per_year",
+                violation_error_message=_("This fiscal year already has a costing policy."),
+            ),
             models.CheckConstraint(
                 condition=Q(employee_benefits_rate__gte=0) & Q(employee_benefits_rate__lte=1),
                 name="costing_policy_rate_in_range",
@@ -323,7 +330,3 @@ class CostingPolicy(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.fiscal_year_label}: {self.employee_benefits_rate}"
-
-    @property
-    def fiscal_year_label(self) -> str:
-        return FiscalYear(self.fiscal_year).label

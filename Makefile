@@ -14,7 +14,16 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet -e ".[dev]"
 	touch $@
 
-install: $(VENV)/.installed
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# The GC Design System, copied from node_modules with its fonts self-hosted.
+static/vendor/gcds/.built: node_modules/.installed $(VENV)/.installed jfo_registry/management/commands/build_assets.py
+	DEBUG=1 $(PY) manage.py build_assets
+	touch $@
+
+install: $(VENV)/.installed node_modules/.installed static/vendor/gcds/.built
 
 messages: install
 	DEBUG=1 $(PY) manage.py compilemessages --ignore ".venv" --ignore "node_modules" --verbosity 0
@@ -34,4 +43,4 @@ test: install messages
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 clean:
-	rm -rf $(VENV) var/static
+	rm -rf $(VENV) var/static node_modules static/vendor

@@ -5,6 +5,7 @@ Used by the migration that creates the groups and by `set_role`; row-level rules
 """
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Role(models.TextChoices):
@@ -15,6 +16,14 @@ class Role(models.TextChoices):
     @property
     def group_name(self) -> str:
         return self.label
+
+    @property
+    def label_translated(self) -> str:
+        return {
+            "administrator": _("Registry administrator"),
+            "hq-analyst": _("HQ analyst"),
+            "regional-manager": _("Regional manager"),
+        }[self.value]
 
 
 REGISTRY_APPS = ("operations", "agreements")

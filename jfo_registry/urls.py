@@ -1,9 +1,17 @@
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from django.views.generic import RedirectView
+
+
+from .language import switch_language
+from .views import healthz
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("jfo_registry.api_urls")),
-    path("", RedirectView.as_view(url="/admin/", permanent=False)),
+    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("language/<str:language>/", switch_language, name="switch-language"),
+    path("healthz", healthz, name="healthz"),
+    path("", include("operations.urls")),
 ]

@@ -68,10 +68,22 @@ class JointForceOperationFilterSet(filters.FilterSet):
     end_date = filters.DateFromToRangeFilter()
     co_located = filters.BooleanFilter()
     has_joint_management_team = filters.BooleanFilter()
+    covered = filters.BooleanFilter(
+        method="filter_covered", label=_("Covered by an arrangement in force"),
+        help_text=_("Units with (true) or without (false) an arrangement in force today."),
+    )
 
     class Meta:
         model = JointForceOperation
         fields = ["region", "program", "jfo_type", "status", "co_located", "has_joint_management_team"]
+
+    def filter_covered(self, queryset, name, value):
+        from django.utils import timezone
+
+        from agreements.selectors import covered_by_arrangement_in_force
+
+        covered = covered_by_arrangement_in_force(timezone.localdate())
+        return queryset.filter(covered if value else ~covered)
 
     def filter_lead_agency(self, queryset, name, value):
         condition = Q()

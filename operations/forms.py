@@ -1,8 +1,9 @@
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from . import services
-from .models import Assignment
+from .models import Assignment, JointForceOperation, Officer
 
 
 class AssignmentForm(forms.ModelForm):
@@ -54,3 +55,90 @@ class AssignmentInlineFormSet(forms.BaseInlineFormSet):
                 services.check_allocation(form.instance, pending=pending, ignore_pks=deleted)
             except ValidationError as error:
                 form.add_error(None, error.message_dict.get("fte", error.messages))
+
+
+class AssignmentPageForm(AssignmentForm):
+    """The assignment form of the pages: officers by employee number and units by acronym
+    (suggested from the user's regions), only the fields the page edits."""
+
+    def __init__(self, *args, fields, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        from jfo_registry import permissions
+
+        for name in list(self.fields):
+            if name not in fields:
+                del self.fields[name]
+        manager_regions = None if permissions.is_administrator(user) else permissions.managed_region_ids(user)
+        if "officer" in self.fields:
+            officers = Officer.objects.filter(active=True).select_related("home_region")
+            self.fields["officer"] = forms.ModelChoiceField(
+                queryset=officers,
+                to_field_name="employee_number",
+                label=_("Officer (employee number)"),
+                widget=forms.TextInput(attrs={"list": "officer-choices", "autocomplete": "off"}),
+                error_messages={"invalid_choice": _("No active officer has this employee number.")},
+            )
+            suggested = officers if manager_regions is None else officers.filter(home_region__in=manager_regions)
+            self.officer_choices = suggested.order_by("employee_number")[:2000]
+        if "jfo" in self.fields:
+            units = JointForceOperation.objects.exclude(status="closed")
+            if manager_regions is not None:
+                units = units.filter(region__in=manager_regions)
+            self.fields["jfo"] = forms.ModelChoiceField(
+                queryset=units,
+                to_field_name="acronym",
+                label=_("JFO unit (acronym)"),
+                widget=forms.TextInput(attrs={"list": "jfo-choices", "autocomplete": "off"}),
+                error_messages={"invalid_choice": _("No open JFO unit of your regions has this acronym.")},
+            )
+            self.jfo_choices = units.order_by("acronym")[:2000]
+        for name, field in self.fields.items():
+            if name in ("start_date", "end_date"):
+                field.widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        self.fields["fte"].widget.attrs.update({"step": "0.01", "min": "0.01", "max": "1.00", "inputmode": "decimal"})
+
+
+class AssignmentEndForm(forms.ModelForm):
+    class Meta:
+        model = Assignment
+        fields = ["end_date"]
+        widgets = {"end_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["end_date"].required = True
+        self.fields["end_date"].help_text = _("The last day of the assignment.")
+
+
+class ReportQueryForm(forms.Form):
+    fiscal_year = forms.TypedChoiceField(label=_("Fiscal year"), coerce=int, required=False)
+    group_by = forms.ChoiceField(label=_("Group by"), required=False)
+    on = forms.DateField(label=_("On"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, fields=("fiscal_year",), **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in list(self.fields):
+            if name not in fields:
+                del self.fields[name]
+        from jfo_registry.fiscal import FiscalYear
+
+        from .models import Assignment as AssignmentModel
+        from .selectors import GROUP_BY_CHOICES
+
+        current = FiscalYear.current()
+        first = AssignmentModel.objects.order_by("start_date").values_list("start_date", flat=True).first()
+        start = FiscalYear.of(first).start_year if first else current.start_year
+        if "fiscal_year" in self.fields:
+            self.fields["fiscal_year"].choices = [
+                (year, FiscalYear(year).label) for year in range(current.start_year + 1, start - 1, -1)
+            ]
+            self.fields["fiscal_year"].initial = current.start_year
+        if "group_by" in self.fields:
+            self.fields["group_by"].choices = GROUP_BY_CHOICES
+            self.fields["group_by"].initial = "region"
+
+    def selected_year(self):
+        from jfo_registry.fiscal import FiscalYear
+
+        value = self.cleaned_data.get("fiscal_year") if hasattr(self, "cleaned_data") else None
+        return FiscalYear(value) if value else FiscalYear.current()

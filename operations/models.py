@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.urls import reverse
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
@@ -155,6 +156,9 @@ class JointForceOperation(TimeStampedModel):
     def __str__(self) -> str:
         return self.acronym
 
+    def get_absolute_url(self) -> str:
+        return reverse("operations:jfo-detail", args=[self.pk])
+
     def clean(self) -> None:
         if self.status == JfoStatus.CLOSED and not self.end_date:
             raise ValidationError({"end_date": _("A closed JFO unit needs an end date.")})
@@ -202,6 +206,9 @@ class Officer(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.employee_number})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("operations:officer-detail", args=[self.pk])
 
 
 class Assignment(TimeStampedModel):

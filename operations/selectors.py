@@ -157,14 +157,19 @@ GROUP_ORDER = {  # Exhibit 11 lists regions by size; other groupings follow the 
 }
 
 
-def _costed_assignments(year: FiscalYear, filters: dict, group_by: str) -> QuerySet:
-    """Assignments in the year with their FTE-years and salary cost, ready to be grouped."""
-    queryset = assignments_in_year(year, **filters)
-    missing = sorted(
+def missing_salary_rates(queryset: QuerySet, year: FiscalYear) -> list[str]:
+    """Classifications of `queryset`'s officers that have no salary rate for `year`."""
+    return sorted(
         set(queryset.values_list("officer__classification", flat=True).distinct())
         - set(SalaryRate.objects.filter(fiscal_year=year.start_year).values_list("classification", flat=True))
     )
-    if missing:
+
+
+def _costed_assignments(year: FiscalYear, filters: dict, group_by: str, strict: bool = True) -> QuerySet:
+    """Assignments in the year with their FTE-years and salary cost, ready to be grouped."""
+    queryset = assignments_in_year(year, **filters)
+    missing = missing_salary_rates(queryset, year)
+    if missing and strict:
         raise ReportError(
             _("No salary rate for %(classifications)s in %(year)s: add it before costing this year.")
             % {"classifications": ", ".join(missing), "year": year.label},
@@ -195,7 +200,7 @@ def _costed_assignments(year: FiscalYear, filters: dict, group_by: str) -> Query
     )
 
 
-def _rows(queryset: QuerySet, field: str, label) -> list[dict]:
+def _rows(queryset: QuerySet, field: str, label, costed: bool = True) -> list[dict]:
     grouped = (
         queryset.values(key=F(field))
         .annotate(jfo_count=Count("jfo", distinct=True), fte=Sum("fte_years"), salaries=Sum("cost"))
@@ -207,7 +212,7 @@ def _rows(queryset: QuerySet, field: str, label) -> list[dict]:
             "label": label(row["key"]),
             "jfo_count": row["jfo_count"],
             "fte": fte_round(row["fte"]),
-            "salaries": money(row["salaries"]),
+            "salaries": money(row["salaries"]) if costed else None,
         }
         for row in grouped
     ]
@@ -220,10 +225,12 @@ def resources_report(
     region=None,
     jfo_type=None,
     program=None,
+    strict: bool = True,
 ) -> dict:
     """FTE-years, JFO count and salaries for a fiscal year, grouped; with benefits and total.
 
-    Raises ReportError when a classification in use has no salary rate for the year, and
+    Raises ReportError when a classification in use has no salary rate for the year (or, with
+    `strict=False`, reports FTE only: money is None and `missing_salary_rates` names them), and
     ValueError for an unknown grouping.
     """
     year = FiscalYear.parse(fiscal_year)
@@ -231,10 +238,13 @@ def resources_report(
         raise ValueError(_("Unknown grouping “%(group_by)s”.") % {"group_by": group_by})
     filters = {"region": region, "jfo_type": jfo_type, "program": program}
     grouping = GROUP_BY[group_by]()
-    costed = _costed_assignments(year, filters, group_by)
-    rows = _rows(costed, grouping.field, grouping.label)
+    costed = _costed_assignments(year, filters, group_by, strict)
+    missing = missing_salary_rates(assignments_in_year(year, **filters), year) if not strict else []
+    policy = CostingPolicy.objects.filter(fiscal_year=year.start_year).first()
+    can_cost = not missing and (policy is not None or strict)
+    rows = _rows(costed, grouping.field, grouping.label, can_cost)
     if group_by == "region":
-        rows.sort(key=lambda row: (-row["salaries"], row["key"] or ""))
+        rows.sort(key=lambda row: (-(row["salaries"] if can_cost else row["fte"]), row["key"] or ""))
     elif group_by in GROUP_ORDER:
         order = {key: index for index, key in enumerate(GROUP_ORDER[group_by])}
         rows.sort(key=lambda row: order.get(row["key"], len(order)))
@@ -253,35 +263,42 @@ def resources_report(
                     "label": program_label(child["key"]),
                     "jfo_count": child["jfo_count"],
                     "fte": fte_round(child["fte"]),
-                    "salaries": money(child["salaries"]),
+                    "salaries": money(child["salaries"]) if can_cost else None,
                 }
             )
         for row in rows:
             row["children"] = sorted(by_type.get(row["key"], []), key=lambda c: (c["key"] is None, -c["fte"], c["key"] or ""))
-    subtotal_salaries = sum((row["salaries"] for row in rows), Decimal(0))
-    policy = CostingPolicy.objects.filter(fiscal_year=year.start_year).first()
-    if policy is None and rows:
-        raise ReportError(
-            _("No employee benefits rate for %(year)s: add a costing policy for this year.") % {"year": year.label},
-            missing_costing_policy=year.label,
-        )
-    rate = policy.employee_benefits_rate if policy else Decimal(0)
-    benefits = money(subtotal_salaries * rate)
-    return {
+    subtotal = {
+        "jfo_count": costed.aggregate(n=Count("jfo", distinct=True))["n"],
+        "fte": sum((row["fte"] for row in rows), Decimal(0)),
+        "salaries": None,
+    }
+    report = {
         "report": "resources",
         "fiscal_year": year.label,
         "period": {"start": year.start, "end": year.end},
         "group_by": group_by,
         "filters": {k: v for k, v in filters.items() if v},
         "rows": rows,
-        "subtotal": {
-            "jfo_count": costed.aggregate(n=Count("jfo", distinct=True))["n"],
-            "fte": sum((row["fte"] for row in rows), Decimal(0)),
-            "salaries": subtotal_salaries,
-        },
-        "employee_benefits": {"rate": rate.normalize() if rate else Decimal(0), "amount": benefits},
-        "total": subtotal_salaries + benefits,
+        "subtotal": subtotal,
+        "employee_benefits": {"rate": None, "amount": None},
+        "total": None,
     }
+    if not can_cost:
+        report["missing_salary_rates"] = missing
+        report["missing_costing_policy"] = policy is None
+        return report
+    if policy is None and rows:
+        raise ReportError(
+            _("No employee benefits rate for %(year)s: add a costing policy for this year.") % {"year": year.label},
+            missing_costing_policy=year.label,
+        )
+    rate = policy.employee_benefits_rate if policy else Decimal(0)
+    subtotal["salaries"] = sum((row["salaries"] for row in rows), Decimal(0))
+    benefits = money(subtotal["salaries"] * rate)
+    report["employee_benefits"] = {"rate": rate.normalize() if rate else Decimal(0), "amount": benefits}
+    report["total"] = subtotal["salaries"] + benefits
+    return report
 
 
 # --- Tenure ------------------------------------------------------------------------------
@@ -352,6 +369,8 @@ def tenure_report(on: datetime.date | None = None, *, threshold_years: Decimal =
         "long_assignments": [
             {
                 "id": a.pk,
+                "officer_id": a.officer_id,
+                "jfo_id": a.jfo_id,
                 "employee_number": a.officer.employee_number,
                 "name": a.officer.name,
                 "jfo": a.jfo.acronym,
@@ -427,6 +446,7 @@ def allocation_report(
     def rows(state: str) -> list[dict]:
         return [
             {
+                "id": o["pk"],
                 "employee_number": o["employee_number"],
                 "name": o["name"],
                 "position": o["position"],
@@ -436,7 +456,7 @@ def allocation_report(
             }
             for o in officers.filter(state=state)
             .order_by("home_region__code", "employee_number")
-            .values("employee_number", "name", "position", "home_region__code", "peak_fte", "fte_years")
+            .values("pk", "employee_number", "name", "position", "home_region__code", "peak_fte", "fte_years")
         ]
 
     return {
@@ -447,4 +467,117 @@ def allocation_report(
         "over_allocated": rows("over"),
         "under_allocated": rows("under"),
         "officers": officers.count(),
+    }
+
+
+# --- Lists and the dashboard ---------------------------------------------------------------
+
+def current_fte_subquery(day: datetime.date, **outer):
+    """Sum of FTE of assignments active on `day`, for annotating units or officers."""
+    return Subquery(
+        active_on(Assignment.objects.filter(**{field: OuterRef(ref) for field, ref in outer.items()}), day)
+        .order_by()
+        .values(*outer)
+        .annotate(total=Sum("fte"))
+        .values("total"),
+        output_field=DecimalField(max_digits=6, decimal_places=2),
+    )
+
+
+def jfo_list(day: datetime.date) -> QuerySet:
+    """JFO units with their current FTE and whether an arrangement is in force, for the list page."""
+    from django.db.models import Prefetch
+
+    from agreements.selectors import covered_by_arrangement_in_force
+
+    from .models import JointForceOperation, Participation
+
+    return JointForceOperation.objects.select_related("region", "program").prefetch_related(
+        Prefetch(
+            "participations",
+            queryset=Participation.objects.filter(role="lead").select_related("agency"),
+            to_attr="lead_participations",
+        )
+    ).annotate(
+        current_fte=Coalesce(current_fte_subquery(day, jfo="pk"), Value(Decimal(0)), output_field=_NUMBER),
+        has_arrangement_in_force=covered_by_arrangement_in_force(day),
+    )
+
+
+def officer_list(day: datetime.date) -> QuerySet:
+    return Officer.objects.select_related("home_region").annotate(
+        current_fte=Coalesce(current_fte_subquery(day, officer="pk"), Value(Decimal(0)), output_field=_NUMBER)
+    )
+
+
+@dataclass(frozen=True)
+class AllocationPeriod:
+    start: datetime.date
+    end: datetime.date | None
+    total: Decimal
+    assignments: tuple
+
+    @property
+    def state(self) -> str:
+        if self.total > FTE_MAX:
+            return "excess"
+        if self.total == 0:
+            return "gap"
+        return "full" if self.total == FTE_MAX else "partial"
+
+
+def officer_allocation(officer: Officer) -> list[AllocationPeriod]:
+    """An officer's total FTE over time: consecutive periods with the same assignments,
+    including gaps between assignments (total 0) and any excess."""
+    assignments = list(officer.assignments.select_related("jfo").order_by("start_date", "pk"))
+    if not assignments:
+        return []
+    one_day = datetime.timedelta(days=1)
+    points = sorted({a.start_date for a in assignments} | {a.end_date + one_day for a in assignments if a.end_date})
+    periods = []
+    for index, point in enumerate(points):
+        active = tuple(a for a in assignments if a.start_date <= point and (a.end_date is None or a.end_date >= point))
+        end = points[index + 1] - one_day if index + 1 < len(points) else None
+        if end is None and not active:
+            break
+        periods.append(AllocationPeriod(point, end, sum((a.fte for a in active), Decimal(0)), active))
+    return periods
+
+
+def dashboard(*, day: datetime.date, year: FiscalYear, region_codes: list[str] | None) -> dict:
+    """What a manager (their regions) or HQ (all regions) sees first, and what needs attention."""
+    from agreements.selectors import covered_by_arrangement_in_force, expiring_within
+
+    from .models import JointForceOperation
+
+    regions = region_codes or None
+    units = JointForceOperation.objects.exclude(status="closed")
+    officers = Officer.objects.filter(active=True)
+    if regions:
+        units = units.filter(region__code__in=regions)
+        officers = officers.filter(home_region__code__in=regions)
+    resources = resources_report(year, "region", region=regions, strict=False)
+    allocation = allocation_report(year, region=regions)
+    tenure = tenure_report(day, region=regions)
+    expiring = expiring_within(day, 90)
+    if regions:
+        expiring = expiring.filter(jfos__region__code__in=regions).distinct()
+    return {
+        "day": day,
+        "fiscal_year": year,
+        "resources": resources,
+        "unit_count": units.count(),
+        "officer_count": officers.count(),
+        "over_allocated": allocation["over_allocated"],
+        "under_allocated": allocation["under_allocated"],
+        "long_assignments": tenure["long_assignments"],
+        "uncovered_units": list(
+            units.filter(~covered_by_arrangement_in_force(day)).select_related("region").order_by("region__code", "acronym")
+        ),
+        "expiring_arrangements": list(expiring),
+        "units_without_assignment": list(
+            units.filter(~Q(pk__in=active_on(Assignment.objects.all(), day).values("jfo")))
+            .select_related("region")
+            .order_by("region__code", "acronym")
+        ),
     }

@@ -135,6 +135,8 @@ class TenureAverage(serializers.Serializer):
 
 class LongAssignment(serializers.Serializer):
     id = serializers.IntegerField()
+    officer_id = serializers.IntegerField()
+    jfo_id = serializers.IntegerField()
     employee_number = serializers.CharField()
     name = serializers.CharField()
     jfo = serializers.CharField()
@@ -198,6 +200,7 @@ class AllocationQuery(serializers.Serializer):
 
 
 class AllocationRow(serializers.Serializer):
+    id = serializers.IntegerField(help_text="The officer's id.")
     employee_number = serializers.CharField()
     name = serializers.CharField()
     position = serializers.CharField()

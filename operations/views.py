@@ -1,0 +1,293 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+from django.views.generic import DetailView, ListView, TemplateView
+
+from jfo_registry import permissions
+from jfo_registry.fiscal import FiscalYear
+from jfo_registry.views import RoleRequiredMixin, SortedListMixin
+
+from . import selectors, services
+from .filtersets import JointForceOperationFilterSet, OfficerFilterSet
+from .forms import AssignmentEndForm, AssignmentPageForm, ReportQueryForm
+from .models import Assignment, JointForceOperation, Officer, Participation
+
+
+def user_region_codes(user) -> list[str] | None:
+    """The regions a page shows by default: a manager's own; None (all) for everyone else."""
+    if permissions.is_regional_manager(user) and not permissions.is_administrator(user):
+        from .models import Region
+
+        return list(Region.objects.filter(pk__in=permissions.managed_region_ids(user)).values_list("code", flat=True))
+    return None
+
+
+class DashboardView(RoleRequiredMixin, TemplateView):
+    template_name = "operations/dashboard.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        form = ReportQueryForm(self.request.GET or None)
+        year = form.selected_year() if form.is_valid() else FiscalYear.current()
+        regions = user_region_codes(self.request.user)
+        context.update(
+            form=form,
+            regions=regions,
+            dashboard=selectors.dashboard(day=timezone.localdate(), year=year, region_codes=regions),
+        )
+        return context
+
+
+class JfoListView(RoleRequiredMixin, SortedListMixin, ListView):
+    template_name = "operations/jfo_list.html"
+    context_object_name = "units"
+    ordering_fields = {
+        "acronym": gettext_lazy("Acronym"),
+        "name": gettext_lazy("Name"),
+        "jfo_type": gettext_lazy("Type"),
+        "program__code": gettext_lazy("Program"),
+        "region__code": gettext_lazy("Region"),
+        "status": gettext_lazy("Status"),
+        "current_fte": gettext_lazy("FTE now"),
+    }
+    default_ordering = "region__code"
+
+    def get_queryset(self):
+        self.filterset = JointForceOperationFilterSet(
+            self.request.GET or None, queryset=selectors.jfo_list(timezone.localdate()), request=self.request
+        )
+        queryset = self.filterset.qs if self.filterset.is_bound and self.filterset.is_valid() else self.filterset.queryset
+        return queryset.order_by(*self.get_ordering())
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(filter=self.filterset, **kwargs)
+
+
+class JfoDetailView(RoleRequiredMixin, DetailView):
+    template_name = "operations/jfo_detail.html"
+    context_object_name = "unit"
+    queryset = JointForceOperation.objects.select_related("region", "program").prefetch_related(
+        "threats",
+        Prefetch("participations", queryset=Participation.objects.select_related("agency").order_by("role", "agency__acronym")),
+    )
+
+    def get_context_data(self, **kwargs):
+        from agreements.selectors import with_in_force_flag
+
+        context = super().get_context_data(**kwargs)
+        unit = self.object
+        day = timezone.localdate()
+        assignments = list(unit.assignments.select_related("officer").order_by("-start_date", "pk"))
+        can_edit = permissions.can_edit(self.request.user, Assignment(jfo=unit))
+        for assignment in assignments:
+            assignment.editable = can_edit
+        context.update(
+            today=day,
+            leads=[p for p in unit.participations.all() if p.role == "lead"],
+            partners=[p for p in unit.participations.all() if p.role == "partner"],
+            arrangements=with_in_force_flag(unit.arrangements.order_by("-effective_date"), day),
+            timeline=split_by_time(assignments, day),
+            can_edit=can_edit,
+        )
+        return context
+
+
+def split_by_time(assignments, day):
+    """Current, future and past assignments, for a timeline."""
+    return {
+        "current": [a for a in assignments if a.start_date <= day and (a.end_date is None or a.end_date >= day)],
+        "future": [a for a in assignments if a.start_date > day],
+        "past": [a for a in assignments if a.end_date is not None and a.end_date < day],
+    }
+
+
+class OfficerListView(RoleRequiredMixin, SortedListMixin, ListView):
+    template_name = "operations/officer_list.html"
+    context_object_name = "officers"
+    ordering_fields = {
+        "employee_number": gettext_lazy("Employee number"),
+        "name": gettext_lazy("Name"),
+        "position": gettext_lazy("Position"),
+        "classification": gettext_lazy("Classification"),
+        "home_region__code": gettext_lazy("Region"),
+        "current_fte": gettext_lazy("FTE now"),
+    }
+    default_ordering = "employee_number"
+
+    def get_queryset(self):
+        self.filterset = OfficerFilterSet(
+            self.request.GET or None, queryset=selectors.officer_list(timezone.localdate()), request=self.request
+        )
+        queryset = self.filterset.qs if self.filterset.is_bound and self.filterset.is_valid() else self.filterset.queryset
+        return queryset.order_by(*self.get_ordering())
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(filter=self.filterset, **kwargs)
+
+
+class OfficerDetailView(RoleRequiredMixin, DetailView):
+    template_name = "operations/officer_detail.html"
+    context_object_name = "officer"
+    queryset = Officer.objects.select_related("home_region")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        officer = self.object
+        day = timezone.localdate()
+        assignments = list(officer.assignments.select_related("jfo__region").order_by("-start_date", "pk"))
+        user = self.request.user
+        for assignment in assignments:
+            assignment.editable = permissions.can_edit(user, assignment)
+        context.update(
+            today=day,
+            any_editable=any(a.editable for a in assignments),
+            timeline=split_by_time(assignments, day),
+            allocation=selectors.officer_allocation(officer),
+            can_add=permissions.is_administrator(user) or bool(user_region_codes(user)),
+        )
+        return context
+
+
+class AssignmentFormView(RoleRequiredMixin, View):
+    """Create (from a unit or an officer page) or change an assignment, through the services."""
+
+    template_name = "operations/assignment_form.html"
+
+    def setup_assignment(self, request, **kwargs) -> tuple[Assignment, list[str], object]:
+        if "assignment_pk" in kwargs:
+            assignment = get_object_or_404(Assignment.objects.select_related("officer", "jfo__region"), pk=kwargs["assignment_pk"])
+            return assignment, ["fte", "start_date", "end_date", "role", "notes"], assignment.jfo
+        if "jfo_pk" in kwargs:
+            unit = get_object_or_404(JointForceOperation.objects.select_related("region"), pk=kwargs["jfo_pk"])
+            return Assignment(jfo=unit), ["officer", "fte", "start_date", "end_date", "role", "notes"], unit
+        officer = get_object_or_404(Officer.objects.select_related("home_region"), pk=kwargs["officer_pk"])
+        return Assignment(officer=officer), ["jfo", "fte", "start_date", "end_date", "role", "notes"], officer
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return super().dispatch(request, *args, **kwargs)
+        self.assignment, self.fields, self.parent = self.setup_assignment(request, **kwargs)
+        if self.assignment.jfo_id and not permissions.can_edit(request.user, self.assignment):
+            raise PermissionDenied(_("You may only edit assignments of your own regions."))
+        if not self.assignment.jfo_id and not (permissions.is_administrator(request.user) or user_region_codes(request.user)):
+            raise PermissionDenied(_("You may not add assignments."))
+        return super().dispatch(request, *args, **kwargs)
+
+    def form(self, data=None):
+        return AssignmentPageForm(data, instance=self.assignment, fields=self.fields, user=self.request.user)
+
+    def get(self, request, **kwargs):
+        return self.render(self.form())
+
+    def post(self, request, **kwargs):
+        form = self.form(request.POST)
+        with transaction.atomic():
+            if form.is_valid():
+                assignment = form.save(commit=False)
+                if not permissions.can_edit(request.user, assignment):
+                    raise PermissionDenied(_("You may only edit assignments of your own regions."))
+                try:
+                    services.assignment_save(assignment)
+                except ValidationError as error:
+                    form.add_error(None, error)
+                else:
+                    messages.success(request, _("The assignment was saved."))
+                    return redirect(self.success_url(assignment))
+        return self.render(form, status=400)
+
+    def success_url(self, assignment):
+        if isinstance(self.parent, Officer):
+            return self.parent.get_absolute_url()
+        return assignment.jfo.get_absolute_url()
+
+    def render(self, form, status=200):
+        return render(
+            self.request,
+            self.template_name,
+            {"form": form, "assignment": self.assignment, "parent": self.parent, "cancel_url": self.parent.get_absolute_url()},
+            status=status,
+        )
+
+
+class AssignmentEndView(AssignmentFormView):
+    """End an assignment on a date; nothing is deleted."""
+
+    template_name = "operations/assignment_end.html"
+
+    def form(self, data=None):
+        return AssignmentEndForm(data, instance=self.assignment)
+
+    def post(self, request, **kwargs):
+        form = self.form(request.POST)
+        with transaction.atomic():
+            if form.is_valid():
+                try:
+                    services.assignment_end(assignment=form.instance, end_date=form.cleaned_data["end_date"])
+                except ValidationError as error:
+                    form.add_error(None, error)
+                else:
+                    messages.success(request, _("The assignment was ended."))
+                    return redirect(self.success_url(form.instance))
+        return self.render(form, status=400)
+
+
+class ReportPageView(RoleRequiredMixin, TemplateView):
+    query_fields: tuple[str, ...] = ("fiscal_year",)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        form = ReportQueryForm(self.request.GET or None, fields=self.query_fields)
+        context["form"] = form
+        if self.request.GET and not form.is_valid():
+            return context
+        try:
+            context["report"] = self.build(form)
+        except selectors.ReportError as error:
+            context["report_error"] = error.message
+        context["csv_query"] = self.csv_query(form)
+        return context
+
+    def csv_query(self, form) -> str:
+        from django.http import QueryDict
+
+        query = QueryDict(mutable=True)
+        for key, value in self.request.GET.items():
+            if value:
+                query[key] = value
+        query["format"] = "csv"
+        return query.urlencode()
+
+
+class ResourcesReportPage(ReportPageView):
+    template_name = "reports/resources.html"
+    query_fields = ("fiscal_year", "group_by")
+
+    def build(self, form):
+        year = form.selected_year() if form.is_bound else FiscalYear.current()
+        group_by = form.cleaned_data.get("group_by") if form.is_bound else "region"
+        return selectors.resources_report(year, group_by or "region")
+
+
+class TenureReportPage(ReportPageView):
+    template_name = "reports/tenure.html"
+    query_fields = ("on",)
+
+    def build(self, form):
+        on = form.cleaned_data.get("on") if form.is_bound else None
+        return selectors.tenure_report(on)
+
+
+class AllocationReportPage(ReportPageView):
+    template_name = "reports/allocation.html"
+
+    def build(self, form):
+        year = form.selected_year() if form.is_bound else FiscalYear.current()
+        return selectors.allocation_report(year)

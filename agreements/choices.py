@@ -29,3 +29,21 @@ class CoverageStatus(models.TextChoices):
     PARTLY_ADDRESSED = "partly_addressed", _("Partly addressed")
     NOT_ADDRESSED = "not_addressed", _("Not addressed")
     NOT_ASSESSED = "not_assessed", _("Not assessed")
+
+
+class DocumentKind(models.TextChoices):
+    SIGNED_TEXT = "signed_text", _("Signed text")
+    ANNEX = "annex", _("Annex")
+    OTHER = "other", _("Other document")
+
+
+class GapActionStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    IN_PROGRESS = "in_progress", _("In progress")
+    DONE = "done", _("Done")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class ReminderKind(models.TextChoices):
+    EXPIRY = "expiry", _("Expiry")
+    REVIEW = "review", _("Review")

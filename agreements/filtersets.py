@@ -2,11 +2,11 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 
-from jfo_registry.api import IdOrCodeFilter
+from jfo_registry.api import IdOrCodeFilter, TextSearchFilter
 from jfo_registry.fiscal import FiscalYear
 
-from .choices import ArrangementKind, ArrangementStatus
-from .models import Arrangement, InformationSharingCondition
+from .choices import ArrangementKind, ArrangementStatus, GapActionStatus
+from .models import Arrangement, GapAction, InformationSharingCondition
 
 
 class ArrangementFilterSet(filters.FilterSet):
@@ -39,3 +39,29 @@ class InformationSharingConditionFilterSet(filters.FilterSet):
     class Meta:
         model = InformationSharingCondition
         fields = ["letter"]
+
+
+class GapActionFilterSet(filters.FilterSet):
+    status = filters.MultipleChoiceFilter(choices=GapActionStatus.choices)
+    jfo = IdOrCodeFilter(field_name="jfo", code_field="acronym", help_text=_("JFO unit: id or acronym."))
+    arrangement = IdOrCodeFilter(field_name="arrangement", code_field="reference", help_text=_("Arrangement: id or reference."))
+    due_date = filters.DateFromToRangeFilter()
+
+    class Meta:
+        model = GapAction
+        fields = ["status", "jfo", "arrangement"]
+
+
+class ArrangementPageFilterSet(ArrangementFilterSet):
+    q = TextSearchFilter(search_fields=["reference", "title", "notes"])
+    expiring = filters.NumberFilter(
+        method="filter_expiring", label=_("Expiring within (days)"), min_value=0, max_value=3650,
+        help_text=_("In force and expiring or due for review within this many days."),
+    )
+
+    def filter_expiring(self, queryset, name, value):
+        from django.utils import timezone
+
+        from .selectors import expiring_within
+
+        return queryset.filter(pk__in=expiring_within(timezone.localdate(), int(value)).values("pk"))

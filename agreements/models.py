@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -6,7 +7,15 @@ from django.utils.translation import gettext_lazy as _
 from jfo_registry.models import TimeStampedModel
 from operations.models import Agency, JointForceOperation, dates_in_order
 
-from .choices import ArrangementKind, ArrangementStatus, CoverageStatus, PartyRole
+from .choices import (
+    ArrangementKind,
+    ArrangementStatus,
+    CoverageStatus,
+    DocumentKind,
+    GapActionStatus,
+    PartyRole,
+    ReminderKind,
+)
 
 
 class Arrangement(TimeStampedModel):
@@ -64,6 +73,11 @@ class Arrangement(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.reference
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("agreements:arrangement-detail", args=[self.pk])
 
     def clean(self) -> None:
         errors = {}
@@ -158,3 +172,102 @@ class ConditionCoverage(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.arrangement} {self.condition.letter}: {self.get_status_display()}"
+
+    def clean(self) -> None:
+        if self.status in (CoverageStatus.ADDRESSED, CoverageStatus.PARTLY_ADDRESSED) and not self.clause_reference.strip():
+            raise ValidationError({"clause_reference": _("Name the clause that addresses this condition.")})
+
+
+def document_path(instance, filename: str) -> str:
+    return f"arrangements/{instance.arrangement_id}/{filename}"
+
+
+class ArrangementDocument(TimeStampedModel):
+    """The signed text or an annex of an arrangement, checked by content on upload."""
+
+    arrangement = models.ForeignKey(
+        Arrangement, on_delete=models.PROTECT, related_name="documents", verbose_name=_("arrangement")
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=DocumentKind.choices, default=DocumentKind.SIGNED_TEXT)
+    title = models.CharField(_("title"), max_length=200)
+    file = models.FileField(_("file"), upload_to=document_path, max_length=300)
+    content_type = models.CharField(_("content type"), max_length=100, editable=False)
+    size = models.PositiveIntegerField(_("size (bytes)"), editable=False)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="arrangement_documents", verbose_name=_("uploaded by"),
+    )
+
+    class Meta:
+        ordering = ["arrangement", "-created"]
+        verbose_name = _("arrangement document")
+        verbose_name_plural = _("arrangement documents")
+
+    def __str__(self) -> str:
+        return f"{self.arrangement} – {self.title}"
+
+
+class GapAction(TimeStampedModel):
+    """Recommendation 2's plan: an action that closes a gap (a unit with no arrangement in force,
+    or an arrangement that misses conditions), with an owner, a due date and a status."""
+
+    jfo = models.ForeignKey(
+        JointForceOperation, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="gap_actions", verbose_name=_("JFO unit"),
+    )
+    arrangement = models.ForeignKey(
+        Arrangement, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="gap_actions", verbose_name=_("arrangement"),
+    )
+    action = models.TextField(_("action"))
+    owner = models.CharField(_("owner"), max_length=200, help_text=_("The person or team responsible."))
+    due_date = models.DateField(_("due date"))
+    status = models.CharField(_("status"), max_length=12, choices=GapActionStatus.choices, default=GapActionStatus.OPEN)
+    notes = models.TextField(_("notes"), blank=True)
+
+    class Meta:
+        ordering = ["status", "due_date", "pk"]
+        verbose_name = _("gap action")
+        verbose_name_plural = _("gap actions")
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(jfo__isnull=False) & models.Q(arrangement__isnull=True))
+                | (models.Q(jfo__isnull=True) & models.Q(arrangement__isnull=False)),
+                name="gap_action_one_subject",
+                violation_error_message=_("A gap action concerns either a JFO unit or an arrangement, not both."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.jfo or self.arrangement}: {self.action[:60]}"
+
+    def clean(self) -> None:
+        if bool(self.jfo_id) == bool(self.arrangement_id):
+            raise ValidationError(_("A gap action concerns either a JFO unit or an arrangement, not both."))
+
+
+class ReminderSent(TimeStampedModel):
+    """A reminder mailed for an arrangement's expiry or review date, so each goes out once."""
+
+    arrangement = models.ForeignKey(
+        Arrangement, on_delete=models.CASCADE, related_name="reminders", verbose_name=_("arrangement")
+    )
+    kind = models.CharField(_("kind"), max_length=8, choices=ReminderKind.choices)
+    target_date = models.DateField(_("date reminded of"))
+    threshold_days = models.PositiveSmallIntegerField(_("days before"))
+    recipients = models.TextField(_("recipients"), blank=True)
+
+    class Meta:
+        ordering = ["-created"]
+        verbose_name = _("reminder sent")
+        verbose_name_plural = _("reminders sent")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["arrangement", "kind", "target_date", "threshold_days"],
+                name="reminder_sent_once",
+                violation_error_message=_("This reminder was already sent."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.arrangement} {self.kind} {self.target_date} −{self.threshold_days}"

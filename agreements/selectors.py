@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import BooleanField, Case, Exists, OuterRef, Q, QuerySet, Value, When
+from django.db.models import BooleanField, Case, Count, Exists, F, OuterRef, Q, QuerySet, Value, When
 
 from .choices import ArrangementStatus
 from .models import Arrangement
@@ -44,3 +44,222 @@ def with_in_force_flag(queryset: QuerySet, day: datetime.date) -> QuerySet:
     return queryset.annotate(
         is_in_force=Case(When(in_force_on(day), then=Value(True)), default=Value(False), output_field=BooleanField())
     )
+
+
+def in_force_during(start: datetime.date, end: datetime.date) -> Q:
+    """In force at some time in [start, end]: status in force (or since expired, terminated or
+    superseded, which were in force before), effective by `end`, not expired before `start`."""
+    was_in_force = (
+        Q(status=ArrangementStatus.IN_FORCE)
+        | Q(status__in=[ArrangementStatus.EXPIRED, ArrangementStatus.SUPERSEDED, ArrangementStatus.TERMINATED],
+            effective_date__isnull=False)
+    )
+    return was_in_force & Q(effective_date__lte=end) & (Q(expiry_date__isnull=True) | Q(expiry_date__gte=start))
+
+
+def effective_status(day: datetime.date):
+    """The status as reports must see it: an arrangement in force past its expiry date is expired."""
+    return Case(
+        When(Q(status=ArrangementStatus.IN_FORCE) & Q(expiry_date__lt=day), then=Value(ArrangementStatus.EXPIRED.value)),
+        default="status",
+    )
+
+
+def coverage_report(*, fiscal_year=None, on: datetime.date | None = None, region=None) -> dict:
+    """JFO units with and without an arrangement in force (Exhibit 5), in all, by region and type.
+
+    With `fiscal_year`: in force at some time in the year; otherwise on `on` (default today).
+    Only units active in the period are counted.
+    """
+    from django.db.models import Count
+    from django.utils import timezone
+
+    from jfo_registry.fiscal import FiscalYear
+    from operations.choices import JfoType
+    from operations.models import JointForceOperation
+
+    if fiscal_year is not None:
+        year = FiscalYear.parse(fiscal_year)
+        start, end, label = year.start, year.end, year.label
+    else:
+        start = end = on or timezone.localdate()
+        label = None
+    units = JointForceOperation.objects.exclude(status="proposed").filter(
+        Q(start_date__isnull=True) | Q(start_date__lte=end), Q(end_date__isnull=True) | Q(end_date__gte=start)
+    )
+    if region:
+        units = units.filter(region__code__in=[code.strip().upper() for code in str(region).split(",") if code.strip()])
+    covering = Arrangement.objects.filter(in_force_during(start, end), jfos=OuterRef("pk"))
+    units = units.annotate(covered=Exists(covering))
+
+    def grouped(field: str, labels) -> list[dict]:
+        rows = units.values(key=F(field)).annotate(
+            units=Count("pk"), covered_count=Count("pk", filter=Q(covered=True))
+        ).order_by("key")
+        return [
+            {"key": r["key"], "label": labels(r["key"]), "units": r["units"], "covered": r["covered_count"],
+             "not_covered": r["units"] - r["covered_count"]}
+            for r in rows
+        ]
+
+    from operations.models import Region
+
+    region_names = {r.code: r.name for r in Region.objects.all()}
+    type_names = dict(JfoType.choices)
+    totals = units.aggregate(total=Count("pk"), covered_count=Count("pk", filter=Q(covered=True)))
+    uncovered = units.filter(covered=False).select_related("region", "program").order_by("region__code", "acronym")
+    return {
+        "report": "coverage",
+        "fiscal_year": label,
+        "period": {"start": start, "end": end},
+        "units": totals["total"],
+        "covered": totals["covered_count"],
+        "not_covered": totals["total"] - totals["covered_count"],
+        "by_region": grouped("region__code", lambda key: region_names.get(key, key)),
+        "by_type": grouped("jfo_type", lambda key: str(type_names.get(key, key))),
+        "uncovered_units": [
+            {"id": u.pk, "acronym": u.acronym, "name": u.name, "region": u.region.code, "jfo_type": u.jfo_type,
+             "program": u.program.code if u.program else None}
+            for u in uncovered
+        ],
+    }
+
+
+def conditions_report(*, status=None) -> dict:
+    """The Exhibit 6 matrix: arrangements × the seven conditions, with per-condition counts.
+
+    By default every arrangement that is not superseded or terminated. A condition is
+    "addressed in N of M": M counts the arrangements assessed for it.
+    """
+    from django.db.models import Count, Prefetch
+
+    from .choices import CoverageStatus
+    from .models import ConditionCoverage, InformationSharingCondition
+
+    arrangements = Arrangement.objects.all()
+    if status:
+        arrangements = arrangements.filter(status__in=[s.strip() for s in str(status).split(",") if s.strip()])
+    else:
+        arrangements = arrangements.exclude(status__in=[ArrangementStatus.SUPERSEDED, ArrangementStatus.TERMINATED])
+    conditions = list(InformationSharingCondition.objects.order_by("letter"))
+    arrangements = arrangements.order_by("reference").prefetch_related(
+        Prefetch("condition_coverages", queryset=ConditionCoverage.objects.select_related("condition"))
+    )
+    rows = []
+    for arrangement in arrangements:
+        marks = {c.condition.letter: c.status for c in arrangement.condition_coverages.all()}
+        statuses = [marks.get(c.letter, CoverageStatus.NOT_ASSESSED) for c in conditions]
+        rows.append({
+            "id": arrangement.pk, "reference": arrangement.reference, "title": arrangement.title,
+            "status": arrangement.status, "conditions": dict(zip((c.letter for c in conditions), statuses)),
+            "addressed": statuses.count(CoverageStatus.ADDRESSED),
+            "assessed": sum(1 for s in statuses if s != CoverageStatus.NOT_ASSESSED),
+        })
+    counts = {
+        row["letter"]: row
+        for row in ConditionCoverage.objects.filter(arrangement__in=arrangements)
+        .values(letter=F("condition__letter"))
+        .annotate(
+            addressed=Count("pk", filter=Q(status=CoverageStatus.ADDRESSED)),
+            partly_addressed=Count("pk", filter=Q(status=CoverageStatus.PARTLY_ADDRESSED)),
+            not_addressed=Count("pk", filter=Q(status=CoverageStatus.NOT_ADDRESSED)),
+        )
+    }
+    total = len(rows)
+    per_condition = []
+    for condition in conditions:
+        c = counts.get(condition.letter, {})
+        assessed = c.get("addressed", 0) + c.get("partly_addressed", 0) + c.get("not_addressed", 0)
+        per_condition.append({
+            "letter": condition.letter, "text": condition.text,
+            "addressed": c.get("addressed", 0), "partly_addressed": c.get("partly_addressed", 0),
+            "not_addressed": c.get("not_addressed", 0), "not_assessed": total - assessed, "assessed": assessed,
+        })
+    return {
+        "report": "conditions",
+        "conditions": [{"letter": c.letter, "text": c.text} for c in conditions],
+        "arrangements": rows,
+        "per_condition": per_condition,
+        "arrangement_count": total,
+        "addressing_all": [r["reference"] for r in rows if r["addressed"] == len(conditions) and conditions],
+        "addressing_none": [r["reference"] for r in rows if r["assessed"] == len(conditions) and r["addressed"] == 0 and conditions],
+        "not_assessed": [r["reference"] for r in rows if r["assessed"] == 0],
+    }
+
+
+def expiring_report(*, days: int = 90, on: datetime.date | None = None, region=None) -> dict:
+    """Arrangements in force that expire, or are due for review, within `days` days; reviews
+    already overdue are included."""
+    from django.utils import timezone
+
+    day = on or timezone.localdate()
+    horizon = day + datetime.timedelta(days=days)
+    queryset = arrangements_in_force(day).filter(Q(expiry_date__range=(day, horizon)) | Q(review_date__lte=horizon))
+    if region:
+        codes = [code.strip().upper() for code in str(region).split(",") if code.strip()]
+        queryset = queryset.filter(jfos__region__code__in=codes).distinct()
+    queryset = queryset.prefetch_related("jfos__region").order_by("expiry_date", "review_date", "reference")
+    rows = []
+    for arrangement in queryset:
+        expiring = arrangement.expiry_date is not None and arrangement.expiry_date <= horizon
+        review_due = arrangement.review_date is not None and arrangement.review_date <= horizon
+        rows.append({
+            "id": arrangement.pk, "reference": arrangement.reference, "title": arrangement.title,
+            "expiry_date": arrangement.expiry_date, "review_date": arrangement.review_date,
+            "days_to_expiry": (arrangement.expiry_date - day).days if expiring else None,
+            "review_overdue": bool(arrangement.review_date and arrangement.review_date < day),
+            "reasons": [reason for reason, applies in (("expiry", expiring), ("review", review_due)) if applies],
+            "regions": sorted({unit.region.code for unit in arrangement.jfos.all()}),
+        })
+    return {"report": "expiring", "on": day, "days": days, "arrangements": rows}
+
+
+def gaps_report(*, on: datetime.date | None = None, region=None) -> dict:
+    """Recommendation 2: each unit with no arrangement in force and each arrangement in force
+    that does not address all seven conditions, with the actions planned to close the gap."""
+    from django.db.models import Prefetch
+    from django.utils import timezone
+
+    from .choices import CoverageStatus
+    from .models import GapAction, InformationSharingCondition
+
+    day = on or timezone.localdate()
+    coverage = coverage_report(on=day, region=region)
+    actions = GapAction.objects.order_by("due_date", "pk")
+    from operations.models import JointForceOperation
+
+    units = JointForceOperation.objects.filter(pk__in=[u["id"] for u in coverage["uncovered_units"]]).select_related(
+        "region").prefetch_related(Prefetch("gap_actions", queryset=actions)).order_by("region__code", "acronym")
+    condition_count = InformationSharingCondition.objects.count()
+    incomplete = (
+        arrangements_in_force(day)
+        .annotate(addressed=Count("condition_coverages", filter=Q(condition_coverages__status=CoverageStatus.ADDRESSED)))
+        .filter(addressed__lt=condition_count)
+        .prefetch_related(Prefetch("gap_actions", queryset=actions))
+        .order_by("reference")
+    )
+    if region:
+        codes = [code.strip().upper() for code in str(region).split(",") if code.strip()]
+        incomplete = incomplete.filter(jfos__region__code__in=codes).distinct()
+
+    def action_rows(subject) -> list[dict]:
+        return [
+            {"id": a.pk, "action": a.action, "owner": a.owner, "due_date": a.due_date, "status": a.status,
+             "overdue": a.status in ("open", "in_progress") and a.due_date < day}
+            for a in subject.gap_actions.all()
+        ]
+
+    return {
+        "report": "gaps",
+        "on": day,
+        "units": [
+            {"id": u.pk, "acronym": u.acronym, "name": u.name, "region": u.region.code, "gap": "no_arrangement",
+             "actions": action_rows(u)}
+            for u in units
+        ],
+        "arrangements": [
+            {"id": a.pk, "reference": a.reference, "title": a.title, "gap": "conditions",
+             "addressed": a.addressed, "of": condition_count, "actions": action_rows(a)}
+            for a in incomplete
+        ],
+    }

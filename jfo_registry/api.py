@@ -169,3 +169,20 @@ class FiscalYearField(serializers.Field):
             return FiscalYear.parse(data).start_year
         except ValueError as error:
             raise serializers.ValidationError(str(error)) from error
+
+
+class TextSearchFilter(filters.CharFilter):
+    """`q` on the pages: every word must appear in one of `search_fields` (as DRF's SearchFilter)."""
+
+    def __init__(self, *args, search_fields: list[str], **kwargs):
+        self.search_fields = search_fields
+        kwargs.setdefault("label", _("Search"))
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        for word in str(value or "").split():
+            condition = Q()
+            for field in self.search_fields:
+                condition |= Q(**{f"{field}__icontains": word})
+            qs = qs.filter(condition)
+        return qs.distinct() if value and any("__" in f for f in self.search_fields) else qs

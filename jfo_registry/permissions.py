@@ -1,8 +1,9 @@
 """Who may see and change what: one place for the API, the pages and the admin.
 
 Everyone signed in with a role reads everything. Administrators change everything.
-Regional managers change officers and assignments of the regions they are given
-(an officer's region is their home region; an assignment's is its JFO unit's region).
+Regional managers change officers and assignments of the regions they are given (an officer's
+region is their home region; an assignment's is its JFO unit's region) and keep current the
+arrangements that cover a unit of their regions (conditions, documents, status, gap actions).
 HQ analysts change nothing.
 """
 
@@ -37,8 +38,7 @@ def manages_region_of(user, obj) -> bool:
     """True when `obj` lies in one of the user's regions (or when no object is in question)."""
     if obj is None:
         return True
-    region_id = region_id_of(obj)
-    return region_id is not None and region_id in managed_region_ids(user)
+    return bool(region_ids_of(obj) & managed_region_ids(user))
 
 
 can_edit_regional_record = is_administrator | (is_regional_manager & manages_region_of)
@@ -64,17 +64,28 @@ def managed_region_ids(user) -> set[int]:
     return cache
 
 
-def region_id_of(obj: Model) -> int | None:
-    """The region that governs edits of `obj`."""
+def region_ids_of(obj: Model) -> set[int]:
+    """The regions whose managers may edit `obj` (an arrangement: those of the units it covers)."""
+    from agreements.models import Arrangement, ArrangementDocument, ConditionCoverage, GapAction
     from operations.models import Assignment, JointForceOperation, Officer
 
     if isinstance(obj, Officer):
-        return obj.home_region_id
+        return {obj.home_region_id} if obj.home_region_id else set()
     if isinstance(obj, Assignment):
-        return obj.jfo.region_id if obj.jfo_id else None
+        return {obj.jfo.region_id} if obj.jfo_id else set()
     if isinstance(obj, JointForceOperation):
-        return obj.region_id
-    return None
+        return {obj.region_id} if obj.region_id else set()
+    if isinstance(obj, Arrangement):
+        if obj.pk is None:
+            return set()
+        return set(obj.jfos.values_list("region_id", flat=True))
+    if isinstance(obj, (ConditionCoverage, ArrangementDocument)):
+        return region_ids_of(obj.arrangement) if obj.arrangement_id else set()
+    if isinstance(obj, GapAction):
+        if obj.jfo_id:
+            return {obj.jfo.region_id}
+        return region_ids_of(obj.arrangement) if obj.arrangement_id else set()
+    return set()
 
 
 def role_of(user) -> Role | None:
@@ -92,11 +103,15 @@ def can_view(user) -> bool:
     return has_role(user)
 
 
+REGIONAL_MODELS = {
+    "operations.officer", "operations.assignment", "agreements.arrangement", "agreements.conditioncoverage",
+    "agreements.arrangementdocument", "agreements.gapaction",
+}
+
+
 def can_edit(user, obj: Model) -> bool:
     """May `user` change (or create) `obj`? Regional records follow region rules."""
-    from operations.models import Assignment, Officer
-
-    if isinstance(obj, (Officer, Assignment)):
+    if obj._meta.label_lower in REGIONAL_MODELS:
         return can_edit_regional_record(user, obj)
     return is_administrator(user)
 
@@ -107,6 +122,7 @@ def can_delete(user, obj: Model) -> bool:
 
 
 # Object-level permissions for `user.has_perm(perm, obj)` (rules' ObjectPermissionBackend).
-for _model in ("officer", "assignment"):
-    rules.add_perm(f"operations.change_{_model}", can_edit_regional_record)
-    rules.add_perm(f"operations.add_{_model}", can_edit_regional_record)
+for _label in REGIONAL_MODELS:
+    _app, _model = _label.split(".")
+    rules.add_perm(f"{_app}.change_{_model}", can_edit_regional_record)
+    rules.add_perm(f"{_app}.add_{_model}", can_edit_regional_record)

@@ -30,9 +30,16 @@ REGISTRY_APPS = ("operations", "agreements")
 # Administrators also manage users, groups and API tokens.
 ADMINISTRATOR_EXTRA_APPS = {"auth": ("user", "group"), "authtoken": ("token", "tokenproxy")}
 
-# Regional managers create, change and end officers and assignments (in their regions only).
+# Regional managers create, change and end officers and assignments, and keep the arrangements
+# covering their units current (conditions, documents, status, gap actions): in their regions only.
 REGIONAL_MANAGER_EDITS = {
     "operations": {"officer": ("add", "change"), "assignment": ("add", "change")},
+    "agreements": {
+        "arrangement": ("change",),
+        "conditioncoverage": ("add", "change"),
+        "arrangementdocument": ("add",),
+        "gapaction": ("add", "change"),
+    },
 }
 
 

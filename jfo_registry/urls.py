@@ -3,6 +3,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 
+from agreements.views import DocumentDownloadView
+
 from .language import switch_language
 from .views import healthz
 
@@ -13,5 +15,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("language/<str:language>/", switch_language, name="switch-language"),
     path("healthz", healthz, name="healthz"),
+    path("documents/<int:pk>/", DocumentDownloadView.as_view(), name="arrangement-document-download"),
+    path("", include("agreements.urls")),
     path("", include("operations.urls")),
 ]

@@ -20,10 +20,12 @@ class RoleRequiredMixin(LoginRequiredMixin):
 
 
 class SortedListMixin:
-    """`?ordering=field` or `-field`, limited to `ordering_fields` (label per field)."""
+    """`?ordering=field` or `-field`, limited to `ordering_fields` (label per field); the
+    filterset (`self.filterset`) shows the fields named in `filter_fields`."""
 
     ordering_fields: dict[str, str] = {}
     default_ordering: str = ""
+    filter_fields: tuple[str, ...] = ()
     paginate_by = 25
 
     def get_ordering(self):
@@ -36,6 +38,8 @@ class SortedListMixin:
         context = super().get_context_data(**kwargs)
         context["ordering"] = self.get_ordering()[0]
         context["ordering_fields"] = self.ordering_fields
+        context["filter"] = self.filterset
+        context["filter_fields"] = [self.filterset.form[name] for name in self.filter_fields]
         return context
 
 

@@ -2,7 +2,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 
-from jfo_registry.api import FiscalYearFilter, IdOrCodeFilter
+from jfo_registry.api import FiscalYearFilter, IdOrCodeFilter, TextSearchFilter
 
 from .choices import (
     Classification,
@@ -164,3 +164,11 @@ def parse_fiscal_year(value) -> int:
         return FiscalYear.parse(value).start_year
     except ValueError as error:
         raise ValidationError({"fiscal_year": [str(error)]}) from error
+
+
+class JfoPageFilterSet(JointForceOperationFilterSet):
+    q = TextSearchFilter(search_fields=["acronym", "name", "objectives"])
+
+
+class OfficerPageFilterSet(OfficerFilterSet):
+    q = TextSearchFilter(search_fields=["employee_number", "name"])

@@ -16,7 +16,7 @@ from jfo_registry.fiscal import FiscalYear
 from jfo_registry.views import RoleRequiredMixin, SortedListMixin
 
 from . import selectors, services
-from .filtersets import JointForceOperationFilterSet, OfficerFilterSet
+from .filtersets import JfoPageFilterSet, OfficerPageFilterSet
 from .forms import AssignmentEndForm, AssignmentPageForm, ReportQueryForm
 from .models import Assignment, JointForceOperation, Officer, Participation
 
@@ -59,16 +59,14 @@ class JfoListView(RoleRequiredMixin, SortedListMixin, ListView):
         "current_fte": gettext_lazy("FTE now"),
     }
     default_ordering = "region__code"
+    filter_fields = ("q", "region", "jfo_type", "program", "lead_agency", "status", "threat", "covered")
 
     def get_queryset(self):
-        self.filterset = JointForceOperationFilterSet(
+        self.filterset = JfoPageFilterSet(
             self.request.GET or None, queryset=selectors.jfo_list(timezone.localdate()), request=self.request
         )
         queryset = self.filterset.qs if self.filterset.is_bound and self.filterset.is_valid() else self.filterset.queryset
         return queryset.order_by(*self.get_ordering())
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(filter=self.filterset, **kwargs)
 
 
 class JfoDetailView(RoleRequiredMixin, DetailView):
@@ -121,16 +119,14 @@ class OfficerListView(RoleRequiredMixin, SortedListMixin, ListView):
         "current_fte": gettext_lazy("FTE now"),
     }
     default_ordering = "employee_number"
+    filter_fields = ("q", "home_region", "position", "classification", "active", "jfo")
 
     def get_queryset(self):
-        self.filterset = OfficerFilterSet(
+        self.filterset = OfficerPageFilterSet(
             self.request.GET or None, queryset=selectors.officer_list(timezone.localdate()), request=self.request
         )
         queryset = self.filterset.qs if self.filterset.is_bound and self.filterset.is_valid() else self.filterset.queryset
         return queryset.order_by(*self.get_ordering())
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(filter=self.filterset, **kwargs)
 
 
 class OfficerDetailView(RoleRequiredMixin, DetailView):

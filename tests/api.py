@@ -26,7 +26,8 @@ def login(api, user):
 class ResourceAPITests:
     path: str  # e.g. "/api/v1/regions/"
     model: type
-    writers: tuple[str, ...] = ("administrator",)
+    writers: tuple[str, ...] = ("administrator",)  # may change `existing()`
+    creators: tuple[str, ...] | None = None  # may create; default: the writers
     deleters: tuple[str, ...] = ("administrator",)
     invalid_field: str
 
@@ -89,7 +90,7 @@ class ResourceAPITests:
         login(api, self.user(request, role))
         before = self.model.objects.count()
         response = api.post(self.path, self.create_payload(), format="json")
-        if role in self.writers:
+        if role in (self.writers if self.creators is None else self.creators):
             assert response.status_code == 201, response.content
             assert self.model.objects.count() == before + 1
             assert self.model.objects.filter(pk=response.json()["id"]).exists()

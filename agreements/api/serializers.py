@@ -3,7 +3,16 @@ from rest_framework import serializers
 
 from jfo_registry.api import ModelValidatedSerializer
 
-from ..models import Arrangement, ArrangementParty, ConditionCoverage, InformationSharingCondition
+from .. import services
+from ..choices import ArrangementStatus
+from ..models import (
+    Arrangement,
+    ArrangementDocument,
+    ArrangementParty,
+    ConditionCoverage,
+    GapAction,
+    InformationSharingCondition,
+)
 
 TIMESTAMPS = ["created", "last_updated"]
 
@@ -36,6 +45,10 @@ class ArrangementSerializer(ModelValidatedSerializer):
     parties = ArrangementPartySerializer(many=True, required=False)
     condition_coverages = ConditionCoverageSerializer(many=True, required=False)
     jfo_acronyms = serializers.SlugRelatedField(source="jfos", slug_field="acronym", many=True, read_only=True)
+    effective_status = serializers.ChoiceField(
+        choices=ArrangementStatus.choices, read_only=True,
+        help_text="The status as reports see it today: in force but past its expiry date counts as expired.",
+    )
 
     class Meta:
         model = Arrangement
@@ -43,7 +56,7 @@ class ArrangementSerializer(ModelValidatedSerializer):
             "id", "reference", "title", "kind", "status", "signed_date", "effective_date", "expiry_date",
             "review_date", "notice_period_days", "supersedes", "jfos", "jfo_acronyms", "parties",
             "condition_coverages", "joint_management_team", "financial_commitments",
-            "intelligence_and_investigation_mandates", "notes", *TIMESTAMPS,
+            "intelligence_and_investigation_mandates", "notes", "effective_status", *TIMESTAMPS,
         ]
 
     def validate_parties(self, value):
@@ -58,11 +71,16 @@ class ArrangementSerializer(ModelValidatedSerializer):
             raise serializers.ValidationError("Each condition may appear only once.")
         return value
 
+    def validate_instance(self, instance) -> None:
+        services.arrangement_validate(instance)
+
     @transaction.atomic
     def create(self, validated_data):
         parties = validated_data.pop("parties", [])
         coverages = validated_data.pop("condition_coverages", [])
-        arrangement = super().create(validated_data)
+        jfos = validated_data.pop("jfos", [])
+        arrangement = services.arrangement_save(Arrangement(**validated_data))
+        arrangement.jfos.set(jfos)
         self._replace(arrangement, ArrangementParty, "agency", parties)
         self._replace(arrangement, ConditionCoverage, "condition", coverages)
         return arrangement
@@ -71,7 +89,12 @@ class ArrangementSerializer(ModelValidatedSerializer):
     def update(self, instance, validated_data):
         parties = validated_data.pop("parties", None)
         coverages = validated_data.pop("condition_coverages", None)
-        arrangement = super().update(instance, validated_data)
+        jfos = validated_data.pop("jfos", None)
+        for field, value in validated_data.items():
+            setattr(instance, field, value)
+        arrangement = services.arrangement_save(instance)
+        if jfos is not None:
+            arrangement.jfos.set(jfos)
         if parties is not None:
             self._replace(arrangement, ArrangementParty, "agency", parties)
         if coverages is not None:
@@ -89,3 +112,52 @@ class ArrangementSerializer(ModelValidatedSerializer):
                 setattr(row, field, value)
             row.full_clean()
             row.save()
+
+
+class TransitionSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=ArrangementStatus.choices)
+    signed_date = serializers.DateField(required=False)
+    effective_date = serializers.DateField(required=False)
+
+
+class RenewSerializer(serializers.Serializer):
+    reference = serializers.CharField(max_length=50)
+    title = serializers.CharField(max_length=300, required=False)
+
+
+class ArrangementDocumentSerializer(serializers.ModelSerializer):
+    uploaded_by = serializers.CharField(source="uploaded_by.get_username", read_only=True, default=None)
+    download_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ArrangementDocument
+        fields = ["id", "arrangement", "kind", "title", "file", "content_type", "size", "uploaded_by", "created",
+                  "download_url"]
+        read_only_fields = ["arrangement", "content_type", "size", "uploaded_by", "created"]
+        extra_kwargs = {"file": {"write_only": True}}
+
+    def get_download_url(self, document) -> str:
+        from django.urls import reverse
+
+        return reverse("arrangement-document-download", args=[document.pk])
+
+    def validate_file(self, uploaded):
+        from django.core.exceptions import ValidationError as DjangoValidationError
+
+        from ..documents import validate_document
+
+        try:
+            self.detected_content_type = validate_document(uploaded)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.messages) from error
+        return uploaded
+
+
+class GapActionSerializer(ModelValidatedSerializer):
+    jfo_acronym = serializers.CharField(source="jfo.acronym", read_only=True, default=None)
+    arrangement_reference = serializers.CharField(source="arrangement.reference", read_only=True, default=None)
+
+    class Meta:
+        model = GapAction
+        fields = ["id", "jfo", "jfo_acronym", "arrangement", "arrangement_reference", "action", "owner", "due_date",
+                  "status", "notes", *TIMESTAMPS]

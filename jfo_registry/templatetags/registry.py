@@ -101,7 +101,7 @@ def bar_chart(rows, value_key: str, title: str, formatter: str = "fte", label_ke
     """A horizontal bar chart (inline SVG) of `rows`; the table beside it is the accessible source."""
     values = [(row[label_key] or "—", Decimal(str(row[value_key] or 0))) for row in rows]
     largest = max((value for _, value in values), default=Decimal(0)) or Decimal(1)
-    format_value = money if formatter == "money" else fte
+    format_value = {"money": money, "count": lambda v: number_format(v, decimal_pos=0, use_l10n=True)}.get(formatter, fte)
     bar_height, gap, label_width, chart_width = 22, 8, 190, 340
     bars = [
         {

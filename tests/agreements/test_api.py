@@ -14,6 +14,11 @@ class TestArrangementAPI(ResourceAPITests):
     path = "/api/v1/arrangements/"
     model = Arrangement
     invalid_field = "signed_date"
+    writers = ("administrator", "gta_manager")  # a manager keeps the arrangements of their units current
+    creators = ("administrator",)
+
+    def existing(self):
+        return Arrangement.objects.get(jfos__acronym="TADEU")
 
     def create_payload(self):
         condition = InformationSharingCondition.objects.get(letter="b")

@@ -22,7 +22,11 @@ def test_the_three_groups_exist_with_their_permissions():
     }
     assert analysts.permissions.filter(codename="view_assignment").exists()
     manager_edits = {p for p in managers.permissions.values_list("codename", flat=True) if not p.startswith("view_")}
-    assert manager_edits == {"add_officer", "change_officer", "add_assignment", "change_assignment"}
+    assert manager_edits == {
+        "add_officer", "change_officer", "add_assignment", "change_assignment", "change_arrangement",
+        "add_conditioncoverage", "change_conditioncoverage", "add_arrangementdocument", "add_gapaction",
+        "change_gapaction",
+    }
 
 
 def test_set_role_command_for_a_regional_manager(capsys):

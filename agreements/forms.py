@@ -1,0 +1,87 @@
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from . import services
+from .documents import validate_document
+from .models import Arrangement, ArrangementDocument, ConditionCoverage, GapAction
+
+
+class ArrangementForm(forms.ModelForm):
+    """An arrangement with the lifecycle rule applied on validation."""
+
+    class Meta:
+        model = Arrangement
+        fields = [
+            "reference", "title", "kind", "status", "signed_date", "effective_date", "expiry_date", "review_date",
+            "notice_period_days", "supersedes", "jfos", "joint_management_team", "financial_commitments",
+            "intelligence_and_investigation_mandates", "notes",
+        ]
+
+    def _post_clean(self) -> None:
+        super()._post_clean()
+        if "status" in self.cleaned_data and not self.has_error("status"):
+            try:
+                services.check_transition(services.stored_status(self.instance), self.instance.status)
+            except ValidationError as error:
+                self._update_errors(error)
+
+
+class ArrangementDocumentForm(forms.ModelForm):
+    class Meta:
+        model = ArrangementDocument
+        fields = ["kind", "title", "file"]
+
+    def clean_file(self):
+        uploaded = self.cleaned_data.get("file")
+        if uploaded and hasattr(uploaded, "content_type"):  # a new upload, not the stored file
+            self.detected_content_type = validate_document(uploaded)
+        return uploaded
+
+    def save(self, commit=True):
+        document = super().save(commit=False)
+        if hasattr(self, "detected_content_type"):
+            document.content_type = self.detected_content_type
+            document.size = self.cleaned_data["file"].size
+        if commit:
+            document.save()
+        return document
+
+
+class ConditionCoverageForm(forms.ModelForm):
+    class Meta:
+        model = ConditionCoverage
+        fields = ["status", "clause_reference"]
+        labels = {"status": _("Status"), "clause_reference": _("Clause")}
+
+
+class GapActionForm(forms.ModelForm):
+    class Meta:
+        model = GapAction
+        fields = ["action", "owner", "due_date", "status", "notes"]
+        widgets = {"due_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+
+class TransitionForm(forms.Form):
+    status = forms.ChoiceField(label=_("New status"))
+    signed_date = forms.DateField(label=_("Signed on"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    effective_date = forms.DateField(label=_("In effect from"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, arrangement, **kwargs):
+        super().__init__(*args, **kwargs)
+        from .choices import ArrangementStatus
+
+        self.fields["status"].choices = [
+            (status, ArrangementStatus(status).label) for status in services.allowed_transitions(arrangement.status)
+        ]
+
+
+class RenewForm(forms.Form):
+    reference = forms.CharField(label=_("Reference of the new arrangement"), max_length=50)
+    title = forms.CharField(label=_("Title"), max_length=300, required=False)
+
+    def clean_reference(self):
+        reference = self.cleaned_data["reference"].strip()
+        if Arrangement.objects.filter(reference__iexact=reference).exists():
+            raise ValidationError(_("An arrangement with this reference already exists."))
+        return reference

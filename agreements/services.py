@@ -1,0 +1,229 @@
+"""Writes about arrangements that span rows: the lifecycle, renewal, documents, reminders.
+
+Admin, API and pages call these, so a transition refused in one is refused in all.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from .choices import ArrangementStatus as Status
+from .models import Arrangement, ArrangementParty, ConditionCoverage
+
+# Where an arrangement may go from each status. Terminated and superseded are final.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    Status.DRAFT: frozenset({Status.UNDER_NEGOTIATION, Status.IN_FORCE}),
+    Status.UNDER_NEGOTIATION: frozenset({Status.DRAFT, Status.IN_FORCE}),
+    Status.IN_FORCE: frozenset({Status.EXPIRED, Status.TERMINATED, Status.SUPERSEDED}),
+    Status.EXPIRED: frozenset({Status.SUPERSEDED}),
+    Status.TERMINATED: frozenset(),
+    Status.SUPERSEDED: frozenset(),
+}
+
+
+def allowed_transitions(status: str) -> list[str]:
+    return [choice for choice in Status.values if choice in TRANSITIONS.get(status, ())]
+
+
+def check_transition(old_status: str | None, new_status: str) -> None:
+    """Refuse a status change that the lifecycle does not allow (a new arrangement starts as
+    a draft, under negotiation or, when entered after signature, in force)."""
+    if old_status is None:
+        if new_status not in (Status.DRAFT, Status.UNDER_NEGOTIATION, Status.IN_FORCE):
+            raise ValidationError(
+                {"status": _("A new arrangement starts as a draft, under negotiation or in force.")},
+                code="invalid_transition",
+            )
+        return
+    if old_status == new_status:
+        return
+    if new_status not in TRANSITIONS.get(old_status, ()):
+        allowed = ", ".join(str(Status(s).label) for s in allowed_transitions(old_status)) or _("none (final)")
+        raise ValidationError(
+            {
+                "status": _("An arrangement cannot go from “%(old)s” to “%(new)s”. Allowed: %(allowed)s.")
+                % {"old": Status(old_status).label, "new": Status(new_status).label, "allowed": allowed}
+            },
+            code="invalid_transition",
+        )
+
+
+def stored_status(arrangement: Arrangement) -> str | None:
+    if arrangement.pk is None:
+        return None
+    return Arrangement.objects.filter(pk=arrangement.pk).values_list("status", flat=True).first()
+
+
+def arrangement_validate(arrangement: Arrangement) -> None:
+    """Every rule of an arrangement: the model's own and the lifecycle."""
+    arrangement.full_clean()
+    check_transition(stored_status(arrangement), arrangement.status)
+
+
+@transaction.atomic
+def arrangement_save(arrangement: Arrangement) -> Arrangement:
+    """Save an arrangement; entering into force supersedes the arrangement it replaces."""
+    if arrangement.pk:  # one status change at a time
+        list(Arrangement.objects.select_for_update().filter(pk=arrangement.pk).values_list("pk", flat=True))
+    old_status = stored_status(arrangement)
+    arrangement_validate(arrangement)
+    arrangement.save()
+    if arrangement.status == Status.IN_FORCE and old_status != Status.IN_FORCE and arrangement.supersedes_id:
+        predecessor = Arrangement.objects.select_for_update().get(pk=arrangement.supersedes_id)
+        if predecessor.status in (Status.IN_FORCE, Status.EXPIRED):
+            predecessor.status = Status.SUPERSEDED
+            predecessor.save(update_fields=["status", "last_updated"])
+    return arrangement
+
+
+def arrangement_transition(
+    *, arrangement: Arrangement, status: str, signed_date: datetime.date | None = None,
+    effective_date: datetime.date | None = None,
+) -> Arrangement:
+    """Move an arrangement to `status` (dates may be given when it enters into force)."""
+    if signed_date is not None:
+        arrangement.signed_date = signed_date
+    if effective_date is not None:
+        arrangement.effective_date = effective_date
+    arrangement.status = status
+    return arrangement_save(arrangement)
+
+
+@transaction.atomic
+def arrangement_renew(*, arrangement: Arrangement, reference: str, title: str | None = None) -> Arrangement:
+    """Draft the successor of `arrangement`: same parties, covered units, provisions and
+    condition coverage, carried forward for editing. The original stays as it is until the
+    successor enters into force, which supersedes it."""
+    if arrangement.status not in (Status.IN_FORCE, Status.EXPIRED):
+        raise ValidationError(
+            {"status": _("Only an arrangement in force or expired can be renewed.")}, code="not_renewable"
+        )
+    if arrangement.successors.exclude(status__in=(Status.TERMINATED,)).exists():
+        raise ValidationError(
+            {"reference": _("This arrangement already has a successor: %(reference)s.")
+             % {"reference": ", ".join(arrangement.successors.values_list("reference", flat=True))}},
+            code="already_renewed",
+        )
+    successor = Arrangement(
+        reference=reference,
+        title=title or arrangement.title,
+        kind=arrangement.kind,
+        status=Status.DRAFT,
+        notice_period_days=arrangement.notice_period_days,
+        supersedes=arrangement,
+        joint_management_team=arrangement.joint_management_team,
+        financial_commitments=arrangement.financial_commitments,
+        intelligence_and_investigation_mandates=arrangement.intelligence_and_investigation_mandates,
+        notes=arrangement.notes,
+    )
+    arrangement_validate(successor)
+    successor.save()
+    successor.jfos.set(arrangement.jfos.all())
+    ArrangementParty.objects.bulk_create(
+        ArrangementParty(arrangement=successor, agency_id=party.agency_id, role=party.role)
+        for party in arrangement.parties.all()
+    )
+    ConditionCoverage.objects.bulk_create(
+        ConditionCoverage(
+            arrangement=successor, condition_id=c.condition_id, status=c.status, clause_reference=c.clause_reference
+        )
+        for c in arrangement.condition_coverages.all()
+    )
+    return successor
+
+
+REMINDER_THRESHOLDS = (90, 30, 7)
+
+
+def reminder_recipients(arrangement: Arrangement) -> list[str]:
+    """E-mail addresses of the active regional managers of the regions the arrangement covers."""
+    from django.contrib.auth import get_user_model
+
+    from jfo_registry.roles import Role
+
+    region_ids = set(arrangement.jfos.values_list("region_id", flat=True))
+    users = (
+        get_user_model()
+        .objects.filter(is_active=True, managed_regions__in=region_ids, groups__name=Role.REGIONAL_MANAGER.group_name)
+        .exclude(email="")
+        .distinct()
+    )
+    return sorted(users.values_list("email", flat=True))
+
+
+def send_expiry_reminders(today: datetime.date) -> list:
+    """Mail the managers concerned 90, 30 and 7 days before an arrangement in force expires or
+    is due for review: once per threshold, date and arrangement (a second run sends nothing new).
+
+    Returns the reminders sent."""
+    from django.conf import settings
+    from django.core.mail import send_mail
+    from django.db.models import Q
+    from django.utils import translation
+
+    from .choices import ReminderKind
+    from .models import ReminderSent
+    from .selectors import arrangements_in_force
+
+    horizon = today + datetime.timedelta(days=max(REMINDER_THRESHOLDS))
+    candidates = arrangements_in_force(today).filter(
+        Q(expiry_date__range=(today, horizon)) | Q(review_date__range=(today, horizon))
+    ).prefetch_related("jfos")
+    sent = []
+    for arrangement in candidates:
+        for kind, target in ((ReminderKind.EXPIRY, arrangement.expiry_date), (ReminderKind.REVIEW, arrangement.review_date)):
+            if target is None or not today <= target <= horizon:
+                continue
+            days_left = (target - today).days
+            threshold = min(t for t in REMINDER_THRESHOLDS if days_left <= t)
+            if ReminderSent.objects.filter(
+                arrangement=arrangement, kind=kind, target_date=target, threshold_days=threshold
+            ).exists():
+                continue
+            recipients = reminder_recipients(arrangement)
+            if not recipients:
+                continue
+            messages = []
+            for language in ("en", "fr"):  # managers read either; Government of Canada mail is bilingual
+                with translation.override(language):
+                    messages.append(_reminder_text(arrangement, kind, target, days_left))
+            subject = " / ".join(subject for subject, _body in messages)
+            body = "\n\n----\n\n".join(body for _subject, body in messages)
+            with transaction.atomic():
+                reminder = ReminderSent.objects.create(
+                    arrangement=arrangement, kind=kind, target_date=target, threshold_days=threshold,
+                    recipients=", ".join(recipients),
+                )
+                send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
+            sent.append(reminder)
+    return sent
+
+
+def _reminder_text(arrangement, kind, target, days_left) -> tuple[str, str]:
+    from django.utils.formats import date_format
+
+    from .choices import ReminderKind
+
+    values = {
+        "reference": arrangement.reference,
+        "title": arrangement.title,
+        "date": date_format(target, "DATE_FORMAT"),
+        "days": days_left,
+        "units": ", ".join(sorted(unit.acronym for unit in arrangement.jfos.all())),
+    }
+    if kind == ReminderKind.EXPIRY:
+        subject = _("Arrangement %(reference)s expires in %(days)s days") % values
+        lead = _("The arrangement %(reference)s (%(title)s) expires on %(date)s, in %(days)s days.") % values
+    else:
+        subject = _("Arrangement %(reference)s is due for review in %(days)s days") % values
+        lead = _("The arrangement %(reference)s (%(title)s) is due for review on %(date)s, in %(days)s days.") % values
+    body = "\n\n".join([
+        lead,
+        _("Units covered: %(units)s.") % values,
+        _("Renew it, review it or record the plan in the JFO Registry before it lapses."),
+    ])
+    return subject, body

@@ -102,10 +102,11 @@ def bar_chart(rows, value_key: str, title: str, formatter: str = "fte", label_ke
     values = [(row[label_key] or "—", Decimal(str(row[value_key] or 0))) for row in rows]
     largest = max((value for _, value in values), default=Decimal(0)) or Decimal(1)
     format_value = {"money": money, "count": lambda v: number_format(v, decimal_pos=0, use_l10n=True)}.get(formatter, fte)
-    bar_height, gap, label_width, chart_width = 22, 8, 190, 340
+    # Sized for the report's narrow column so the text is not scaled below ~13 px.
+    bar_height, gap, label_width, chart_width = 22, 8, 150, 170
     bars = [
         {
-            "label": label if len(label) <= 28 else label[:27] + "…",
+            "label": label if len(label) <= 20 else label[:19] + "…",
             "y": index * (bar_height + gap),
             "text_y": index * (bar_height + gap) + round(bar_height * 0.7),
             "width": float(value / largest * chart_width) if value > 0 else 0,
@@ -119,7 +120,7 @@ def bar_chart(rows, value_key: str, title: str, formatter: str = "fte", label_ke
         "bar_height": bar_height,
         "label_width": label_width,
         "value_x": label_width + chart_width + 6,
-        "width": label_width + chart_width + 120,
+        "width": label_width + chart_width + 100,
         "height": max(len(bars) * (bar_height + gap), bar_height),
     }
 

@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from jfo_registry.models import TimeStampedModel
 from operations.models import Agency, JointForceOperation, dates_in_order
@@ -52,6 +53,8 @@ class Arrangement(TimeStampedModel):
         _("distinguishes intelligence and criminal-investigation mandates"), default=False
     )
     notes = models.TextField(_("notes"), blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["reference"]
@@ -103,6 +106,8 @@ class ArrangementParty(TimeStampedModel):
     )
     role = models.CharField(_("role"), max_length=10, choices=PartyRole.choices, default=PartyRole.SIGNATORY)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["arrangement", "role", "agency__acronym"]
         verbose_name = _("arrangement party")
@@ -125,6 +130,8 @@ class InformationSharingCondition(TimeStampedModel):
     letter = models.CharField(_("letter"), max_length=1, unique=True)
     text_en = models.TextField(_("text (English)"))
     text_fr = models.TextField(_("text (French)"))
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["letter"]
@@ -157,6 +164,8 @@ class ConditionCoverage(TimeStampedModel):
     clause_reference = models.CharField(
         _("clause"), max_length=200, blank=True, help_text=_("The clause of the arrangement that addresses it.")
     )
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["arrangement", "condition__letter"]
@@ -198,6 +207,8 @@ class ArrangementDocument(TimeStampedModel):
         related_name="arrangement_documents", verbose_name=_("uploaded by"),
     )
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["arrangement", "-created"]
         verbose_name = _("arrangement document")
@@ -224,6 +235,8 @@ class GapAction(TimeStampedModel):
     due_date = models.DateField(_("due date"))
     status = models.CharField(_("status"), max_length=12, choices=GapActionStatus.choices, default=GapActionStatus.OPEN)
     notes = models.TextField(_("notes"), blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["status", "due_date", "pk"]

@@ -9,6 +9,8 @@ class JfoRegistryConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
+        from . import audit  # noqa: F401 - connects the entry-point signal
+
         post_migrate.connect(_sync_roles_after_migrate, sender=self)
 
 

@@ -73,8 +73,12 @@ def sync_role_groups(apps) -> None:
         app_config.models_module = had_module or True
         create_permissions(app_config, apps=apps, verbosity=0)
         app_config.models_module = had_module
-    models_by_app = {
-        label: [model._meta.model_name for model in apps.get_app_config(label).get_models()]
+    models_by_app = {  # history is read through its records' pages; no group may change it
+        label: [
+            model._meta.model_name
+            for model in apps.get_app_config(label).get_models()
+            if not model._meta.model_name.startswith("historical")
+        ]
         for label in REGISTRY_APPS
     }
     for role in Role:

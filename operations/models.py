@@ -7,6 +7,7 @@ from django.db import models
 from django.urls import reverse
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from jfo_registry.fiscal import FiscalYear
 from jfo_registry.models import BilingualNameMixin, TimeStampedModel
@@ -50,6 +51,8 @@ class Region(BilingualNameMixin, TimeStampedModel):
         help_text=_("Users with the regional manager role who may edit this region's officers and assignments."),
     )
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["code"]
         verbose_name = _("region")
@@ -75,6 +78,8 @@ class Agency(BilingualNameMixin, TimeStampedModel):
     )
     active = models.BooleanField(_("active"), default=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["acronym"]
         verbose_name = _("agency")
@@ -94,6 +99,8 @@ class Threat(BilingualNameMixin, TimeStampedModel):
     name_fr = models.CharField(_("name (French)"), max_length=100)
     risk_level = models.CharField(_("risk level"), max_length=10, choices=RiskLevel.choices)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["risk_level", "name_en"]
         verbose_name = _("threat")
@@ -108,6 +115,8 @@ class Program(BilingualNameMixin, TimeStampedModel):
     name_en = models.CharField(_("name (English)"), max_length=200)
     name_fr = models.CharField(_("name (French)"), max_length=200)
     default_jfo_type = models.CharField(_("default JFO type"), max_length=12, choices=JfoType.choices)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["code"]
@@ -142,6 +151,8 @@ class JointForceOperation(TimeStampedModel):
     start_date = models.DateField(_("start date"), null=True, blank=True)
     end_date = models.DateField(_("end date"), null=True, blank=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["region__code", "acronym"]
         verbose_name = _("JFO unit")
@@ -173,6 +184,8 @@ class Participation(TimeStampedModel):
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="participations", verbose_name=_("agency"))
     role = models.CharField(_("role"), max_length=10, choices=ParticipationRole.choices)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["jfo", "role", "agency__acronym"]
         verbose_name = _("participation")
@@ -198,6 +211,8 @@ class Officer(TimeStampedModel):
         Region, on_delete=models.PROTECT, related_name="officers", verbose_name=_("home region")
     )
     active = models.BooleanField(_("active"), default=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["employee_number"]
@@ -228,6 +243,8 @@ class Assignment(TimeStampedModel):
     end_date = models.DateField(_("end date"), null=True, blank=True, help_text=_("Leave empty while ongoing."))
     role = models.CharField(_("role"), max_length=100, blank=True)
     notes = models.TextField(_("notes"), blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["officer__employee_number", "start_date", "pk"]
@@ -288,6 +305,8 @@ class SalaryRate(FiscalYearRecord):
         _("annual salary"), max_digits=10, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))]
     )
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["-fiscal_year", "classification"]
         verbose_name = _("salary rate")
@@ -317,6 +336,8 @@ class CostingPolicy(FiscalYearRecord):
         validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(1))],
         help_text=_("Share of salaries added for the employee benefits plan, e.g. 0.2000 for 20%."),
     )
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-fiscal_year"]

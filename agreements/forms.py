@@ -2,12 +2,14 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from jfo_registry.concurrency import VersionedFormMixin, check_version, version_of
+
 from . import services
 from .documents import validate_document
 from .models import Arrangement, ArrangementDocument, ConditionCoverage, GapAction
 
 
-class ArrangementForm(forms.ModelForm):
+class ArrangementForm(VersionedFormMixin, forms.ModelForm):
     """An arrangement with the lifecycle rule applied on validation."""
 
     class Meta:
@@ -48,14 +50,14 @@ class ArrangementDocumentForm(forms.ModelForm):
         return document
 
 
-class ConditionCoverageForm(forms.ModelForm):
+class ConditionCoverageForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = ConditionCoverage
         fields = ["status", "clause_reference"]
         labels = {"status": _("Status"), "clause_reference": _("Clause")}
 
 
-class GapActionForm(forms.ModelForm):
+class GapActionForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = GapAction
         fields = ["action", "owner", "due_date", "status", "notes"]
@@ -63,7 +65,10 @@ class GapActionForm(forms.ModelForm):
 
 
 class TransitionForm(forms.Form):
+    """A status change; carries the arrangement's version so a stale change is refused."""
+
     status = forms.ChoiceField(label=_("New status"))
+    version = forms.CharField(widget=forms.HiddenInput, required=False)
     signed_date = forms.DateField(label=_("Signed on"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     effective_date = forms.DateField(label=_("In effect from"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
@@ -71,9 +76,16 @@ class TransitionForm(forms.Form):
         super().__init__(*args, **kwargs)
         from .choices import ArrangementStatus
 
+        self.arrangement = arrangement
         self.fields["status"].choices = [
             (status, ArrangementStatus(status).label) for status in services.allowed_transitions(arrangement.status)
         ]
+        self.fields["version"].initial = version_of(arrangement)
+
+    def clean(self):
+        cleaned = super().clean()
+        check_version(self.arrangement, self.data.get("version", ""))
+        return cleaned
 
 
 class RenewForm(forms.Form):

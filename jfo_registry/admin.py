@@ -1,12 +1,15 @@
 """Shared admin behaviour: permissions come from `jfo_registry.permissions`, like everywhere else."""
 
-from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from . import permissions
 
 
-class RegistryModelAdmin(admin.ModelAdmin):
-    """Object-level checks through the one permissions module (the admin is for administrators)."""
+class RegistryModelAdmin(SimpleHistoryAdmin):
+    """Object-level checks through the one permissions module (the admin is for administrators).
+
+    Every change page links to the record's history (read-only: reverting is disabled).
+    """
 
     def has_view_permission(self, request, obj=None):
         return permissions.can_view(request.user) and super().has_view_permission(request, obj)

@@ -8,8 +8,10 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from rest_framework import exceptions, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
 from rest_framework.settings import api_settings
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema, extend_schema_field
 
 from . import permissions
 from .api_access import RegistryPermission
@@ -56,11 +58,84 @@ class ModelValidatedSerializer(serializers.ModelSerializer):
         instance.full_clean()
 
 
+class PreconditionRequired(exceptions.APIException):
+    status_code = 428
+    default_detail = _(
+        "Send If-Match with the ETag of the version you are changing (from a GET), or If-Match: * to "
+        "overwrite whatever the current version is."
+    )
+    default_code = "precondition_required"
+
+
+class PreconditionFailed(exceptions.APIException):
+    status_code = 412
+    default_detail = _("Someone else changed this record since you read it: read it again, then retry.")
+    default_code = "precondition_failed"
+
+
+def etag_of(instance) -> str:
+    """A version tag that changes with every save (every model has `last_updated`)."""
+    import hashlib
+
+    stamp = f"{instance._meta.label_lower}:{instance.pk}:{instance.last_updated.isoformat()}"
+    return '"' + hashlib.sha256(stamp.encode()).hexdigest()[:32] + '"'
+
+
+class HistoryEntrySerializer(serializers.Serializer):
+    history_id = serializers.IntegerField()
+    object_id = serializers.IntegerField()
+    object = serializers.CharField()
+    date = serializers.DateTimeField()
+    user = serializers.CharField(help_text="Who made the change; \"system\" for management commands.")
+    entry_point = serializers.ChoiceField(choices=["admin", "api", "page", "import", "command"])
+    type = serializers.ChoiceField(choices=["created", "changed", "deleted"])
+    changes = serializers.ListField(
+        child=serializers.DictField(), help_text="Each changed field: field, label, old and new value."
+    )
+
+
 class RegistryViewSet(viewsets.ModelViewSet):
-    """A resource: reads for every role; writes checked per object before anything is saved."""
+    """A resource: reads for every role; writes checked per object before anything is saved.
+
+    Lost updates are impossible: a retrieve sends an ETag, and PUT/PATCH must send it back in
+    If-Match (428 without it; `*` explicitly overwrites), checked under the row's lock (412 when
+    stale).
+    """
 
     permission_classes = [RegistryPermission]
     http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
+
+    def retrieve(self, request, *args, **kwargs):
+        response = super().retrieve(request, *args, **kwargs)
+        response["ETag"] = etag_of(self.get_object())
+        return response
+
+    @transaction.atomic
+    def update(self, request, *args, **kwargs):
+        condition = request.headers.get("If-Match")
+        instance = self.get_object()  # 404 and 403 come before the precondition
+        if not condition:
+            raise PreconditionRequired()
+        locked = type(instance).objects.select_for_update().get(pk=instance.pk)
+        tags = {tag.strip() for tag in condition.split(",")}
+        if "*" not in tags and etag_of(locked) not in tags and f"W/{etag_of(locked)}" not in tags:
+            raise PreconditionFailed()
+        response = super().update(request, *args, **kwargs)
+        response["ETag"] = etag_of(type(instance).objects.get(pk=instance.pk))
+        return response
+
+    @extend_schema(responses={200: HistoryEntrySerializer(many=True)}, request=None)
+    @action(detail=True, methods=["get"])
+    def history(self, request, pk=None):
+        """Every change of this record, newest first: who, when, through which entry point, old and
+        new values. History is read-only."""
+        from .history import history_entries
+
+        instance = self.get_object()
+        entries = history_entries(type(instance).history.filter(id=instance.pk), limit=10_000)
+        page = self.paginate_queryset(entries)
+        serializer = HistoryEntrySerializer(page if page is not None else entries, many=True)
+        return self.get_paginated_response(serializer.data) if page is not None else Response(serializer.data)
 
     def check_new_state(self, serializer) -> None:
         """The object as it would be after the write must be editable by the user too
@@ -186,3 +261,35 @@ class TextSearchFilter(filters.CharFilter):
                 condition |= Q(**{f"{field}__icontains": word})
             qs = qs.filter(condition)
         return qs.distinct() if value and any("__" in f for f in self.search_fields) else qs
+
+
+@extend_schema_field({"type": "string", "example": "2011-03-31T23:59:59-04:00",
+                      "description": "A date (end of that day, Toronto time) or a date and time."})
+class AsOfField(serializers.Field):
+    """`as_of=2011-03-31` (the end of that day) or an ISO date-time: the registry as it stood then."""
+
+    default_error_messages = {"invalid": _("Use a date (2011-03-31) or a date and time (2011-03-31T17:00).")}
+
+    def to_representation(self, value):
+        return value.isoformat()
+
+    def to_internal_value(self, data):
+        import datetime
+
+        from django.utils import timezone
+        from django.utils.dateparse import parse_date, parse_datetime
+
+        if not isinstance(data, str):
+            self.fail("invalid")
+        try:
+            moment = parse_datetime(data)
+            if moment is None:
+                day = parse_date(data)
+                if day is None:
+                    self.fail("invalid")
+                moment = datetime.datetime.combine(day, datetime.time.max)
+        except ValueError:
+            self.fail("invalid")
+        if timezone.is_naive(moment):
+            moment = timezone.make_aware(moment)
+        return moment

@@ -18,6 +18,17 @@ class FieldErrors(serializers.Serializer):
 
 
 class RegistryAutoSchema(AutoSchema):
+    def get_override_parameters(self):
+        from drf_spectacular.utils import OpenApiParameter
+
+        parameters = super().get_override_parameters()
+        if self.method in ("PUT", "PATCH") and "{id}" in self.path:
+            parameters = [*parameters, OpenApiParameter(
+                "If-Match", str, OpenApiParameter.HEADER, required=True,
+                description="The ETag of the version being changed (from a GET), or * to overwrite it.",
+            )]
+        return parameters
+
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
         errors = {
@@ -26,6 +37,9 @@ class RegistryAutoSchema(AutoSchema):
         }
         if self.method in ("POST", "PUT", "PATCH"):
             errors["400"] = (FieldErrors, "Invalid data: messages per field. Nothing was changed.")
+        if self.method in ("PUT", "PATCH"):
+            errors["412"] = (ErrorDetail, "If-Match does not match the current ETag: someone changed it since.")
+            errors["428"] = (ErrorDetail, "If-Match missing: send the ETag you read, or * to overwrite.")
         if self.method == "DELETE":
             errors["400"] = (FieldErrors, "Still used by other records: nothing was deleted.")
         if self.method == "GET" and self._is_list_view():

@@ -2,11 +2,13 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from jfo_registry.concurrency import VersionedFormMixin
+
 from . import services
 from .models import Assignment, JointForceOperation, Officer
 
 
-class AssignmentForm(forms.ModelForm):
+class AssignmentForm(VersionedFormMixin, forms.ModelForm):
     """An assignment with every rule of `services` applied on validation.
 
     Validation locks the officer's row when run inside a transaction (the admin's change
@@ -66,7 +68,7 @@ class AssignmentPageForm(AssignmentForm):
         from jfo_registry import permissions
 
         for name in list(self.fields):
-            if name not in fields:
+            if name not in (*fields, self.version_field_name):
                 del self.fields[name]
         manager_regions = None if permissions.is_administrator(user) else permissions.managed_region_ids(user)
         if "officer" in self.fields:
@@ -98,7 +100,7 @@ class AssignmentPageForm(AssignmentForm):
         self.fields["fte"].widget.attrs.update({"step": "0.01", "min": "0.01", "max": "1.00", "inputmode": "decimal"})
 
 
-class AssignmentEndForm(forms.ModelForm):
+class AssignmentEndForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = Assignment
         fields = ["end_date"]

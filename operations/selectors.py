@@ -90,8 +90,15 @@ def fte_years_expression(year: FiscalYear):
     )
 
 
-def assignments_in_year(year: FiscalYear, *, region=None, jfo_type=None, program=None) -> QuerySet:
-    queryset = active_during(Assignment.objects.all(), year.start, year.end)
+def assignments(as_of: datetime.datetime | None = None) -> QuerySet:
+    """The assignments as they are, or as they stood at `as_of` (from their history)."""
+    return Assignment.history.as_of(as_of) if as_of else Assignment.objects.all()
+
+
+def assignments_in_year(
+    year: FiscalYear, *, region=None, jfo_type=None, program=None, as_of: datetime.datetime | None = None
+) -> QuerySet:
+    queryset = active_during(assignments(as_of), year.start, year.end)
     if region:
         queryset = queryset.filter(jfo__region__code__in=_codes(region))
     if jfo_type:
@@ -165,9 +172,11 @@ def missing_salary_rates(queryset: QuerySet, year: FiscalYear) -> list[str]:
     )
 
 
-def _costed_assignments(year: FiscalYear, filters: dict, group_by: str, strict: bool = True) -> QuerySet:
+def _costed_assignments(
+    year: FiscalYear, filters: dict, group_by: str, strict: bool = True, as_of=None
+) -> QuerySet:
     """Assignments in the year with their FTE-years and salary cost, ready to be grouped."""
-    queryset = assignments_in_year(year, **filters)
+    queryset = assignments_in_year(year, **filters, as_of=as_of)
     missing = missing_salary_rates(queryset, year)
     if missing and strict:
         raise ReportError(
@@ -183,10 +192,13 @@ def _costed_assignments(year: FiscalYear, filters: dict, group_by: str, strict: 
         # A unit with several leads (CRTF: RCMP and OPP) is shared equally among them, so the
         # rows still add up to the subtotal.
         queryset = queryset.annotate(lead=FilteredRelation("jfo__participations", condition=Q(jfo__participations__role="lead")))
+        from .models import Participation
+
         lead_count = (
-            Assignment.objects.filter(pk=OuterRef("pk"), jfo__participations__role="lead")
-            .values("pk")
-            .annotate(n=Count("jfo__participations"))
+            Participation.objects.filter(jfo=OuterRef("jfo"), role="lead")
+            .order_by()
+            .values("jfo")
+            .annotate(n=Count("pk"))
             .values("n")
         )
         share = ExpressionWrapper(
@@ -226,6 +238,7 @@ def resources_report(
     jfo_type=None,
     program=None,
     strict: bool = True,
+    as_of: datetime.datetime | None = None,
 ) -> dict:
     """FTE-years, JFO count and salaries for a fiscal year, grouped; with benefits and total.
 
@@ -238,8 +251,8 @@ def resources_report(
         raise ValueError(_("Unknown grouping “%(group_by)s”.") % {"group_by": group_by})
     filters = {"region": region, "jfo_type": jfo_type, "program": program}
     grouping = GROUP_BY[group_by]()
-    costed = _costed_assignments(year, filters, group_by, strict)
-    missing = missing_salary_rates(assignments_in_year(year, **filters), year) if not strict else []
+    costed = _costed_assignments(year, filters, group_by, strict, as_of)
+    missing = missing_salary_rates(assignments_in_year(year, **filters, as_of=as_of), year) if not strict else []
     policy = CostingPolicy.objects.filter(fiscal_year=year.start_year).first()
     can_cost = not missing and (policy is not None or strict)
     rows = _rows(costed, grouping.field, grouping.label, can_cost)
@@ -279,6 +292,7 @@ def resources_report(
         "period": {"start": year.start, "end": year.end},
         "group_by": group_by,
         "filters": {k: v for k, v in filters.items() if v},
+        "as_of": as_of,
         "rows": rows,
         "subtotal": subtotal,
         "employee_benefits": {"rate": None, "amount": None},
@@ -303,7 +317,10 @@ def resources_report(
 
 # --- Tenure ------------------------------------------------------------------------------
 
-def tenure_report(on: datetime.date | None = None, *, threshold_years: Decimal = Decimal(5), region=None) -> dict:
+def tenure_report(
+    on: datetime.date | None = None, *, threshold_years: Decimal = Decimal(5), region=None,
+    as_of: datetime.datetime | None = None,
+) -> dict:
     """Years each officer has been on their current JFO unit(s) at `on` (default today).
 
     An officer's tenure runs from the start of their earliest current assignment. Averages
@@ -313,7 +330,7 @@ def tenure_report(on: datetime.date | None = None, *, threshold_years: Decimal =
     from django.utils import timezone
 
     day = on or timezone.localdate()
-    current = active_on(Assignment.objects.all(), day)
+    current = active_on(assignments(as_of), day)
     if region:
         current = current.filter(jfo__region__code__in=_codes(region))
     first_start = (
@@ -355,8 +372,9 @@ def tenure_report(on: datetime.date | None = None, *, threshold_years: Decimal =
     long_assignments = (
         current.annotate(days=DaysBetween(date_value(day), F("start_date")))
         .filter(days__gt=threshold_days)
-        .select_related("officer", "jfo__region")
         .order_by("-days", "officer__employee_number")
+        .values("id", "officer_id", "jfo_id", "officer__employee_number", "officer__name", "jfo__acronym",
+                "jfo__region__code", "fte", "start_date", "days")
     )
     return {
         "report": "tenure",
@@ -366,18 +384,19 @@ def tenure_report(on: datetime.date | None = None, *, threshold_years: Decimal =
         "average": {"officers": overall["officers"], "average_years": _years(overall["average"])},
         "by_position": averages("position"),
         "by_region": averages("home_region__code"),
+        "as_of": as_of,
         "long_assignments": [
             {
-                "id": a.pk,
-                "officer_id": a.officer_id,
-                "jfo_id": a.jfo_id,
-                "employee_number": a.officer.employee_number,
-                "name": a.officer.name,
-                "jfo": a.jfo.acronym,
-                "region": a.jfo.region.code,
-                "fte": a.fte,
-                "start_date": a.start_date,
-                "years": _years(a.days),
+                "id": a["id"],
+                "officer_id": a["officer_id"],
+                "jfo_id": a["jfo_id"],
+                "employee_number": a["officer__employee_number"],
+                "name": a["officer__name"],
+                "jfo": a["jfo__acronym"],
+                "region": a["jfo__region__code"],
+                "fte": a["fte"],
+                "start_date": a["start_date"],
+                "years": _years(a["days"]),
             }
             for a in long_assignments
         ],
@@ -393,7 +412,8 @@ def _years(days) -> Decimal:
 # --- Allocation --------------------------------------------------------------------------
 
 def allocation_report(
-    fiscal_year: FiscalYear | str | int, *, under_threshold: Decimal = FTE_MAX, region=None
+    fiscal_year: FiscalYear | str | int, *, under_threshold: Decimal = FTE_MAX, region=None,
+    as_of: datetime.datetime | None = None,
 ) -> dict:
     """Officers above 1.00 FTE on any day of the year (should be none) and officers whose
     FTE-years in the year fall below `under_threshold`.
@@ -402,10 +422,10 @@ def allocation_report(
     largest load at the year's start or at any assignment start within the year.
     """
     year = FiscalYear.parse(fiscal_year)
-    in_year = active_during(Assignment.objects.all(), year.start, year.end)
+    in_year = active_during(assignments(as_of), year.start, year.end)
     point = Greatest(OuterRef("start_date"), date_value(year.start))
     load_at_start = (
-        Assignment.objects.filter(officer=OuterRef("officer"), start_date__lte=point)
+        assignments(as_of).filter(officer=OuterRef("officer"), start_date__lte=point)
         .filter(Q(end_date__isnull=True) | Q(end_date__gte=point))
         .order_by()
         .values("officer")
@@ -464,6 +484,7 @@ def allocation_report(
         "fiscal_year": year.label,
         "period": {"start": year.start, "end": year.end},
         "under_threshold": Decimal(under_threshold),
+        "as_of": as_of,
         "over_allocated": rows("over"),
         "under_allocated": rows("under"),
         "officers": officers.count(),

@@ -104,7 +104,8 @@ class ResourceAPITests:
         obj = self.existing()
         payload = self.update_payload(obj)
         snapshot = self.model.objects.filter(pk=obj.pk).values().get()
-        response = api.patch(self.detail(obj), payload, format="json")
+        etag = api.get(self.detail(obj))["ETag"]
+        response = api.patch(self.detail(obj), payload, format="json", HTTP_IF_MATCH=etag)
         if role in self.writers:
             assert response.status_code == 200, response.content
             body = response.json()
@@ -120,8 +121,42 @@ class ResourceAPITests:
         current = api.get(self.detail(obj)).json()
         writable = {k: v for k, v in current.items() if k in self.create_payload()}
         writable.update(self.update_payload(obj))
-        response = api.put(self.detail(obj), writable, format="json")
+        etag = api.get(self.detail(obj))["ETag"]
+        response = api.put(self.detail(obj), writable, format="json", HTTP_IF_MATCH=etag)
         assert response.status_code == 200, response.content
+
+    def test_writes_need_the_current_etag(self, api, administrator):
+        login(api, administrator)
+        obj = self.existing()
+        read = api.get(self.detail(obj))
+        etag = read["ETag"]
+        snapshot = self.model.objects.filter(pk=obj.pk).values().get()
+        response = api.patch(self.detail(obj), self.update_payload(obj), format="json")
+        assert response.status_code == 428, response.content
+        assert self.model.objects.filter(pk=obj.pk).values().get() == snapshot
+        assert api.patch(self.detail(obj), self.update_payload(obj), format="json", HTTP_IF_MATCH=etag).status_code == 200
+        # The same (now stale) tag again: refused, nothing changed.
+        changed = self.model.objects.filter(pk=obj.pk).values().get()
+        response = api.patch(self.detail(obj), self.update_payload(obj), format="json", HTTP_IF_MATCH=etag)
+        assert response.status_code == 412, response.content
+        assert self.model.objects.filter(pk=obj.pk).values().get() == changed
+
+    def test_history_is_read_only_and_records_the_api_user(self, api, administrator, analyst):
+        login(api, administrator)
+        obj = self.existing()
+        before = self.model.objects.filter(pk=obj.pk).values().get()
+        payload = self.update_payload(obj)
+        expected = {field for field, value in payload.items() if field in before and str(before[field]) != str(value)}
+        etag = api.get(self.detail(obj))["ETag"]
+        assert api.patch(self.detail(obj), payload, format="json", HTTP_IF_MATCH=etag).status_code == 200
+        login(api, analyst)
+        response = api.get(f"{self.detail(obj)}history/")
+        assert response.status_code == 200, response.content
+        latest = response.json()["results"][0]
+        assert (latest["user"], latest["entry_point"], latest["type"]) == (administrator.username, "api", "changed")
+        assert expected and {change["field"] for change in latest["changes"]} >= expected
+        for method in (api.post, api.put, api.patch, api.delete):
+            assert method(f"{self.detail(obj)}history/").status_code in (403, 405)
 
     def test_invalid_data_is_refused_with_a_message_per_field(self, api, administrator):
         login(api, administrator)

@@ -7,7 +7,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 
-from jfo_registry.api import FiscalYearField
+from jfo_registry.api import AsOfField, FiscalYearField
 from jfo_registry.fiscal import FiscalYear
 from jfo_registry.reports_api import ERRORS, FORMAT_PARAMETER, ReportView
 
@@ -25,6 +25,7 @@ class ResourcesQuery(serializers.Serializer):
     region = serializers.CharField(required=False, help_text=_("Region code(s), comma-separated."))
     jfo_type = serializers.MultipleChoiceField(choices=JfoType.choices, required=False)
     program = serializers.CharField(required=False, help_text=_("Program code(s), comma-separated."))
+    as_of = AsOfField(required=False, help_text=_("Show the registry as it stood at this date or time (from the audit history)."))
 
 
 class ResourcesRow(serializers.Serializer):
@@ -61,6 +62,7 @@ class ResourcesReport(serializers.Serializer):
     period = Period()
     group_by = serializers.CharField()
     filters = serializers.DictField(child=serializers.JSONField())
+    as_of = serializers.DateTimeField(allow_null=True)
     rows = ResourcesRowWithChildren(many=True)
     subtotal = ResourcesSubtotal()
     employee_benefits = Benefits()
@@ -88,6 +90,7 @@ class ResourcesReportView(ReportView):
                 region=params.get("region"),
                 jfo_type=sorted(params.get("jfo_type") or []),
                 program=params.get("program"),
+                as_of=params.get("as_of"),
             )
         )
         return Response(data)
@@ -115,6 +118,7 @@ class TenureQuery(serializers.Serializer):
         help_text=_("Assignments longer than this many years are listed."),
     )
     region = serializers.CharField(required=False, help_text=_("Region code(s), comma-separated."))
+    as_of = AsOfField(required=False, help_text=_("Show the registry as it stood at this date or time (from the audit history)."))
 
 
 class TenureRow(serializers.Serializer):
@@ -150,6 +154,7 @@ class TenureReport(serializers.Serializer):
     report = serializers.CharField()
     on = serializers.DateField()
     threshold_years = serializers.FloatField()
+    as_of = serializers.DateTimeField(allow_null=True)
     rows = TenureRow(many=True)
     average = TenureAverage()
     by_position = TenureAverage(many=True)
@@ -169,7 +174,10 @@ class TenureReportView(ReportView):
     def get(self, request):
         params = self.params(request)
         return Response(
-            selectors.tenure_report(params.get("on"), threshold_years=params["threshold_years"], region=params.get("region"))
+            selectors.tenure_report(
+                params.get("on"), threshold_years=params["threshold_years"], region=params.get("region"),
+                as_of=params.get("as_of"),
+            )
         )
 
     def csv_filename(self, data) -> str:
@@ -197,6 +205,7 @@ class AllocationQuery(serializers.Serializer):
         help_text=_("Officers with fewer FTE-years than this in the year are under-allocated."),
     )
     region = serializers.CharField(required=False, help_text=_("Home region code(s), comma-separated."))
+    as_of = AsOfField(required=False, help_text=_("Show the registry as it stood at this date or time (from the audit history)."))
 
 
 class AllocationRow(serializers.Serializer):
@@ -214,6 +223,7 @@ class AllocationReport(serializers.Serializer):
     fiscal_year = serializers.CharField()
     period = Period()
     under_threshold = serializers.FloatField()
+    as_of = serializers.DateTimeField(allow_null=True)
     over_allocated = AllocationRow(many=True)
     under_allocated = AllocationRow(many=True)
     officers = serializers.IntegerField()
@@ -234,7 +244,9 @@ class AllocationReportView(ReportView):
         params = self.params(request)
         year = params.get("fiscal_year") or current_fiscal_year()
         return Response(
-            selectors.allocation_report(year, under_threshold=params["under_threshold"], region=params.get("region"))
+            selectors.allocation_report(
+                year, under_threshold=params["under_threshold"], region=params.get("region"), as_of=params.get("as_of")
+            )
         )
 
     def csv_filename(self, data) -> str:

@@ -86,6 +86,7 @@ def test_nested_parties_and_coverage_are_replaced_by_the_list_given(api, adminis
             "condition_coverages": [{"condition": condition_a.pk, "status": "partly_addressed", "clause_reference": "4"}],
         },
         format="json",
+        HTTP_IF_MATCH=api.get(f"/api/v1/arrangements/{arrangement.pk}/")["ETag"],
     )
     assert response.status_code == 200, response.content
     assert list(arrangement.parties.values_list("agency__acronym", flat=True)) == ["CBSA"]

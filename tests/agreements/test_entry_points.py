@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from agreements.models import Arrangement, ConditionCoverage, GapAction, InformationSharingCondition
 from operations.models import JointForceOperation
+from jfo_registry.concurrency import version_of
 from tests.api import api, login  # noqa: F401
 
 pytestmark = pytest.mark.django_db
@@ -23,7 +24,7 @@ def test_api_transition_allowed_and_refused(api, gta_manager):
     assert response.status_code == 400 and "cannot go from" in response.json()["status"][0]
     response = api.post(f"/api/v1/arrangements/{arrangement.pk}/transition/", {"status": "terminated"}, format="json")
     assert response.status_code == 200 and response.json()["status"] == "terminated"
-    response = api.patch(f"/api/v1/arrangements/{arrangement.pk}/", {"status": "in_force"}, format="json")
+    response = api.patch(f"/api/v1/arrangements/{arrangement.pk}/", {"status": "in_force"}, format="json", HTTP_IF_MATCH="*")
     assert response.status_code == 400  # a terminated arrangement stays terminated
     assert Arrangement.objects.get(pk=arrangement.pk).status == "terminated"
 
@@ -54,9 +55,11 @@ def test_page_transition_allowed_and_refused(client, gta_manager):
     arrangement = tadeu_wca()
     page = client.get(f"/arrangements/{arrangement.pk}/status/").content.decode()
     assert 'value="terminated"' in page and 'value="draft"' not in page
-    response = client.post(f"/arrangements/{arrangement.pk}/status/", {"status": "draft"})
+    response = client.post(f"/arrangements/{arrangement.pk}/status/", {"status": "draft", "version": version_of(arrangement)})
     assert response.status_code == 400
-    response = client.post(f"/arrangements/{arrangement.pk}/status/", {"status": "superseded"})
+    response = client.post(
+        f"/arrangements/{arrangement.pk}/status/", {"status": "superseded", "version": version_of(arrangement)}
+    )
     assert response.status_code == 302
     assert Arrangement.objects.get(pk=arrangement.pk).status == "superseded"
 
@@ -90,6 +93,7 @@ def test_a_manager_records_conditions_and_the_matrix_changes(client, gta_manager
             "conditions-MAX_NUM_FORMS": "1000"}
     for index, form in enumerate(formset.forms):
         data[f"conditions-{index}-id"] = form.instance.pk
+        data[f"conditions-{index}-version"] = version_of(form.instance)
         data[f"conditions-{index}-status"] = "addressed" if form.instance.condition.letter == "b" else "not_addressed"
         data[f"conditions-{index}-clause_reference"] = "Article 2" if form.instance.condition.letter == "b" else ""
     # A condition marked addressed needs its clause: refused, nothing saved.
@@ -122,7 +126,7 @@ def test_gap_actions_through_pages_and_api(client, api, gta_manager):
     pac_unit = JointForceOperation.objects.get(acronym="BEST-PAC")
     assert client.get(f"/jfos/{pac_unit.pk}/gap-actions/new/").status_code == 403
     login(api, gta_manager)
-    response = api.patch(f"/api/v1/gap-actions/{action.pk}/", {"status": "in_progress"}, format="json")
+    response = api.patch(f"/api/v1/gap-actions/{action.pk}/", {"status": "in_progress"}, format="json", HTTP_IF_MATCH="*")
     assert response.status_code == 200 and response.json()["status"] == "in_progress"
     response = api.post(
         "/api/v1/gap-actions/",

@@ -1,6 +1,7 @@
 """The Django admin: every model's changelist, the FTE rule in its forms, protected deletes."""
 
 import datetime
+from decimal import Decimal
 
 import pytest
 from django.contrib import admin
@@ -152,3 +153,43 @@ def test_only_administrators_reach_the_admin(client, request, fixture):
     assert client.login(username=user.username, password=TEST_PASSWORD)
     response = client.get(reverse("admin:index"))
     assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def test_admin_changes_are_recorded_and_history_is_shown_read_only(admin_client, administrator):
+    from jfo_registry.concurrency import version_of
+
+    assignment = make_assignment(fte="0.50", start=datetime.date(2020, 4, 1))
+    url = reverse("admin:operations_assignment_change", args=[assignment.pk])
+    data = {
+        "officer": assignment.officer.pk, "jfo": assignment.jfo.pk, "fte": "0.40", "start_date": "2020-04-01",
+        "end_date": "", "role": "Changed in admin", "notes": "", "version": version_of(assignment),
+    }
+    assert admin_client.post(url, data).status_code == 302
+    record = assignment.history.latest()
+    assert (record.history_user, record.history_change_reason, record.role) == (administrator, "admin", "Changed in admin")
+    history = admin_client.get(reverse("admin:operations_assignment_history", args=[assignment.pk]))
+    assert history.status_code == 200 and "Changed in admin" in history.content.decode()
+    past = admin_client.get(
+        reverse("admin:operations_assignment_simple_history", args=[assignment.pk, assignment.history.earliest().history_id])
+    )
+    assert past.status_code in (200, 403)
+    if past.status_code == 200:
+        assert 'name="_continue"' not in past.content.decode() and "Revert" not in past.content.decode()
+
+
+def test_admin_refuses_a_stale_save_with_the_other_change(admin_client, administrator):
+    from jfo_registry.concurrency import version_of
+    from operations import services
+
+    assignment = make_assignment(fte="0.50", start=datetime.date(2020, 4, 1))
+    loaded = version_of(assignment)
+    services.assignment_update(assignment=Assignment.objects.get(pk=assignment.pk), fte="0.30")
+    url = reverse("admin:operations_assignment_change", args=[assignment.pk])
+    response = admin_client.post(url, {
+        "officer": assignment.officer.pk, "jfo": assignment.jfo.pk, "fte": "0.90", "start_date": "2020-04-01",
+        "end_date": "", "role": "", "notes": "", "version": loaded,
+    })
+    assert response.status_code == 200
+    assert "Someone else changed this record since you opened it" in response.content.decode()
+    assert "0.50 → 0.30" in response.content.decode()
+    assert Assignment.objects.get(pk=assignment.pk).fte == Decimal("0.30")

@@ -264,9 +264,9 @@ def test_gta_manager_edits_gta_assignments_and_is_refused_pac_ones(api, gta_mana
     login(api, gta_manager)
     gta_assignment = make_assignment(officer=make_officer("GTA"), jfo=make_jfo("GTA"), fte="0.50")
     pac_assignment = make_assignment(officer=make_officer("PAC"), jfo=make_jfo("PAC"), fte="0.50")
-    response = api.patch(f"/api/v1/assignments/{gta_assignment.pk}/", {"fte": 0.6}, format="json")
+    response = api.patch(f"/api/v1/assignments/{gta_assignment.pk}/", {"fte": 0.6}, format="json", HTTP_IF_MATCH="*")
     assert response.status_code == 200 and response.json()["fte"] == 0.6
-    response = api.patch(f"/api/v1/assignments/{pac_assignment.pk}/", {"fte": 0.6}, format="json")
+    response = api.patch(f"/api/v1/assignments/{pac_assignment.pk}/", {"fte": 0.6}, format="json", HTTP_IF_MATCH="*")
     assert response.status_code == 403
     pac_assignment.refresh_from_db()
     assert pac_assignment.fte == Decimal("0.50")
@@ -288,7 +288,7 @@ def test_gta_manager_edits_gta_assignments_and_is_refused_pac_ones(api, gta_mana
 def test_a_manager_cannot_move_an_assignment_out_of_their_region(api, gta_manager):
     login(api, gta_manager)
     assignment = make_assignment(officer=make_officer("GTA"), jfo=make_jfo("GTA"))
-    response = api.patch(f"/api/v1/assignments/{assignment.pk}/", {"jfo": make_jfo("PAC").pk}, format="json")
+    response = api.patch(f"/api/v1/assignments/{assignment.pk}/", {"jfo": make_jfo("PAC").pk}, format="json", HTTP_IF_MATCH="*")
     assert response.status_code == 403
     assignment.refresh_from_db()
     assert assignment.jfo.region.code == "GTA"
@@ -323,9 +323,9 @@ def test_over_allocation_is_a_400_naming_the_days(api, gta_manager):
 def test_ending_an_assignment_is_a_patch_of_end_date(api, gta_manager):
     login(api, gta_manager)
     assignment = make_assignment(officer=make_officer("GTA"), jfo=make_jfo("GTA"), start=D(2010, 4, 1))
-    response = api.patch(f"/api/v1/assignments/{assignment.pk}/", {"end_date": "2011-03-31"}, format="json")
+    response = api.patch(f"/api/v1/assignments/{assignment.pk}/", {"end_date": "2011-03-31"}, format="json", HTTP_IF_MATCH="*")
     assert response.status_code == 200 and response.json()["end_date"] == "2011-03-31"
-    response = api.patch(f"/api/v1/assignments/{assignment.pk}/", {"end_date": "2009-01-01"}, format="json")
+    response = api.patch(f"/api/v1/assignments/{assignment.pk}/", {"end_date": "2009-01-01"}, format="json", HTTP_IF_MATCH="*")
     assert response.status_code == 400 and "end_date" in response.json()
 
 

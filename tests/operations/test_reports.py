@@ -225,3 +225,38 @@ def test_allocation_report_on_the_seed_and_with_an_excess(analyst_api):
     assert "PH-0002" not in {row["employee_number"] for row in report["under_allocated"]}
     response = analyst_api.get("/api/v1/reports/allocation/", {"fiscal_year": "2010", "format": "csv"})
     assert 'filename="allocation-2010-2011.csv"' in response["Content-Disposition"]
+
+
+def test_reports_as_of_a_past_moment_show_the_registry_as_it_stood(analyst_api):
+    import time
+
+    from django.utils import timezone
+
+    from operations import services
+
+    officer = make_officer("ATL")
+    assignment = make_assignment(officer=officer, jfo=make_jfo("ATL"), fte="0.50", start=datetime.date(2010, 4, 1))
+    # make_assignment bypasses history: record the creation as the services would.
+    assignment.delete()
+    assignment = services.assignment_create(
+        officer=officer, jfo=make_jfo("ATL"), fte=Decimal("0.50"), start_date=datetime.date(2010, 4, 1)
+    )
+    time.sleep(0.01)
+    between = timezone.now()
+    time.sleep(0.01)
+    services.assignment_update(assignment=assignment, fte=Decimal("1.00"))
+
+    def atl(**params):
+        report = get_report(analyst_api, group_by="region", region="ATL", **params)
+        return report["rows"][0]["fte"]
+
+    assert atl() == 2.5  # 1.5 in the seed + 1.00 now
+    assert atl(as_of=between.isoformat()) == 2.0  # + 0.50 as it stood then
+    assert get_report(analyst_api, group_by="region", as_of="2000-01-01")["rows"] == []  # before anything was recorded
+    assert analyst_api.get(RESOURCES, {"fiscal_year": "2010", "as_of": "last week"}).status_code == 400
+    allocation = analyst_api.get("/api/v1/reports/allocation/", {"fiscal_year": "2010", "as_of": between.isoformat()}).json()
+    assert officer.employee_number in {row["employee_number"] for row in allocation["under_allocated"]}
+    allocation = analyst_api.get("/api/v1/reports/allocation/", {"fiscal_year": "2010"}).json()
+    assert officer.employee_number not in {row["employee_number"] for row in allocation["under_allocated"]}
+    tenure = analyst_api.get("/api/v1/reports/tenure/", {"on": "2011-03-31", "as_of": between.isoformat()})
+    assert tenure.status_code == 200

@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from jfo_registry.concurrency import version_of
 from operations.models import Assignment, JointForceOperation, Officer
 from tests.conftest import TEST_PASSWORD, count_queries, make_assignment, make_jfo, make_officer
 
@@ -141,16 +142,18 @@ def test_changing_and_ending_an_assignment(client, gta_manager):
     assignment = make_assignment(officer=make_officer("GTA"), jfo=gta_unit(), fte="0.50", start=D(2020, 4, 1))
     response = client.post(
         f"/assignments/{assignment.pk}/change/",
-        {"fte": "0.75", "start_date": "2020-04-01", "end_date": "", "role": "Analyst", "notes": ""},
+        {"fte": "0.75", "start_date": "2020-04-01", "end_date": "", "role": "Analyst", "notes": "",
+         "version": version_of(assignment)},
     )
     assert response.status_code == 302
     assignment.refresh_from_db()
     assert (assignment.fte, assignment.role) == (Decimal("0.75"), "Analyst")
-    response = client.post(f"/assignments/{assignment.pk}/end/", {"end_date": ""})
+    version = version_of(assignment)
+    response = client.post(f"/assignments/{assignment.pk}/end/", {"end_date": "", "version": version})
     assert response.status_code == 400 and "This field is required." in response.content.decode()
-    response = client.post(f"/assignments/{assignment.pk}/end/", {"end_date": "2019-01-01"})
+    response = client.post(f"/assignments/{assignment.pk}/end/", {"end_date": "2019-01-01", "version": version})
     assert response.status_code == 400
-    response = client.post(f"/assignments/{assignment.pk}/end/", {"end_date": "2026-03-31"})
+    response = client.post(f"/assignments/{assignment.pk}/end/", {"end_date": "2026-03-31", "version": version})
     assert response.status_code == 302
     assignment.refresh_from_db()
     assert assignment.end_date == D(2026, 3, 31)
@@ -249,3 +252,44 @@ def test_report_page_error_and_csv_link(client, analyst):
 def test_healthz(client):
     response = client.get("/healthz")
     assert response.status_code == 200 and response.json() == {"status": "ok"}
+
+
+def test_a_stale_save_is_refused_and_shows_the_other_persons_change(client, gta_manager, administrator):
+    assignment = make_assignment(officer=make_officer("GTA"), jfo=gta_unit(), fte="0.50", start=D(2020, 4, 1))
+    client.force_login(gta_manager)
+    loaded = client.get(f"/assignments/{assignment.pk}/change/").context["form"]["version"].value()
+    # Meanwhile an administrator changes the FTE through the API.
+    from rest_framework.test import APIClient
+
+    other = APIClient()
+    other.force_authenticate(administrator)
+    assert other.patch(f"/api/v1/assignments/{assignment.pk}/", {"fte": 0.6}, format="json", HTTP_IF_MATCH="*").status_code == 200
+    response = client.post(
+        f"/assignments/{assignment.pk}/change/",
+        {"fte": "0.80", "start_date": "2020-04-01", "role": "Mine", "version": loaded},
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Someone else changed this record since you opened it" in html
+    assert f"{administrator.username} at" in html and "0.50 → 0.60" in html
+    assert 'value="0.80"' in html and 'value="Mine"' in html  # what the user typed is kept
+    assignment.refresh_from_db()
+    assert assignment.fte == Decimal("0.60") and assignment.role == ""
+    # Saving again with the fresh version works.
+    fresh = response.context["form"]["version"].value()
+    assert fresh == loaded  # the form keeps what was posted...
+    response = client.post(
+        f"/assignments/{assignment.pk}/change/",
+        {"fte": "0.80", "start_date": "2020-04-01", "role": "Mine", "version": version_of(assignment)},
+    )
+    assert response.status_code == 302
+
+
+def test_page_changes_are_recorded_with_user_and_entry_point(client, gta_manager):
+    assignment = make_assignment(officer=make_officer("GTA"), jfo=gta_unit(), fte="0.50", start=D(2020, 4, 1))
+    client.force_login(gta_manager)
+    client.post(f"/assignments/{assignment.pk}/end/", {"end_date": "2030-03-31", "version": version_of(assignment)})
+    record = assignment.history.latest()
+    assert (record.history_user, record.history_change_reason, record.end_date) == (gta_manager, "page", D(2030, 3, 31))
+    page = client.get(f"/jfos/{gta_unit().pk}/").content.decode()
+    assert "End date: — →" in page and gta_manager.username in page

@@ -1,5 +1,5 @@
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from agreements.api import reports as agreement_reports
 from operations.api import reports
@@ -15,5 +15,5 @@ urlpatterns = [
     path("reports/expiring/", agreement_reports.ExpiringReportView.as_view(), name="report-expiring"),
     path("reports/gaps/", agreement_reports.GapsReportView.as_view(), name="report-gaps"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="swagger-ui"),
 ]

@@ -184,9 +184,13 @@ def _costed_assignments(
             % {"classifications": ", ".join(missing), "year": year.label},
             missing_classifications=missing,
         )
-    rate = SalaryRate.objects.filter(
-        fiscal_year=year.start_year, classification=OuterRef("officer__classification")
-    ).values("annual_salary")[:1]
+    # The year's few rates inline (CASE), not a correlated subquery per assignment row.
+    rates = dict(SalaryRate.objects.filter(fiscal_year=year.start_year).values_list("classification", "annual_salary"))
+    rate = Case(
+        *(When(officer__classification=classification, then=Value(amount)) for classification, amount in rates.items()),
+        default=Value(None),
+        output_field=_NUMBER,
+    )
     share = Numeric(Value(1))
     if group_by == "lead_agency":
         # A unit with several leads (CRTF: RCMP and OPP) is shared equally among them, so the
@@ -208,7 +212,7 @@ def _costed_assignments(
     fte_years = fte_years_expression(year)
     return queryset.annotate(
         fte_years=ExpressionWrapper(fte_years * share, output_field=_NUMBER),
-        cost=ExpressionWrapper(fte_years * share * Subquery(rate, output_field=_NUMBER), output_field=_NUMBER),
+        cost=ExpressionWrapper(fte_years * share * rate, output_field=_NUMBER),
     )
 
 

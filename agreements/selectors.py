@@ -7,6 +7,8 @@ import datetime
 
 from django.db.models import BooleanField, Case, Count, Exists, F, OuterRef, Q, QuerySet, Value, When
 
+from jfo_registry.routers import reports_read_from_replica
+
 from .choices import ArrangementStatus
 from .models import Arrangement
 
@@ -65,6 +67,7 @@ def effective_status(day: datetime.date):
     )
 
 
+@reports_read_from_replica
 def coverage_report(*, fiscal_year=None, on: datetime.date | None = None, region=None) -> dict:
     """JFO units with and without an arrangement in force (Exhibit 5), in all, by region and type.
 
@@ -125,6 +128,7 @@ def coverage_report(*, fiscal_year=None, on: datetime.date | None = None, region
     }
 
 
+@reports_read_from_replica
 def conditions_report(*, status=None) -> dict:
     """The Exhibit 6 matrix: arrangements × the seven conditions, with per-condition counts.
 
@@ -187,6 +191,7 @@ def conditions_report(*, status=None) -> dict:
     }
 
 
+@reports_read_from_replica
 def expiring_report(*, days: int = 90, on: datetime.date | None = None, region=None) -> dict:
     """Arrangements in force that expire, or are due for review, within `days` days; reviews
     already overdue are included."""
@@ -214,6 +219,7 @@ def expiring_report(*, days: int = 90, on: datetime.date | None = None, region=N
     return {"report": "expiring", "on": day, "days": days, "arrangements": rows}
 
 
+@reports_read_from_replica
 def gaps_report(*, on: datetime.date | None = None, region=None) -> dict:
     """Recommendation 2: each unit with no arrangement in force and each arrangement in force
     that does not address all seven conditions, with the actions planned to close the gap."""

@@ -111,6 +111,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Wait for a writer instead of failing at once; the FTE check relies on serialised writes.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
 
+if os.environ.get("DATABASE_REPLICA_URL"):
+    # A read replica for the reports (streaming replication of the primary). In tests it mirrors
+    # the primary, so the suite runs the same whether or not one is configured.
+    DATABASES["replica"] = dj_database_url.parse(os.environ["DATABASE_REPLICA_URL"], conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")))
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["jfo_registry.routers.ReplicaRouter"]
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [

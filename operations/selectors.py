@@ -37,6 +37,7 @@ from django.utils.translation import gettext_lazy
 
 from jfo_registry.db import DaysBetween, Numeric, date_value
 from jfo_registry.fiscal import FiscalYear
+from jfo_registry.routers import reports_read_from_replica
 
 from .choices import Classification, JfoType, Position
 from .models import FTE_MAX, Assignment, CostingPolicy, Officer, Program, Region, SalaryRate
@@ -234,6 +235,7 @@ def _rows(queryset: QuerySet, field: str, label, costed: bool = True) -> list[di
     ]
 
 
+@reports_read_from_replica
 def resources_report(
     fiscal_year: FiscalYear | str | int,
     group_by: str = "region",
@@ -321,6 +323,7 @@ def resources_report(
 
 # --- Tenure ------------------------------------------------------------------------------
 
+@reports_read_from_replica
 def tenure_report(
     on: datetime.date | None = None, *, threshold_years: Decimal = Decimal(5), region=None,
     as_of: datetime.datetime | None = None,
@@ -415,6 +418,7 @@ def _years(days) -> Decimal:
 
 # --- Allocation --------------------------------------------------------------------------
 
+@reports_read_from_replica
 def allocation_report(
     fiscal_year: FiscalYear | str | int, *, under_threshold: Decimal = FTE_MAX, region=None,
     as_of: datetime.datetime | None = None,
@@ -569,6 +573,7 @@ def officer_allocation(officer: Officer) -> list[AllocationPeriod]:
     return periods
 
 
+@reports_read_from_replica
 def dashboard(*, day: datetime.date, year: FiscalYear, region_codes: list[str] | None) -> dict:
     """What a manager (their regions) or HQ (all regions) sees first, and what needs attention."""
     from agreements.selectors import covered_by_arrangement_in_force, expiring_within

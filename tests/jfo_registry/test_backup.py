@@ -1,10 +1,10 @@
-"""The portable backup (`dumpdata` / `loaddata`, deploy/BACKUPS.md) round-trips without loss.
+"""The portable backup (`dumpdata` / `loaddata`, README.md ("Backups and restore")) round-trips without loss.
 
 Every table of every installed model (auto-created many-to-many tables and simple_history's
 Historical* tables included) gets a row count and a sha256 of its sorted rows before the dump;
 the database is flushed, the dump loaded, and every table must come back identical.
 
-The dump uses exactly the options of deploy/BACKUPS.md (`DUMPDATA_OPTIONS` below):
+The dump uses exactly the options of README.md ("Backups and restore") (`DUMPDATA_OPTIONS` below):
 
 * `--natural-foreign`, `--exclude contenttypes`, `--exclude auth.permission`: content types and
   permissions are not data but derived from the code; `migrate` / `flush` recreate them (post_migrate),
@@ -68,7 +68,7 @@ from tests.conftest import make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-# The options of deploy/BACKUPS.md; keep the two in step.
+# The options of README.md ("Backups and restore"); keep the two in step.
 DUMPDATA_OPTIONS = [
     "--natural-foreign",
     "--exclude=contenttypes",
@@ -233,7 +233,7 @@ def test_dumpdata_loaddata_round_trip_restores_every_table(tmp_path: Path):
         Group.permissions.through._meta.db_table,
     }
     assert set(role_groups.values_list("pk", flat=True)) != role_group_ids  # the case the next line handles
-    Group.objects.all().delete()  # deploy/BACKUPS.md: the dump restores them with their own ids
+    Group.objects.all().delete()  # README.md ("Backups and restore"): the dump restores them with their own ids
 
     out = io.StringIO()
     call_command("loaddata", str(backup), stdout=out)

@@ -19,8 +19,6 @@ from django.db.models import (
     DecimalField,
     ExpressionWrapper,
     F,
-    FilteredRelation,
-    IntegerField,
     Max,
     Min,
     OuterRef,
@@ -116,12 +114,6 @@ def _codes(value, upper: bool = True) -> list[str]:
 
 # --- Resources report (Exhibits 11 and 12) -------------------------------------------------
 
-@dataclass(frozen=True)
-class Grouping:
-    field: str  # the group key, as an ORM path from Assignment
-    label: callable  # key -> display label (in the active language)
-
-
 def _region_labels():
     names = {r.code: r.name for r in Region.objects.all()}
     return lambda key: names.get(key, key)
@@ -141,16 +133,16 @@ def _agency_labels():
     from .models import Agency
 
     names = dict(Agency.objects.values_list("acronym", "name_en"))
-    return lambda key: names.get(key, key)
+    return lambda key: names.get(key, key) if key else _("No lead agency")
 
 
-GROUP_BY = {
-    "region": lambda: Grouping("jfo__region__code", _region_labels()),
-    "jfo_type": lambda: Grouping("jfo__jfo_type", _choice_labels(JfoType.choices)),
-    "program": lambda: Grouping("jfo__program__code", _program_labels()),
-    "classification": lambda: Grouping("officer__classification", _choice_labels(Classification.choices)),
-    "position": lambda: Grouping("officer__position", _choice_labels(Position.choices)),
-    "lead_agency": lambda: Grouping("lead__agency__acronym", _agency_labels()),
+GROUP_LABELS = {
+    "region": _region_labels,
+    "jfo_type": lambda: _choice_labels(JfoType.choices),
+    "program": _program_labels,
+    "classification": lambda: _choice_labels(Classification.choices),
+    "position": lambda: _choice_labels(Position.choices),
+    "lead_agency": _agency_labels,
 }
 GROUP_BY_CHOICES = [
     ("region", gettext_lazy("Region")),
@@ -160,79 +152,54 @@ GROUP_BY_CHOICES = [
     ("position", gettext_lazy("Position")),
     ("lead_agency", gettext_lazy("Lead agency")),
 ]
-GROUP_ORDER = {  # Exhibit 11 lists regions by size; other groupings follow the choices' order
+GROUP_ORDER = {  # Exhibit 12's order; other groupings follow their keys (regions: largest first)
     "jfo_type": [JfoType.REGIONAL, JfoType.BINATIONAL, JfoType.NATIONAL],
 }
 
 
-def missing_salary_rates(queryset: QuerySet, year: FiscalYear) -> list[str]:
-    """Classifications of `queryset`'s officers that have no salary rate for `year`."""
-    return sorted(
-        set(queryset.values_list("officer__classification", flat=True).distinct())
-        - set(SalaryRate.objects.filter(fiscal_year=year.start_year).values_list("classification", flat=True))
+@dataclass
+class _Group:
+    fte: Decimal = Decimal(0)
+    cost: Decimal = Decimal(0)
+    units: set = None
+
+    def __post_init__(self):
+        self.units = set()
+
+    def add(self, jfo_id: int, fte: Decimal, cost: Decimal) -> None:
+        self.fte += fte
+        self.cost += cost
+        self.units.add(jfo_id)
+
+
+def _per_unit_fte(year: FiscalYear, filters: dict, group_by: str, as_of) -> list[dict]:
+    """One scan of the year's assignments: FTE-years per unit and classification (and position
+    when grouping by it), prorated in SQL. At national scale: ~10^4 rows out of ~10^5-10^6."""
+    fields = ["jfo_id", "officer__classification"] + (["officer__position"] if group_by == "position" else [])
+    return list(
+        assignments_in_year(year, **filters, as_of=as_of)
+        .order_by()
+        .values(*fields)
+        .annotate(fte_years=Sum(fte_years_expression(year)))
     )
 
 
-def _costed_assignments(
-    year: FiscalYear, filters: dict, group_by: str, strict: bool = True, as_of=None
-) -> QuerySet:
-    """Assignments in the year with their FTE-years and salary cost, ready to be grouped."""
-    queryset = assignments_in_year(year, **filters, as_of=as_of)
-    missing = missing_salary_rates(queryset, year)
-    if missing and strict:
-        raise ReportError(
-            _("No salary rate for %(classifications)s in %(year)s: add it before costing this year.")
-            % {"classifications": ", ".join(missing), "year": year.label},
-            missing_classifications=missing,
-        )
-    # The year's few rates inline (CASE), not a correlated subquery per assignment row.
-    rates = dict(SalaryRate.objects.filter(fiscal_year=year.start_year).values_list("classification", "annual_salary"))
-    rate = Case(
-        *(When(officer__classification=classification, then=Value(amount)) for classification, amount in rates.items()),
-        default=Value(None),
-        output_field=_NUMBER,
-    )
-    share = Numeric(Value(1))
+def _keys_of_units(group_by: str, unit_ids: set) -> dict[int, list[tuple[str | None, Decimal]]]:
+    """Each unit's group(s) with its share: one group, or each of its leads equally (CRTF: RCMP and
+    OPP) so that rows still add up to the subtotal."""
+    from .models import JointForceOperation, Participation
+
     if group_by == "lead_agency":
-        # A unit with several leads (CRTF: RCMP and OPP) is shared equally among them, so the
-        # rows still add up to the subtotal.
-        queryset = queryset.annotate(lead=FilteredRelation("jfo__participations", condition=Q(jfo__participations__role="lead")))
-        from .models import Participation
-
-        lead_count = (
-            Participation.objects.filter(jfo=OuterRef("jfo"), role="lead")
-            .order_by()
-            .values("jfo")
-            .annotate(n=Count("pk"))
-            .values("n")
-        )
-        share = ExpressionWrapper(
-            Numeric(Value(1)) / Coalesce(Subquery(lead_count, output_field=IntegerField()), Value(1)),
-            output_field=_NUMBER,
-        )
-    fte_years = fte_years_expression(year)
-    return queryset.annotate(
-        fte_years=ExpressionWrapper(fte_years * share, output_field=_NUMBER),
-        cost=ExpressionWrapper(fte_years * share * rate, output_field=_NUMBER),
-    )
-
-
-def _rows(queryset: QuerySet, field: str, label, costed: bool = True) -> list[dict]:
-    grouped = (
-        queryset.values(key=F(field))
-        .annotate(jfo_count=Count("jfo", distinct=True), fte=Sum("fte_years"), salaries=Sum("cost"))
-        .order_by("key")
-    )
-    return [
-        {
-            "key": row["key"],
-            "label": label(row["key"]),
-            "jfo_count": row["jfo_count"],
-            "fte": fte_round(row["fte"]),
-            "salaries": money(row["salaries"]) if costed else None,
+        leads: dict[int, list[str]] = {}
+        for jfo_id, acronym in Participation.objects.filter(role="lead").values_list("jfo_id", "agency__acronym"):
+            leads.setdefault(jfo_id, []).append(acronym)
+        return {
+            jfo_id: [(acronym, Decimal(1) / len(leads[jfo_id])) for acronym in sorted(leads[jfo_id])]
+            if jfo_id in leads else [(None, Decimal(1))]
+            for jfo_id in unit_ids
         }
-        for row in grouped
-    ]
+    field = {"region": "region__code", "jfo_type": "jfo_type", "program": "program__code"}[group_by]
+    return {pk: [(key, Decimal(1))] for pk, key in JointForceOperation.objects.values_list("pk", field)}
 
 
 @reports_read_from_replica
@@ -248,47 +215,80 @@ def resources_report(
 ) -> dict:
     """FTE-years, JFO count and salaries for a fiscal year, grouped; with benefits and total.
 
-    Raises ReportError when a classification in use has no salary rate for the year (or, with
-    `strict=False`, reports FTE only: money is None and `missing_salary_rates` names them), and
-    ValueError for an unknown grouping.
+    The proration and the sums run in the database in one scan (per unit and classification);
+    the groups add those up. Raises ReportError when a classification in use has no salary rate
+    for the year (or, with `strict=False`, reports FTE only: money is None and
+    `missing_salary_rates` names them), and ValueError for an unknown grouping.
     """
+    from .models import JointForceOperation
+
     year = FiscalYear.parse(fiscal_year)
-    if group_by not in GROUP_BY:
+    if group_by not in GROUP_LABELS:
         raise ValueError(_("Unknown grouping “%(group_by)s”.") % {"group_by": group_by})
     filters = {"region": region, "jfo_type": jfo_type, "program": program}
-    grouping = GROUP_BY[group_by]()
-    costed = _costed_assignments(year, filters, group_by, strict, as_of)
-    missing = missing_salary_rates(assignments_in_year(year, **filters, as_of=as_of), year) if not strict else []
+    per_unit = _per_unit_fte(year, filters, group_by, as_of)
+    rates = dict(SalaryRate.objects.filter(fiscal_year=year.start_year).values_list("classification", "annual_salary"))
+    missing = sorted({row["officer__classification"] for row in per_unit} - set(rates))
+    if missing and strict:
+        raise ReportError(
+            _("No salary rate for %(classifications)s in %(year)s: add it before costing this year.")
+            % {"classifications": ", ".join(missing), "year": year.label},
+            missing_classifications=missing,
+        )
     policy = CostingPolicy.objects.filter(fiscal_year=year.start_year).first()
-    can_cost = not missing and (policy is not None or strict)
-    rows = _rows(costed, grouping.field, grouping.label, can_cost)
+    if policy is None and per_unit and strict:
+        raise ReportError(
+            _("No employee benefits rate for %(year)s: add a costing policy for this year.") % {"year": year.label},
+            missing_costing_policy=year.label,
+        )
+    can_cost = not missing and policy is not None
+
+    unit_ids = {row["jfo_id"] for row in per_unit}
+    if group_by in ("classification", "position"):
+        field = "officer__classification" if group_by == "classification" else "officer__position"
+        keys_of = None
+    else:
+        keys_of = _keys_of_units(group_by, unit_ids)
+    programs = dict(JointForceOperation.objects.values_list("pk", "program__code")) if group_by == "jfo_type" else {}
+    groups: dict = {}
+    children: dict = {}
+    for row in per_unit:
+        fte = Decimal(str(row["fte_years"] or 0))
+        rate = rates.get(row["officer__classification"], Decimal(0))
+        for key, share in ([(row[field], Decimal(1))] if keys_of is None else keys_of[row["jfo_id"]]):
+            groups.setdefault(key, _Group()).add(row["jfo_id"], fte * share, fte * share * rate)
+            if group_by == "jfo_type":
+                children.setdefault(key, {}).setdefault(programs.get(row["jfo_id"]), _Group()).add(
+                    row["jfo_id"], fte * share, fte * share * rate
+                )
+
+    def as_row(key, group: _Group, label) -> dict:
+        return {
+            "key": key,
+            "label": label(key),
+            "jfo_count": len(group.units),
+            "fte": fte_round(group.fte),
+            "salaries": money(group.cost) if can_cost else None,
+        }
+
+    label = GROUP_LABELS[group_by]()
+    rows = [as_row(key, group, label) for key, group in groups.items()]
     if group_by == "region":
         rows.sort(key=lambda row: (-(row["salaries"] if can_cost else row["fte"]), row["key"] or ""))
     elif group_by in GROUP_ORDER:
         order = {key: index for index, key in enumerate(GROUP_ORDER[group_by])}
         rows.sort(key=lambda row: order.get(row["key"], len(order)))
+    else:
+        rows.sort(key=lambda row: (row["key"] is None, row["key"] or ""))
     if group_by == "jfo_type":
         program_label = _program_labels()
-        per_type = (
-            costed.values(type_key=F("jfo__jfo_type"), key=F("jfo__program__code"))
-            .annotate(jfo_count=Count("jfo", distinct=True), fte=Sum("fte_years"), salaries=Sum("cost"))
-            .order_by("type_key", "key")
-        )
-        by_type: dict[str, list[dict]] = {}
-        for child in per_type:
-            by_type.setdefault(child["type_key"], []).append(
-                {
-                    "key": child["key"],
-                    "label": program_label(child["key"]),
-                    "jfo_count": child["jfo_count"],
-                    "fte": fte_round(child["fte"]),
-                    "salaries": money(child["salaries"]) if can_cost else None,
-                }
-            )
         for row in rows:
-            row["children"] = sorted(by_type.get(row["key"], []), key=lambda c: (c["key"] is None, -c["fte"], c["key"] or ""))
+            row["children"] = sorted(
+                (as_row(key, group, program_label) for key, group in children.get(row["key"], {}).items()),
+                key=lambda child: (child["key"] is None, -child["fte"], child["key"] or ""),
+            )
     subtotal = {
-        "jfo_count": costed.aggregate(n=Count("jfo", distinct=True))["n"],
+        "jfo_count": len(unit_ids),
         "fte": sum((row["fte"] for row in rows), Decimal(0)),
         "salaries": None,
     }
@@ -308,15 +308,10 @@ def resources_report(
         report["missing_salary_rates"] = missing
         report["missing_costing_policy"] = policy is None
         return report
-    if policy is None and rows:
-        raise ReportError(
-            _("No employee benefits rate for %(year)s: add a costing policy for this year.") % {"year": year.label},
-            missing_costing_policy=year.label,
-        )
-    rate = policy.employee_benefits_rate if policy else Decimal(0)
+    rate = policy.employee_benefits_rate
     subtotal["salaries"] = sum((row["salaries"] for row in rows), Decimal(0))
     benefits = money(subtotal["salaries"] * rate)
-    report["employee_benefits"] = {"rate": rate.normalize() if rate else Decimal(0), "amount": benefits}
+    report["employee_benefits"] = {"rate": rate.normalize(), "amount": benefits}
     report["total"] = subtotal["salaries"] + benefits
     return report
 

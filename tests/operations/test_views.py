@@ -4,7 +4,6 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.urls import reverse
 
 from jfo_registry.concurrency import version_of
 from operations.models import Assignment, JointForceOperation, Officer

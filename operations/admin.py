@@ -1,9 +1,9 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from jfo_registry.admin import RegistryModelAdmin
+from jfo_registry.admin import RegistryImportExportMixin, RegistryModelAdmin
 
-from . import services
+from . import importers, services
 from .forms import AssignmentForm, AssignmentInlineFormSet
 from .models import (
     Agency,
@@ -27,7 +27,8 @@ class RegionAdmin(RegistryModelAdmin):
 
 
 @admin.register(Agency)
-class AgencyAdmin(RegistryModelAdmin):
+class AgencyAdmin(RegistryImportExportMixin, RegistryModelAdmin):
+    resource_classes = [importers.AgencyResource]
     list_display = ["acronym", "name_en", "jurisdiction", "country", "parent", "active"]
     list_filter = ["jurisdiction", "country", "active"]
     search_fields = ["acronym", "name_en", "name_fr"]
@@ -92,7 +93,8 @@ class AssignmentSavingAdmin(RegistryModelAdmin):
 
 
 @admin.register(JointForceOperation)
-class JointForceOperationAdmin(AssignmentSavingAdmin):
+class JointForceOperationAdmin(RegistryImportExportMixin, AssignmentSavingAdmin):
+    resource_classes = [importers.JointForceOperationResource]
     list_display = ["acronym", "name", "jfo_type", "program", "region", "status", "co_located"]
     list_filter = ["jfo_type", "program", "region", "status", "co_located", "has_joint_management_team", "threats"]
     search_fields = ["acronym", "name", "objectives"]
@@ -111,7 +113,8 @@ class ParticipationAdmin(RegistryModelAdmin):
 
 
 @admin.register(Officer)
-class OfficerAdmin(AssignmentSavingAdmin):
+class OfficerAdmin(RegistryImportExportMixin, AssignmentSavingAdmin):
+    resource_classes = [importers.OfficerResource]
     list_display = ["employee_number", "name", "position", "classification", "home_region", "active"]
     list_filter = ["position", "classification", "home_region", "active"]
     search_fields = ["employee_number", "name"]
@@ -121,7 +124,8 @@ class OfficerAdmin(AssignmentSavingAdmin):
 
 
 @admin.register(Assignment)
-class AssignmentAdmin(RegistryModelAdmin):
+class AssignmentAdmin(RegistryImportExportMixin, RegistryModelAdmin):
+    resource_classes = [importers.AssignmentResource]
     form = AssignmentForm
     list_display = ["officer", "jfo", "region", "fte", "start_date", "end_date", "role"]
     list_filter = ["jfo__region", "jfo__jfo_type", "jfo__program", "officer__position", "start_date", "end_date"]

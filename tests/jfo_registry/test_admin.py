@@ -193,3 +193,42 @@ def test_admin_refuses_a_stale_save_with_the_other_change(admin_client, administ
     assert "Someone else changed this record since you opened it" in response.content.decode()
     assert "0.50 → 0.30" in response.content.decode()
     assert Assignment.objects.get(pk=assignment.pk).fte == Decimal("0.30")
+
+
+def _admin_import(admin_client, csv_text: str):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    url = reverse("admin:operations_assignment_import")
+    page = admin_client.get(url)
+    formats = page.context["form"].fields["format"].choices
+    csv_index = next(value for value, label in formats if str(label).lower() == "csv")
+    upload = SimpleUploadedFile("assignments.csv", csv_text.encode(), content_type="text/csv")
+    return admin_client.post(url, {"format": csv_index, "import_file": upload, "resource": 0})
+
+
+def test_admin_import_previews_refuses_bad_files_and_records_history(admin_client, administrator):
+    officer = make_officer()
+    unit = make_jfo()
+    bad = (
+        "employee_number,jfo,fte,start_date,end_date,role,notes\n"
+        f"{officer.employee_number},{unit.acronym},0.50,2020-04-01,,IO,\n"
+        f"{officer.employee_number},{unit.acronym},1.50,2021-04-01,,IO,\n"
+    )
+    preview = _admin_import(admin_client, bad)
+    assert preview.status_code == 200
+    assert "confirm_form" not in preview.context or preview.context["confirm_form"] is None
+    assert not officer.assignments.exists()
+    good = (
+        "employee_number,jfo,fte,start_date,end_date,role,notes\n"
+        f"{officer.employee_number},{unit.acronym},0.50,2020-04-01,,IO,\n"
+    )
+    preview = _admin_import(admin_client, good)
+    confirm = preview.context["confirm_form"]
+    assert confirm is not None and not officer.assignments.exists()  # a preview writes nothing
+    response = admin_client.post(
+        reverse("admin:operations_assignment_process_import"),
+        {name: confirm[name].value() for name in confirm.fields},
+    )
+    assert response.status_code == 302
+    record = officer.assignments.get().history.get()
+    assert (record.history_user, record.history_change_reason) == (administrator, "import")

@@ -1,0 +1,83 @@
+import sys
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
+
+from jfo_registry import audit
+from operations import importers
+
+STAGES = {"check": "Checking", "import": "Importing"}
+
+
+class Command(BaseCommand):
+    help = (
+        "Import agencies, JFO units, officers or assignments from a CSV or XLSX file (the columns of "
+        "export_records). Every row is checked first; if any row is invalid nothing is imported. "
+        "Rows are numbered from 1, the first row below the header row."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("kind", help=f"What the file holds: {', '.join(importers.KINDS)}.")
+        parser.add_argument("file", type=Path, help="The CSV or XLSX file.")
+        parser.add_argument(
+            "--format", choices=importers.FORMATS, help="The file's format (default: from its extension)."
+        )
+        parser.add_argument("--dry-run", action="store_true", help="Check the file and report, but write nothing.")
+
+    def handle(self, *args, kind: str, file: Path, format: str | None, dry_run: bool, **options):
+        try:
+            importers.resource_class(kind)
+            dataset = importers.read_dataset(file, format)
+        except (importers.UnknownKind, importers.UnreadableFile) as error:
+            raise CommandError(f"{error} Nothing was imported.") from error
+
+        progress = _Progress(self._progress_stream(), disable=options.get("verbosity", 1) == 0)
+        try:
+            with audit.entry_point(audit.IMPORT):
+                summary = importers.import_dataset(kind, dataset, dry_run=dry_run, progress=progress)
+        finally:
+            progress.close()
+
+        if summary.errors:
+            for line in summary.error_lines():
+                self.stderr.write(line)
+            count = len({error.row for error in summary.errors})
+            raise CommandError(
+                f"{file.name}: {count} {'row is' if count == 1 else 'rows are'} invalid "
+                f"({len(summary.errors)} error{'s' if len(summary.errors) != 1 else ''}). Nothing was imported."
+            )
+        if dry_run:
+            self.stdout.write(f"Dry run (nothing was written): {summary.counts()}.")
+        else:
+            self.stdout.write(self.style.SUCCESS(f"{summary.counts()}."))
+
+    def _progress_stream(self):
+        # The stream behind self.stderr (a file, or what call_command was given), not the
+        # wrapper, which adds a line ending to every write.
+        return getattr(self.stderr, "_out", sys.stderr)
+
+
+class _Progress:
+    """One tqdm bar per stage of the import (checking, then importing), on stderr."""
+
+    def __init__(self, stream, disable: bool = False):
+        self.stream = stream
+        self.disable = disable
+        self.stage = None
+        self.bar = None
+
+    def __call__(self, stage: str, number: int, total: int) -> None:
+        if stage != self.stage:
+            self.close()
+            self.stage = stage
+            self.bar = tqdm(
+                total=total, desc=STAGES.get(stage, stage), unit="row", file=self.stream,
+                disable=self.disable, leave=True, dynamic_ncols=True,
+            )
+        self.bar.update(number - self.bar.n)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None

@@ -2,14 +2,13 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 
-from jfo_registry.api import IdOrCodeFilter, TextSearchFilter
-from jfo_registry.fiscal import FiscalYear
+from jfo_registry.api import FiscalYearValueFilter, IdOrCodeFilter, RegistryFilterSet, TextSearchFilter
 
 from .choices import ArrangementKind, ArrangementStatus, GapActionStatus
 from .models import Arrangement, GapAction, InformationSharingCondition
 
 
-class ArrangementFilterSet(filters.FilterSet):
+class ArrangementFilterSet(RegistryFilterSet):
     status = filters.MultipleChoiceFilter(choices=ArrangementStatus.choices)
     kind = filters.MultipleChoiceFilter(choices=ArrangementKind.choices)
     jfo = IdOrCodeFilter(field_name="jfos", code_field="acronym", distinct=True, help_text=_("Covered JFO unit: id or acronym."))
@@ -18,30 +17,28 @@ class ArrangementFilterSet(filters.FilterSet):
     effective_date = filters.DateFromToRangeFilter()
     expiry_date = filters.DateFromToRangeFilter()
     review_date = filters.DateFromToRangeFilter()
-    fiscal_year = filters.CharFilter(
-        method="filter_fiscal_year", help_text=_("In effect during this fiscal year (2010-2011 or 2010).")
+    fiscal_year = FiscalYearValueFilter(
+        method="filter_fiscal_year",
+        help_text=_("In effect during this fiscal year (2010-2011 or 2010)."),
     )
 
     class Meta:
         model = Arrangement
         fields = ["status", "kind", "joint_management_team", "financial_commitments", "intelligence_and_investigation_mandates"]
 
-    def filter_fiscal_year(self, queryset, name, value):
-        from operations.filtersets import parse_fiscal_year
-
-        year = FiscalYear(parse_fiscal_year(value))
+    def filter_fiscal_year(self, queryset, name, year):
         return queryset.filter(
             Q(effective_date__lte=year.end) & (Q(expiry_date__isnull=True) | Q(expiry_date__gte=year.start))
         )
 
 
-class InformationSharingConditionFilterSet(filters.FilterSet):
+class InformationSharingConditionFilterSet(RegistryFilterSet):
     class Meta:
         model = InformationSharingCondition
         fields = ["letter"]
 
 
-class GapActionFilterSet(filters.FilterSet):
+class GapActionFilterSet(RegistryFilterSet):
     status = filters.MultipleChoiceFilter(choices=GapActionStatus.choices)
     jfo = IdOrCodeFilter(field_name="jfo", code_field="acronym", help_text=_("JFO unit: id or acronym."))
     arrangement = IdOrCodeFilter(field_name="arrangement", code_field="reference", help_text=_("Arrangement: id or reference."))

@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from jfo_registry.models import TimeStampedModel
+from jfo_registry.models import TimeStampedModel, date_validators
 from operations.models import Agency, JointForceOperation, dates_in_order
 
 from .choices import (
@@ -26,10 +26,10 @@ class Arrangement(TimeStampedModel):
     status = models.CharField(
         _("status"), max_length=20, choices=ArrangementStatus.choices, default=ArrangementStatus.DRAFT
     )
-    signed_date = models.DateField(_("signed date"), null=True, blank=True)
-    effective_date = models.DateField(_("effective date"), null=True, blank=True)
-    expiry_date = models.DateField(_("expiry date"), null=True, blank=True, help_text=_("Leave empty if open-ended."))
-    review_date = models.DateField(_("review date"), null=True, blank=True)
+    signed_date = models.DateField(_("signed date"), null=True, blank=True, validators=date_validators)
+    effective_date = models.DateField(_("effective date"), null=True, blank=True, validators=date_validators)
+    expiry_date = models.DateField(_("expiry date"), null=True, blank=True, help_text=_("Leave empty if open-ended."), validators=date_validators)
+    review_date = models.DateField(_("review date"), null=True, blank=True, validators=date_validators)
     notice_period_days = models.PositiveIntegerField(_("notice period (days)"), null=True, blank=True)
     supersedes = models.ForeignKey(
         "self",
@@ -232,7 +232,7 @@ class GapAction(TimeStampedModel):
     )
     action = models.TextField(_("action"))
     owner = models.CharField(_("owner"), max_length=200, help_text=_("The person or team responsible."))
-    due_date = models.DateField(_("due date"))
+    due_date = models.DateField(_("due date"), validators=date_validators)
     status = models.CharField(_("status"), max_length=12, choices=GapActionStatus.choices, default=GapActionStatus.OPEN)
     notes = models.TextField(_("notes"), blank=True)
 
@@ -266,7 +266,7 @@ class ReminderSent(TimeStampedModel):
         Arrangement, on_delete=models.CASCADE, related_name="reminders", verbose_name=_("arrangement")
     )
     kind = models.CharField(_("kind"), max_length=8, choices=ReminderKind.choices)
-    target_date = models.DateField(_("date reminded of"))
+    target_date = models.DateField(_("date reminded of"), validators=date_validators)
     threshold_days = models.PositiveSmallIntegerField(_("days before"))
     recipients = models.TextField(_("recipients"), blank=True)
 

@@ -7,6 +7,7 @@ import datetime
 
 from django.db.models import BooleanField, Case, Count, Exists, F, OuterRef, Q, QuerySet, Value, When
 
+from jfo_registry.fiscal import add_days
 from jfo_registry.routers import reports_read_from_replica
 
 from .choices import ArrangementStatus
@@ -33,7 +34,7 @@ def covered_by_arrangement_in_force(day: datetime.date):
 
 def expiring_within(day: datetime.date, days: int) -> QuerySet:
     """Arrangements in force on `day` whose expiry or review date falls within `days` days."""
-    horizon = day + datetime.timedelta(days=days)
+    horizon = add_days(day, days)
     return (
         arrangements_in_force(day)
         .filter(Q(expiry_date__range=(day, horizon)) | Q(review_date__range=(day, horizon)))
@@ -57,6 +58,13 @@ def in_force_during(start: datetime.date, end: datetime.date) -> Q:
             effective_date__isnull=False)
     )
     return was_in_force & Q(effective_date__lte=end) & (Q(expiry_date__isnull=True) | Q(expiry_date__gte=start))
+
+
+def effective_status_of(arrangement, day: datetime.date) -> str:
+    """`effective_status` for one arrangement in hand (the same rule as the SQL expression below)."""
+    if arrangement.status == ArrangementStatus.IN_FORCE and arrangement.expiry_date and arrangement.expiry_date < day:
+        return ArrangementStatus.EXPIRED.value
+    return arrangement.status
 
 
 def effective_status(day: datetime.date):
@@ -198,7 +206,7 @@ def expiring_report(*, days: int = 90, on: datetime.date | None = None, region=N
     from django.utils import timezone
 
     day = on or timezone.localdate()
-    horizon = day + datetime.timedelta(days=days)
+    horizon = add_days(day, days)
     queryset = arrangements_in_force(day).filter(Q(expiry_date__range=(day, horizon)) | Q(review_date__lte=horizon))
     if region:
         codes = [code.strip().upper() for code in str(region).split(",") if code.strip()]

@@ -22,3 +22,8 @@ def bare_assignments(request):
 
 
 urlpatterns = [path("bench/bare-assignments/", bare_assignments), *application_urls]
+
+handler400 = "jfo_registry.errors.bad_request"
+handler403 = "jfo_registry.errors.permission_denied"
+handler404 = "jfo_registry.errors.page_not_found"
+handler500 = "jfo_registry.errors.server_error"

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import re
+
+from django import forms
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import models
 from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from rest_framework import exceptions, serializers, viewsets
 from rest_framework.decorators import action
+from rest_framework.relations import MANY_RELATION_KWARGS
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from drf_spectacular.utils import extend_schema, extend_schema_field
@@ -29,7 +34,64 @@ def as_drf_error(error: DjangoValidationError) -> exceptions.ValidationError:
     return exceptions.ValidationError(detail)
 
 
-class ModelValidatedSerializer(serializers.ModelSerializer):
+class StrictManyRelatedField(serializers.ManyRelatedField):
+    """A list of relations must be a list: an object is refused, not read as its keys."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, (list, tuple)):
+            self.fail("not_a_list", input_type=type(data).__name__)
+        return super().to_internal_value(data)
+
+
+class StrictPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
+    """A record id is a whole number: 1.5, true or "1e3" are refused, not rounded to a record."""
+
+    @classmethod
+    def many_init(cls, *args, **kwargs):
+        list_kwargs = {"child_relation": cls(*args, **kwargs)}
+        list_kwargs.update({key: value for key, value in kwargs.items() if key in MANY_RELATION_KWARGS})
+        return StrictManyRelatedField(**list_kwargs)
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not (
+            (isinstance(data, int)) or (isinstance(data, str) and is_record_id(data))
+        ):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        return super().to_internal_value(data)
+
+
+class StrictTextMixin:
+    """Text must be text: a number, list or object sent for a text field is refused."""
+
+    default_error_messages = {"invalid": _("Not a valid string.")}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictCharField(StrictTextMixin, serializers.CharField):
+    pass
+
+
+class StrictSlugField(StrictTextMixin, serializers.SlugField):
+    pass
+
+
+class RegistryModelSerializer(serializers.ModelSerializer):
+    """Every serializer: strict record ids and strict text."""
+
+    serializer_related_field = StrictPrimaryKeyRelatedField
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.CharField: StrictCharField,
+        models.TextField: StrictCharField,
+        models.SlugField: StrictSlugField,
+    }
+
+
+class ModelValidatedSerializer(RegistryModelSerializer):
     """Validates through the model: `full_clean()` (fields, `clean()`, named constraints).
 
     Relations written through nested lists are left to the serializer's `save`.
@@ -177,6 +239,11 @@ class RegistryViewSet(viewsets.ModelViewSet):
             ) from error
 
 
+def is_record_id(value: str) -> bool:
+    """Only ASCII digits make an id ("²".isdigit() is true, int("²") fails)."""
+    return bool(re.fullmatch(r"[0-9]{1,18}", value))
+
+
 class IdOrCodeFilter(filters.CharFilter):
     """A foreign key given by id or by code/acronym; several values separated by commas."""
 
@@ -192,15 +259,41 @@ class IdOrCodeFilter(filters.CharFilter):
         for item in (part.strip() for part in str(value).split(",")):
             if not item:
                 continue
-            if item.isdigit():
+            if is_record_id(item):
                 condition |= Q(**{f"{self.field_name}__pk": int(item)})
             else:
                 condition |= Q(**{f"{self.field_name}__{self.code_field}__iexact": item})
         return qs.filter(condition).distinct() if self.distinct else qs.filter(condition)
 
 
-class FiscalYearFilter(filters.CharFilter):
+class FiscalYearFormField(forms.CharField):
+    """A fiscal year in a filter form: 2010-2011 or 2010; anything else is a field error."""
+
+    def clean(self, value):
+        from .fiscal import FiscalYear
+
+        value = super().clean(value)
+        if value in (None, ""):
+            return None
+        try:
+            return FiscalYear.parse(value)
+        except ValueError as error:
+            # django-filter %-formats messages: the user's own % signs must survive it.
+            raise forms.ValidationError(str(error).replace("%", "%%"), code="invalid") from error
+
+
+@extend_schema_field({"type": "string", "example": "2010-2011"})
+class FiscalYearValueFilter(filters.Filter):
+    """A fiscal year (2010-2011 or 2010) handed to the filter method as a FiscalYear."""
+
+    field_class = FiscalYearFormField
+
+
+@extend_schema_field({"type": "string", "example": "2010-2011"})
+class FiscalYearFilter(filters.Filter):
     """`fiscal_year=2010-2011` (or 2010): rows whose period overlaps that fiscal year."""
+
+    field_class = FiscalYearFormField
 
     def __init__(self, *args, start_field: str = "start_date", end_field: str = "end_date", **kwargs):
         self.start_field = start_field
@@ -208,20 +301,54 @@ class FiscalYearFilter(filters.CharFilter):
         kwargs.setdefault("help_text", _("Active during this fiscal year: 2010-2011 or 2010."))
         super().__init__(*args, **kwargs)
 
-    def filter(self, qs, value):
-        from .fiscal import FiscalYear
-
-        if not value:
+    def filter(self, qs, year):
+        if year is None:
             return qs
-        try:
-            year = FiscalYear.parse(value)
-        except ValueError as error:
-            raise exceptions.ValidationError({self.field_name or "fiscal_year": [str(error)]}) from error
         overlap = (Q(**{f"{self.start_field}__isnull": True}) | Q(**{f"{self.start_field}__lte": year.end})) & (
             Q(**{f"{self.end_field}__isnull": True}) | Q(**{f"{self.end_field}__gte": year.start})
         )
         result = qs.filter(overlap)
         return result.distinct() if self.distinct else result
+
+
+class StrictBooleanFormField(forms.NullBooleanField):
+    """true/false (or 1/0); anything else is an error, not silently "any"."""
+
+    widget = forms.TextInput
+    TRUE, FALSE = {"true", "1", "yes", "on"}, {"false", "0", "no", "off"}
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        if isinstance(value, bool):
+            return value
+        text = str(value).strip().lower()
+        if text in self.TRUE:
+            return True
+        if text in self.FALSE:
+            return False
+        raise forms.ValidationError(_("Use true or false."), code="invalid")
+
+    def validate(self, value):
+        pass
+
+
+@extend_schema_field({"type": "boolean"})
+class StrictBooleanFilter(filters.BooleanFilter):
+    field_class = StrictBooleanFormField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", forms.TextInput)  # DRF's BooleanWidget would turn junk into "any"
+        super().__init__(*args, **kwargs)
+
+
+YES_NO_ANY = forms.Select(choices=[("", _("Any")), ("true", _("Yes")), ("false", _("No"))])
+
+
+class RegistryFilterSet(filters.FilterSet):
+    """Every filter set: boolean fields refuse values other than true/false."""
+
+    FILTER_DEFAULTS = {**filters.FilterSet.FILTER_DEFAULTS, models.BooleanField: {"filter_class": StrictBooleanFilter}}
 
 
 @extend_schema_field({"type": "string", "pattern": r"^\d{4}-\d{4}$", "example": "2010-2011"})
@@ -293,3 +420,23 @@ class AsOfField(serializers.Field):
         if timezone.is_naive(moment):
             moment = timezone.make_aware(moment)
         return moment
+
+
+def nullable_text(source: str, help_text: str = ""):
+    """A read-only text taken from a relation that may be missing: null then, in every answer
+    (partial updates included), and documented as nullable."""
+
+    @extend_schema_field({"type": "string", "nullable": True, "readOnly": True})
+    class NullableText(serializers.Field):
+        def __init__(self, **kwargs):
+            super().__init__(source="*", read_only=True, **kwargs)
+
+        def to_representation(self, instance):
+            value = instance
+            for part in source.split("."):
+                value = getattr(value, part, None)
+                if value is None:
+                    return None
+            return str(value)
+
+    return NullableText(help_text=help_text)

@@ -1,8 +1,12 @@
-"""API access and paging, kept apart from the viewsets so DRF settings can import them early."""
+"""API access, paging, parsing and search: kept apart from the viewsets so DRF settings can import
+them early."""
 
 from django.utils.translation import gettext_lazy as _
 from rest_framework import permissions as drf_permissions
+from rest_framework import exceptions
+from rest_framework.filters import SearchFilter
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.parsers import JSONParser
 
 from . import permissions
 
@@ -11,6 +15,17 @@ class RegistryPagination(PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 1000
+
+    def get_page_size(self, request):
+        """`page_size` is a whole number from 1; larger than 1000 means 1000; anything else is a 400."""
+        from rest_framework.exceptions import ValidationError
+
+        value = request.query_params.get(self.page_size_query_param)
+        if value in (None, ""):
+            return self.page_size
+        if not value.isascii() or not value.isdigit() or int(value) < 1:
+            raise ValidationError({self.page_size_query_param: [_("A whole number from 1 to 1000.")]})
+        return min(int(value), self.max_page_size)
 
 
 class RegistryPermission(drf_permissions.BasePermission):
@@ -35,3 +50,24 @@ class RegistryPermission(drf_permissions.BasePermission):
         if request.method == "DELETE":
             return permissions.can_delete(request.user, obj)
         return permissions.can_edit(request.user, obj)
+
+
+class SafeJSONParser(JSONParser):
+    """JSON bodies nested too deeply for the parser are a 400, not a crash."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except RecursionError as error:
+            raise exceptions.ParseError(_("JSON parse error: the document is nested too deeply.")) from error
+
+
+class RegistrySearchFilter(SearchFilter):
+    """`q`: a refused search term is a field error like any other."""
+
+    def get_search_terms(self, request):
+        try:
+            return super().get_search_terms(request)
+        except exceptions.ValidationError as error:
+            detail = error.detail if isinstance(error.detail, dict) else {self.search_param: error.detail}
+            raise exceptions.ValidationError(detail) from error

@@ -111,3 +111,11 @@ def fte_years(
     """
     days = overlap_days(start, end, year.start, year.end)
     return Decimal(fte) * Decimal(days) / Decimal(year.days)
+
+
+def add_days(day: datetime.date, days: int) -> datetime.date:
+    """`day` plus `days`, held within the calendar Python can represent."""
+    try:
+        return day + datetime.timedelta(days=days)
+    except OverflowError:
+        return datetime.date.max if days > 0 else datetime.date.min

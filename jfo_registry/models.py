@@ -1,3 +1,6 @@
+import datetime
+
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -20,3 +23,13 @@ class BilingualNameMixin:
     def name(self) -> str:
         language = (get_language() or "en")[:2]
         return (self.name_fr if language == "fr" else self.name_en) or self.name_en
+
+
+# Dates the registry can hold: wide enough for any record, narrow enough that every date
+# arithmetic (a day after an end date, a reminder horizon) stays within the calendar.
+EARLIEST_DATE = datetime.date(1900, 1, 1)
+LATEST_DATE = datetime.date(2999, 12, 31)
+date_validators = [
+    MinValueValidator(EARLIEST_DATE, message=_("Give a date from 1900-01-01 to 2999-12-31.")),
+    MaxValueValidator(LATEST_DATE, message=_("Give a date from 1900-01-01 to 2999-12-31.")),
+]

@@ -84,4 +84,5 @@ ERRORS = {
     400: OpenApiResponse(description="Invalid parameter, or the data cannot be costed (e.g. no salary rate)."),
     401: OpenApiResponse(description="Not signed in."),
     403: OpenApiResponse(description="No role in the registry."),
+    404: OpenApiResponse(description="Unknown `format` (json or csv)."),
 }

@@ -53,3 +53,13 @@ class RegistryAutoSchema(AutoSchema):
                 response["description"] = description
                 responses[code] = response
         return responses
+
+
+def optional_query_parameters_may_be_empty(result, generator, request, public):
+    """An empty optional filter (`?region=`) means "no filter": say so in the schema."""
+    for path in result.get("paths", {}).values():
+        for operation in path.values():
+            for parameter in operation.get("parameters", []) if isinstance(operation, dict) else []:
+                if parameter.get("in") == "query" and not parameter.get("required"):
+                    parameter["allowEmptyValue"] = True
+    return result

@@ -19,3 +19,8 @@ urlpatterns = [
     path("", include("agreements.urls")),
     path("", include("operations.urls")),
 ]
+
+handler400 = "jfo_registry.errors.bad_request"
+handler403 = "jfo_registry.errors.permission_denied"
+handler404 = "jfo_registry.errors.page_not_found"
+handler500 = "jfo_registry.errors.server_error"

@@ -2,7 +2,16 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 
-from jfo_registry.api import FiscalYearFilter, IdOrCodeFilter, TextSearchFilter
+from jfo_registry.api import (
+    FiscalYearValueFilter,
+    FiscalYearFilter,
+    IdOrCodeFilter,
+    RegistryFilterSet,
+    StrictBooleanFilter,
+    YES_NO_ANY,
+    TextSearchFilter,
+    is_record_id,
+)
 
 from .choices import (
     Classification,
@@ -17,7 +26,7 @@ from .choices import (
 from .models import Agency, Assignment, CostingPolicy, JointForceOperation, Officer, Program, Region, SalaryRate, Threat
 
 
-class RegionFilterSet(filters.FilterSet):
+class RegionFilterSet(RegistryFilterSet):
     code = filters.CharFilter(lookup_expr="iexact")
 
     class Meta:
@@ -25,7 +34,7 @@ class RegionFilterSet(filters.FilterSet):
         fields = ["code"]
 
 
-class AgencyFilterSet(filters.FilterSet):
+class AgencyFilterSet(RegistryFilterSet):
     jurisdiction = filters.MultipleChoiceFilter(choices=Jurisdiction.choices)
     country = filters.MultipleChoiceFilter(choices=Country.choices)
     parent = IdOrCodeFilter(field_name="parent", code_field="acronym", help_text=_("Parent agency: id or acronym."))
@@ -36,7 +45,7 @@ class AgencyFilterSet(filters.FilterSet):
         fields = ["jurisdiction", "country", "parent", "active", "acronym"]
 
 
-class ThreatFilterSet(filters.FilterSet):
+class ThreatFilterSet(RegistryFilterSet):
     risk_level = filters.MultipleChoiceFilter(choices=RiskLevel.choices)
 
     class Meta:
@@ -44,7 +53,7 @@ class ThreatFilterSet(filters.FilterSet):
         fields = ["risk_level"]
 
 
-class ProgramFilterSet(filters.FilterSet):
+class ProgramFilterSet(RegistryFilterSet):
     default_jfo_type = filters.MultipleChoiceFilter(choices=JfoType.choices)
 
     class Meta:
@@ -52,7 +61,7 @@ class ProgramFilterSet(filters.FilterSet):
         fields = ["default_jfo_type"]
 
 
-class JointForceOperationFilterSet(filters.FilterSet):
+class JointForceOperationFilterSet(RegistryFilterSet):
     region = IdOrCodeFilter(field_name="region", code_field="code", help_text=_("Region: id or code (GTA)."))
     program = IdOrCodeFilter(field_name="program", code_field="code", help_text=_("Program: id or code (IBET)."))
     jfo_type = filters.MultipleChoiceFilter(choices=JfoType.choices)
@@ -66,9 +75,9 @@ class JointForceOperationFilterSet(filters.FilterSet):
     fiscal_year = FiscalYearFilter()
     start_date = filters.DateFromToRangeFilter()
     end_date = filters.DateFromToRangeFilter()
-    co_located = filters.BooleanFilter()
-    has_joint_management_team = filters.BooleanFilter()
-    covered = filters.BooleanFilter(
+    co_located = StrictBooleanFilter()
+    has_joint_management_team = StrictBooleanFilter()
+    covered = StrictBooleanFilter(
         method="filter_covered", label=_("Covered by an arrangement in force"),
         help_text=_("Units with (true) or without (false) an arrangement in force today."),
     )
@@ -88,14 +97,14 @@ class JointForceOperationFilterSet(filters.FilterSet):
     def filter_lead_agency(self, queryset, name, value):
         condition = Q()
         for item in (part.strip() for part in value.split(",") if part.strip()):
-            key = Q(participations__agency__pk=int(item)) if item.isdigit() else Q(
+            key = Q(participations__agency__pk=int(item)) if is_record_id(item) else Q(
                 participations__agency__acronym__iexact=item
             )
             condition |= key
         return queryset.filter(condition, participations__role=ParticipationRole.LEAD).distinct()
 
 
-class OfficerFilterSet(filters.FilterSet):
+class OfficerFilterSet(RegistryFilterSet):
     home_region = IdOrCodeFilter(field_name="home_region", code_field="code", help_text=_("Home region: id or code."))
     position = filters.MultipleChoiceFilter(choices=Position.choices)
     classification = filters.MultipleChoiceFilter(choices=Classification.choices)
@@ -114,7 +123,7 @@ class OfficerFilterSet(filters.FilterSet):
         fields = ["home_region", "position", "classification", "active", "employee_number"]
 
 
-class AssignmentFilterSet(filters.FilterSet):
+class AssignmentFilterSet(RegistryFilterSet):
     officer = IdOrCodeFilter(field_name="officer", code_field="employee_number", help_text=_("Officer: id or employee number."))
     jfo = IdOrCodeFilter(field_name="jfo", code_field="acronym", help_text=_("JFO unit: id or acronym."))
     region = IdOrCodeFilter(field_name="jfo__region", code_field="code", help_text=_("The unit's region: id or code."))
@@ -125,50 +134,47 @@ class AssignmentFilterSet(filters.FilterSet):
     fiscal_year = FiscalYearFilter()
     start_date = filters.DateFromToRangeFilter()
     end_date = filters.DateFromToRangeFilter()
-    ongoing = filters.BooleanFilter(field_name="end_date", lookup_expr="isnull", help_text=_("Only assignments with no end date."))
+    ongoing = StrictBooleanFilter(field_name="end_date", lookup_expr="isnull", help_text=_("Only assignments with no end date."))
 
     class Meta:
         model = Assignment
         fields = ["officer", "jfo", "region", "program", "jfo_type", "position", "classification"]
 
 
-class SalaryRateFilterSet(filters.FilterSet):
+class SalaryRateFilterSet(RegistryFilterSet):
     classification = filters.MultipleChoiceFilter(choices=Classification.choices)
-    fiscal_year = filters.CharFilter(method="filter_fiscal_year", help_text=_("Fiscal year: 2010-2011 or 2010."))
+    fiscal_year = FiscalYearValueFilter(
+        method="filter_fiscal_year", help_text=_("Fiscal year: 2010-2011 or 2010.")
+    )
 
     class Meta:
         model = SalaryRate
         fields = ["classification"]
 
-    def filter_fiscal_year(self, queryset, name, value):
-        return queryset.filter(fiscal_year=parse_fiscal_year(value))
+    def filter_fiscal_year(self, queryset, name, year):
+        return queryset.filter(fiscal_year=year.start_year)
 
 
-class CostingPolicyFilterSet(filters.FilterSet):
-    fiscal_year = filters.CharFilter(method="filter_fiscal_year", help_text=_("Fiscal year: 2010-2011 or 2010."))
+class CostingPolicyFilterSet(RegistryFilterSet):
+    fiscal_year = FiscalYearValueFilter(
+        method="filter_fiscal_year", help_text=_("Fiscal year: 2010-2011 or 2010.")
+    )
 
     class Meta:
         model = CostingPolicy
         fields = []
 
-    def filter_fiscal_year(self, queryset, name, value):
-        return queryset.filter(fiscal_year=parse_fiscal_year(value))
-
-
-def parse_fiscal_year(value) -> int:
-    from rest_framework.exceptions import ValidationError
-
-    from jfo_registry.fiscal import FiscalYear
-
-    try:
-        return FiscalYear.parse(value).start_year
-    except ValueError as error:
-        raise ValidationError({"fiscal_year": [str(error)]}) from error
+    def filter_fiscal_year(self, queryset, name, year):
+        return queryset.filter(fiscal_year=year.start_year)
 
 
 class JfoPageFilterSet(JointForceOperationFilterSet):
     q = TextSearchFilter(search_fields=["acronym", "name", "objectives"])
+    covered = StrictBooleanFilter(
+        method="filter_covered", label=_("Covered by an arrangement in force"), widget=YES_NO_ANY
+    )
 
 
 class OfficerPageFilterSet(OfficerFilterSet):
     q = TextSearchFilter(search_fields=["employee_number", "name"])
+    active = StrictBooleanFilter(label=_("Active"), widget=YES_NO_ANY)

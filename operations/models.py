@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from jfo_registry.fiscal import FiscalYear
-from jfo_registry.models import BilingualNameMixin, TimeStampedModel
+from jfo_registry.models import BilingualNameMixin, TimeStampedModel, date_validators
 
 from .choices import (
     Classification,
@@ -148,8 +148,8 @@ class JointForceOperation(TimeStampedModel):
     co_located = models.BooleanField(_("co-located"), default=False)
     has_joint_management_team = models.BooleanField(_("has a joint management team"), default=False)
     status = models.CharField(_("status"), max_length=10, choices=JfoStatus.choices, default=JfoStatus.ACTIVE)
-    start_date = models.DateField(_("start date"), null=True, blank=True)
-    end_date = models.DateField(_("end date"), null=True, blank=True)
+    start_date = models.DateField(_("start date"), null=True, blank=True, validators=date_validators)
+    end_date = models.DateField(_("end date"), null=True, blank=True, validators=date_validators)
 
     history = HistoricalRecords()
 
@@ -239,8 +239,8 @@ class Assignment(TimeStampedModel):
         decimal_places=2,
         help_text=_("Share of a full-time position, more than 0 and at most 1.00."),
     )
-    start_date = models.DateField(_("start date"))
-    end_date = models.DateField(_("end date"), null=True, blank=True, help_text=_("Leave empty while ongoing."))
+    start_date = models.DateField(_("start date"), validators=date_validators)
+    end_date = models.DateField(_("end date"), null=True, blank=True, help_text=_("Leave empty while ongoing."), validators=date_validators)
     role = models.CharField(_("role"), max_length=100, blank=True)
     notes = models.TextField(_("notes"), blank=True)
 

@@ -34,7 +34,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from jfo_registry.db import DaysBetween, Numeric, date_value
-from jfo_registry.fiscal import FiscalYear
+from jfo_registry.fiscal import FiscalYear, add_days
 from jfo_registry.routers import reports_read_from_replica
 
 from .choices import Classification, JfoType, Position
@@ -557,7 +557,9 @@ def officer_allocation(officer: Officer) -> list[AllocationPeriod]:
     if not assignments:
         return []
     one_day = datetime.timedelta(days=1)
-    points = sorted({a.start_date for a in assignments} | {a.end_date + one_day for a in assignments if a.end_date})
+    points = sorted(
+        {a.start_date for a in assignments} | {add_days(a.end_date, 1) for a in assignments if a.end_date}
+    )
     periods = []
     for index, point in enumerate(points):
         active = tuple(a for a in assignments if a.start_date <= point and (a.end_date is None or a.end_date >= point))

@@ -1,7 +1,8 @@
 from django.db import transaction
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from jfo_registry.api import ModelValidatedSerializer
+from jfo_registry.api import ModelValidatedSerializer, RegistryModelSerializer, StrictCharField, nullable_text
 
 from .. import services
 from ..choices import ArrangementStatus
@@ -25,7 +26,7 @@ class InformationSharingConditionSerializer(ModelValidatedSerializer):
         fields = ["id", "letter", "text", "text_en", "text_fr", *TIMESTAMPS]
 
 
-class ArrangementPartySerializer(serializers.ModelSerializer):
+class ArrangementPartySerializer(RegistryModelSerializer):
     agency_acronym = serializers.CharField(source="agency.acronym", read_only=True)
 
     class Meta:
@@ -33,7 +34,7 @@ class ArrangementPartySerializer(serializers.ModelSerializer):
         fields = ["agency", "agency_acronym", "role"]
 
 
-class ConditionCoverageSerializer(serializers.ModelSerializer):
+class ConditionCoverageSerializer(RegistryModelSerializer):
     letter = serializers.CharField(source="condition.letter", read_only=True)
 
     class Meta:
@@ -45,8 +46,7 @@ class ArrangementSerializer(ModelValidatedSerializer):
     parties = ArrangementPartySerializer(many=True, required=False)
     condition_coverages = ConditionCoverageSerializer(many=True, required=False)
     jfo_acronyms = serializers.SlugRelatedField(source="jfos", slug_field="acronym", many=True, read_only=True)
-    effective_status = serializers.ChoiceField(
-        choices=ArrangementStatus.choices, read_only=True,
+    effective_status = serializers.SerializerMethodField(
         help_text="The status as reports see it today: in force but past its expiry date counts as expired.",
     )
 
@@ -73,6 +73,14 @@ class ArrangementSerializer(ModelValidatedSerializer):
 
     def validate_instance(self, instance) -> None:
         services.arrangement_validate(instance)
+
+    @extend_schema_field(serializers.ChoiceField(choices=ArrangementStatus.choices))
+    def get_effective_status(self, arrangement) -> str:
+        from django.utils import timezone
+
+        from ..selectors import effective_status_of
+
+        return effective_status_of(arrangement, timezone.localdate())
 
     @transaction.atomic
     def create(self, validated_data):
@@ -121,12 +129,12 @@ class TransitionSerializer(serializers.Serializer):
 
 
 class RenewSerializer(serializers.Serializer):
-    reference = serializers.CharField(max_length=50)
-    title = serializers.CharField(max_length=300, required=False)
+    reference = StrictCharField(max_length=50)
+    title = StrictCharField(max_length=300, required=False)
 
 
-class ArrangementDocumentSerializer(serializers.ModelSerializer):
-    uploaded_by = serializers.CharField(source="uploaded_by.get_username", read_only=True, default=None)
+class ArrangementDocumentSerializer(RegistryModelSerializer):
+    uploaded_by = nullable_text("uploaded_by.username")
     download_url = serializers.SerializerMethodField()
 
     class Meta:
@@ -154,8 +162,8 @@ class ArrangementDocumentSerializer(serializers.ModelSerializer):
 
 
 class GapActionSerializer(ModelValidatedSerializer):
-    jfo_acronym = serializers.CharField(source="jfo.acronym", read_only=True, default=None)
-    arrangement_reference = serializers.CharField(source="arrangement.reference", read_only=True, default=None)
+    jfo_acronym = nullable_text("jfo.acronym")
+    arrangement_reference = nullable_text("arrangement.reference")
 
     class Meta:
         model = GapAction

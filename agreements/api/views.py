@@ -1,15 +1,15 @@
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Prefetch
-from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import status as http_status
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from jfo_registry import permissions
 from jfo_registry.api import RegistryViewSet, as_drf_error
+from jfo_registry.api_access import SafeJSONParser
 
 from .. import services
 from ..filtersets import ArrangementFilterSet, GapActionFilterSet, InformationSharingConditionFilterSet
@@ -20,7 +20,6 @@ from ..models import (
     GapAction,
     InformationSharingCondition,
 )
-from ..selectors import effective_status
 from . import serializers
 
 
@@ -29,10 +28,10 @@ class ArrangementViewSet(RegistryViewSet):
     filterset_class = ArrangementFilterSet
     search_fields = ["reference", "title", "notes"]
     ordering_fields = ["reference", "title", "status", "effective_date", "expiry_date", "review_date"]
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = [SafeJSONParser, MultiPartParser, FormParser]
 
     def get_queryset(self):
-        return Arrangement.objects.annotate(effective_status=effective_status(timezone.localdate())).prefetch_related(
+        return Arrangement.objects.prefetch_related(
             "jfos",
             Prefetch("parties", queryset=ArrangementParty.objects.select_related("agency")),
             Prefetch("condition_coverages", queryset=ConditionCoverage.objects.select_related("condition")),

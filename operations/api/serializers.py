@@ -1,7 +1,7 @@
 from django.db import transaction
 from rest_framework import serializers
 
-from jfo_registry.api import FiscalYearField, ModelValidatedSerializer
+from jfo_registry.api import FiscalYearField, ModelValidatedSerializer, RegistryModelSerializer, nullable_text
 
 from .. import services
 from ..models import (
@@ -30,7 +30,7 @@ class RegionSerializer(ModelValidatedSerializer):
 
 class AgencySerializer(ModelValidatedSerializer):
     name = serializers.CharField(read_only=True, help_text="Name in the request's language.")
-    parent_acronym = serializers.CharField(source="parent.acronym", read_only=True, default=None)
+    parent_acronym = nullable_text("parent.acronym")
 
     class Meta:
         model = Agency
@@ -56,7 +56,7 @@ class ProgramSerializer(ModelValidatedSerializer):
         fields = ["id", "code", "name", "name_en", "name_fr", "default_jfo_type", *TIMESTAMPS]
 
 
-class ParticipationSerializer(serializers.ModelSerializer):
+class ParticipationSerializer(RegistryModelSerializer):
     agency_acronym = serializers.CharField(source="agency.acronym", read_only=True)
 
     class Meta:
@@ -66,7 +66,7 @@ class ParticipationSerializer(serializers.ModelSerializer):
 
 class JointForceOperationSerializer(ModelValidatedSerializer):
     region_code = serializers.CharField(source="region.code", read_only=True)
-    program_code = serializers.CharField(source="program.code", read_only=True, default=None)
+    program_code = nullable_text("program.code")
     participations = ParticipationSerializer(many=True, required=False)
 
     class Meta:

@@ -15,7 +15,8 @@ pytestmark = pytest.mark.django_db
 
 
 def production_env(**extra):
-    env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "DJANGO_SETTINGS_MODULE"}}
+    # As a deployment's environment: none of the test run's own switches.
+    env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
     env.update(
         DJANGO_SETTINGS_MODULE="jfo_registry.settings", DEBUG="0", SECRET_KEY=secrets.token_urlsafe(50),
         ALLOWED_HOSTS="jfo.example.gc.ca", CSRF_TRUSTED_ORIGINS="https://jfo.example.gc.ca", **extra,
@@ -96,3 +97,12 @@ def test_healthz_answers_503_when_the_database_does_not(client, monkeypatch):
     monkeypatch.setattr(connection, "cursor", broken)
     response = client.get("/healthz")
     assert response.status_code == 503
+
+
+def test_null_characters_in_urls_are_a_clear_400(client, analyst):
+    client.force_login(analyst)
+    response = client.get("/jfos/", {"q": "a\x00b"})
+    assert response.status_code == 400 and "Null characters" in response.content.decode()
+    response = client.get("/api/v1/jfos/", {"region": "\x00"})
+    assert response.status_code == 400 and response.json() == {"detail": "Null characters are not allowed."}
+    assert client.get("/admin/operations/officer/", {"position__exact": "\x00"}).status_code == 400

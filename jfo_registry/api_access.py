@@ -40,6 +40,8 @@ class RegistryPermission(drf_permissions.BasePermission):
             return True
         model = view.get_queryset().model
         action = {"POST": "add", "PUT": "change", "PATCH": "change", "DELETE": "delete"}.get(request.method)
+        if action == "add" and getattr(view, "detail", False):
+            action = "change"  # a POST action on a record (transition, renew, documents) changes it
         if action is None:
             return False
         return request.user.has_perm(f"{model._meta.app_label}.{action}_{model._meta.model_name}")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import rules
 from django.db.models import Model
 
-from .roles import Role
+from .roles import REGIONAL_MANAGER_EDITS, Role
 
 
 @rules.predicate
@@ -121,8 +121,9 @@ def can_delete(user, obj: Model) -> bool:
     return is_administrator(user)
 
 
-# Object-level permissions for `user.has_perm(perm, obj)` (rules' ObjectPermissionBackend).
-for _label in REGIONAL_MODELS:
-    _app, _model = _label.split(".")
-    rules.add_perm(f"{_app}.change_{_model}", can_edit_regional_record)
-    rules.add_perm(f"{_app}.add_{_model}", can_edit_regional_record)
+# Object-level permissions for `user.has_perm(perm, obj)` (rules' ObjectPermissionBackend):
+# exactly the actions regional managers are given, limited to their regions.
+for _app, _models in REGIONAL_MANAGER_EDITS.items():
+    for _model, _actions in _models.items():
+        for _action in _actions:
+            rules.add_perm(f"{_app}.{_action}_{_model}", can_edit_regional_record)

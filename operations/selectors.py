@@ -370,14 +370,7 @@ def tenure_report(
         ]
 
     overall = officers.aggregate(officers=Count("pk"), average=Avg("tenure_days"))
-    threshold_days = int(Decimal(threshold_years) * DAYS_PER_YEAR)
-    long_assignments = (
-        current.annotate(days=DaysBetween(date_value(day), F("start_date")))
-        .filter(days__gt=threshold_days)
-        .order_by("-days", "officer__employee_number")
-        .values("id", "officer_id", "jfo_id", "officer__employee_number", "officer__name", "jfo__acronym",
-                "jfo__region__code", "fte", "start_date", "days")
-    )
+    long_count, long_rows = long_assignments(day, threshold_years=threshold_years, current=current)
     return {
         "report": "tenure",
         "on": day,
@@ -387,22 +380,43 @@ def tenure_report(
         "by_position": averages("position"),
         "by_region": averages("home_region__code"),
         "as_of": as_of,
-        "long_assignments": [
-            {
-                "id": a["id"],
-                "officer_id": a["officer_id"],
-                "jfo_id": a["jfo_id"],
-                "employee_number": a["officer__employee_number"],
-                "name": a["officer__name"],
-                "jfo": a["jfo__acronym"],
-                "region": a["jfo__region__code"],
-                "fte": a["fte"],
-                "start_date": a["start_date"],
-                "years": _years(a["days"]),
-            }
-            for a in long_assignments
-        ],
+        "long_assignments": long_rows,
+        "long_assignment_count": long_count,
     }
+
+
+def long_assignments(
+    day: datetime.date, *, threshold_years: Decimal = Decimal(5), region=None, current=None, limit: int | None = None,
+) -> tuple[int, list[dict]]:
+    """Current assignments longer than `threshold_years` at `day`, longest first: (count, rows)."""
+    if current is None:
+        current = active_on(assignments(), day)
+        if region:
+            current = current.filter(jfo__region__code__in=_codes(region))
+    threshold_days = int(Decimal(threshold_years) * DAYS_PER_YEAR)
+    queryset = (
+        current.annotate(days=DaysBetween(date_value(day), F("start_date")))
+        .filter(days__gt=threshold_days)
+        .order_by("-days", "officer__employee_number")
+        .values("id", "officer_id", "jfo_id", "officer__employee_number", "officer__name", "jfo__acronym",
+                "jfo__region__code", "fte", "start_date", "days")
+    )
+    rows = [
+        {
+            "id": a["id"],
+            "officer_id": a["officer_id"],
+            "jfo_id": a["jfo_id"],
+            "employee_number": a["officer__employee_number"],
+            "name": a["officer__name"],
+            "jfo": a["jfo__acronym"],
+            "region": a["jfo__region__code"],
+            "fte": a["fte"],
+            "start_date": a["start_date"],
+            "years": _years(a["days"]),
+        }
+        for a in (queryset if limit is None else queryset[:limit])
+    ]
+    return (len(rows) if limit is None else queryset.count()), rows
 
 
 def _years(days) -> Decimal:
@@ -416,7 +430,7 @@ def _years(days) -> Decimal:
 @reports_read_from_replica
 def allocation_report(
     fiscal_year: FiscalYear | str | int, *, under_threshold: Decimal = FTE_MAX, region=None,
-    as_of: datetime.datetime | None = None,
+    as_of: datetime.datetime | None = None, limit: int | None = None,
 ) -> dict:
     """Officers above 1.00 FTE on any day of the year (should be none) and officers whose
     FTE-years in the year fall below `under_threshold`.
@@ -466,21 +480,23 @@ def allocation_report(
         )
     )
 
-    def rows(state: str) -> list[dict]:
-        return [
-            {
-                "id": o["pk"],
-                "employee_number": o["employee_number"],
-                "name": o["name"],
-                "position": o["position"],
-                "region": o["home_region__code"],
-                "peak_fte": fte_round(o["peak_fte"]),
-                "fte_years": fte_round(o["fte_years"]),
-            }
-            for o in officers.filter(state=state)
-            .order_by("home_region__code", "employee_number")
-            .values("pk", "employee_number", "name", "position", "home_region__code", "peak_fte", "fte_years")
-        ]
+    flagged = [  # one query: the officers over or under, in order
+        {
+            "id": o["pk"],
+            "employee_number": o["employee_number"],
+            "name": o["name"],
+            "position": o["position"],
+            "region": o["home_region__code"],
+            "peak_fte": fte_round(o["peak_fte"]),
+            "fte_years": fte_round(o["fte_years"]),
+            "state": o["state"],
+        }
+        for o in officers.exclude(state="ok")
+        .order_by("home_region__code", "employee_number")
+        .values("pk", "employee_number", "name", "position", "home_region__code", "peak_fte", "fte_years", "state")
+    ]
+    over = [{k: v for k, v in row.items() if k != "state"} for row in flagged if row["state"] == "over"]
+    under = [{k: v for k, v in row.items() if k != "state"} for row in flagged if row["state"] == "under"]
 
     return {
         "report": "allocation",
@@ -488,8 +504,10 @@ def allocation_report(
         "period": {"start": year.start, "end": year.end},
         "under_threshold": Decimal(under_threshold),
         "as_of": as_of,
-        "over_allocated": rows("over"),
-        "under_allocated": rows("under"),
+        "over_allocated": over[:limit],
+        "under_allocated": under[:limit],
+        "over_allocated_count": len(over),
+        "under_allocated_count": len(under),
         "officers": officers.count(),
     }
 
@@ -570,6 +588,9 @@ def officer_allocation(officer: Officer) -> list[AllocationPeriod]:
     return periods
 
 
+ALERT_ITEMS = 10  # the dashboard lists the first ten of each alert and links to the rest
+
+
 @reports_read_from_replica
 def dashboard(*, day: datetime.date, year: FiscalYear, region_codes: list[str] | None) -> dict:
     """What a manager (their regions) or HQ (all regions) sees first, and what needs attention."""
@@ -584,27 +605,31 @@ def dashboard(*, day: datetime.date, year: FiscalYear, region_codes: list[str] |
         units = units.filter(region__code__in=regions)
         officers = officers.filter(home_region__code__in=regions)
     resources = resources_report(year, "region", region=regions, strict=False)
-    allocation = allocation_report(year, region=regions)
-    tenure = tenure_report(day, region=regions)
+    allocation = allocation_report(year, region=regions, limit=ALERT_ITEMS)
+    long_count, long_rows = long_assignments(day, region=regions, limit=ALERT_ITEMS)
     expiring = expiring_within(day, 90)
     if regions:
         expiring = expiring.filter(jfos__region__code__in=regions).distinct()
+    uncovered = units.filter(~covered_by_arrangement_in_force(day)).select_related("region").order_by("region__code", "acronym")
+    empty = (
+        units.filter(~Q(pk__in=active_on(Assignment.objects.all(), day).values("jfo")))
+        .select_related("region")
+        .order_by("region__code", "acronym")
+    )
+
+    def alert(items, count) -> dict:
+        return {"items": list(items), "count": count}
+
     return {
         "day": day,
         "fiscal_year": year,
         "resources": resources,
         "unit_count": units.count(),
         "officer_count": officers.count(),
-        "over_allocated": allocation["over_allocated"],
-        "under_allocated": allocation["under_allocated"],
-        "long_assignments": tenure["long_assignments"],
-        "uncovered_units": list(
-            units.filter(~covered_by_arrangement_in_force(day)).select_related("region").order_by("region__code", "acronym")
-        ),
-        "expiring_arrangements": list(expiring),
-        "units_without_assignment": list(
-            units.filter(~Q(pk__in=active_on(Assignment.objects.all(), day).values("jfo")))
-            .select_related("region")
-            .order_by("region__code", "acronym")
-        ),
+        "over_allocated": alert(allocation["over_allocated"], allocation["over_allocated_count"]),
+        "under_allocated": alert(allocation["under_allocated"], allocation["under_allocated_count"]),
+        "long_assignments": alert(long_rows, long_count),
+        "uncovered_units": alert(uncovered[:ALERT_ITEMS], uncovered.count()),
+        "expiring_arrangements": alert(expiring[:ALERT_ITEMS], expiring.count()),
+        "units_without_assignment": alert(empty[:ALERT_ITEMS], empty.count()),
     }

@@ -160,6 +160,7 @@ class TenureReport(serializers.Serializer):
     by_position = TenureAverage(many=True)
     by_region = TenureAverage(many=True)
     long_assignments = LongAssignment(many=True)
+    long_assignment_count = serializers.IntegerField()
 
 
 class TenureReportView(ReportView):
@@ -226,6 +227,8 @@ class AllocationReport(serializers.Serializer):
     as_of = serializers.DateTimeField(allow_null=True)
     over_allocated = AllocationRow(many=True)
     under_allocated = AllocationRow(many=True)
+    over_allocated_count = serializers.IntegerField()
+    under_allocated_count = serializers.IntegerField()
     officers = serializers.IntegerField()
 
 

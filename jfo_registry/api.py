@@ -19,7 +19,7 @@ from rest_framework.settings import api_settings
 from drf_spectacular.utils import extend_schema, extend_schema_field
 
 from . import permissions
-from .api_access import RegistryPermission
+from .api_access import RegistryPermission, RejectNullCharactersMixin
 
 
 def as_drf_error(error: DjangoValidationError) -> exceptions.ValidationError:
@@ -156,7 +156,7 @@ class HistoryEntrySerializer(serializers.Serializer):
     )
 
 
-class RegistryViewSet(viewsets.ModelViewSet):
+class RegistryViewSet(RejectNullCharactersMixin, viewsets.ModelViewSet):
     """A resource: reads for every role; writes checked per object before anything is saved.
 
     Lost updates are impossible: a retrieve sends an ETag, and PUT/PATCH must send it back in

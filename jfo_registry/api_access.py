@@ -73,3 +73,15 @@ class RegistrySearchFilter(SearchFilter):
         except exceptions.ValidationError as error:
             detail = error.detail if isinstance(error.detail, dict) else {self.search_param: error.detail}
             raise exceptions.ValidationError(detail) from error
+
+
+class RejectNullCharactersMixin:
+    """After authentication and permissions: query parameters with a NUL character are a 400."""
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        from .errors import null_character_parameters
+
+        bad = null_character_parameters(request._request)
+        if bad:
+            raise exceptions.ValidationError({name: [_("Null characters are not allowed.")] for name in bad})

@@ -34,21 +34,27 @@ def server_error(request):
     return defaults.server_error(request)
 
 
+def null_character_parameters(request) -> list[str]:
+    """Query parameters holding a NUL character, which PostgreSQL can neither store nor compare
+    (the error would abort the request's transaction)."""
+    return sorted(
+        key.replace("\x00", "\\0") for key, values in request.GET.lists()
+        if "\x00" in key or any("\x00" in value for value in values)
+    )
+
+
 class RejectNullCharactersMiddleware:
-    """A NUL character in the URL or query string is refused with a 400 before any view runs:
-    PostgreSQL cannot store or compare it, and the error would abort the request's transaction."""
+    """Pages and the admin: a NUL character in the URL or query string is a 400 before any view
+    runs. The API checks the same after authentication (so anonymous callers still get 401)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if "\x00" in request.path or "%00" in request.META.get("QUERY_STRING", "") or any(
-            "\x00" in key or any("\x00" in value for value in values) for key, values in request.GET.lists()
-        ):
-            message = _("Null characters are not allowed.")
-            if _is_api(request):
-                return JsonResponse({"detail": message}, status=400)
+        if not _is_api(request) and ("\x00" in request.path or null_character_parameters(request)):
             from django.http import HttpResponseBadRequest
 
-            return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+            return HttpResponseBadRequest(
+                _("Null characters are not allowed."), content_type="text/plain; charset=utf-8"
+            )
         return self.get_response(request)

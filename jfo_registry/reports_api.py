@@ -11,7 +11,7 @@ from rest_framework import renderers, serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.views import APIView
 
-from .api_access import RegistryPermission
+from .api_access import RegistryPermission, RejectNullCharactersMixin
 
 
 class CSVRenderer(renderers.BaseRenderer):
@@ -42,7 +42,7 @@ def _flatten_error(data) -> str:
     return str(data)
 
 
-class ReportView(APIView):
+class ReportView(RejectNullCharactersMixin, APIView):
     """Base of the report endpoints: query parameters validated by `query_serializer`."""
 
     permission_classes = [RegistryPermission]

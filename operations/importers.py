@@ -41,6 +41,8 @@ import tablib
 from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist, ValidationError
 from django.db import transaction
 from django.db.models import Prefetch
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from import_export import exceptions as ie_exceptions
 from import_export import resources
 from import_export import widgets as ie_widgets
@@ -191,8 +193,8 @@ class BooleanWidget(ie_widgets.Widget):
         if text in self.FALSE:
             return False
         if text == "":
-            raise ValueError("Enter true or false (this column cannot be left empty).")
-        raise ValueError(f"'{cell_text(value)}' is not true or false.")
+            raise ValueError(_("Enter true or false (this column cannot be left empty)."))
+        raise ValueError(_("'%(value)s' is not true or false.") % {"value": cell_text(value)})
 
     def render(self, value, obj=None, **kwargs):
         if value is None:
@@ -218,7 +220,7 @@ class DateWidget(ie_widgets.Widget):
         try:
             return datetime.datetime.fromisoformat(text).date()
         except ValueError:
-            raise ValueError(f"'{text}' is not a date: write it as YYYY-MM-DD.") from None
+            raise ValueError(_("'%(value)s' is not a date: write it as YYYY-MM-DD.") % {"value": text}) from None
 
     def render(self, value, obj=None, **kwargs):
         return value.isoformat() if isinstance(value, datetime.date) else ""
@@ -229,7 +231,7 @@ class DecimalWidget(ie_widgets.Widget):
 
     def clean(self, value, row=None, **kwargs):
         if isinstance(value, bool):
-            raise ValueError(f"'{cell_text(value)}' is not a number.")
+            raise ValueError(_("'%(value)s' is not a number.") % {"value": cell_text(value)})
         if isinstance(value, Decimal):
             return value
         if isinstance(value, int):
@@ -244,9 +246,9 @@ class DecimalWidget(ie_widgets.Widget):
         try:
             number = Decimal(text)
         except InvalidOperation:
-            raise ValueError(f"'{text}' is not a number.") from None
+            raise ValueError(_("'%(value)s' is not a number.") % {"value": text}) from None
         if not number.is_finite():
-            raise ValueError(f"'{text}' is not a number.")
+            raise ValueError(_("'%(value)s' is not a number.") % {"value": text})
         return number
 
     def render(self, value, obj=None, **kwargs):
@@ -260,9 +262,9 @@ class KeyWidget(ie_widgets.ForeignKeyWidget):
     Records found are remembered until `reset()` (each import starts with one).
     """
 
-    def __init__(self, model, field: str, label: str):
+    def __init__(self, model, field: str, missing):
         super().__init__(model, field=field)
-        self.label = label
+        self.missing = missing  # the message of an unknown key, with %(key)s (lazy: translated when used)
         self.found: dict[str, object] = {}
 
     def reset(self) -> None:
@@ -287,7 +289,7 @@ class KeyWidget(ie_widgets.ForeignKeyWidget):
             return None
         found = self.find(key)
         if found is None:
-            raise ValueError(f"No {self.label} has the {self.field.replace('_', ' ')} '{key}'.")
+            raise ValueError(self.missing % {"key": key})
         return found
 
     def render(self, value, obj=None, **kwargs):
@@ -298,9 +300,9 @@ class KeyListWidget(ie_widgets.ManyToManyWidget):
     """A comma-separated list of natural keys ('terrorism, cocaine'); unknown keys are an error
     (the stock widget drops them silently). Rendered sorted, so exports are stable."""
 
-    def __init__(self, model, field: str, label_plural: str):
+    def __init__(self, model, field: str, unknown):
         super().__init__(model, separator=LIST_SEPARATOR, field=field)
-        self.label_plural = label_plural
+        self.unknown = unknown  # the message of unknown keys, with %(keys)s (lazy: translated when used)
 
     def clean(self, value, row=None, **kwargs):
         keys = _split_list(value)
@@ -319,7 +321,7 @@ class KeyListWidget(ie_widgets.ManyToManyWidget):
             elif obj not in objects:
                 objects.append(obj)
         if missing:
-            raise ValueError(f"Unknown {self.label_plural}: {', '.join(missing)}.")
+            raise ValueError(self.unknown % {"keys": ", ".join(missing)})
         return objects
 
     def keys(self, objects: Iterable) -> list[str]:
@@ -502,23 +504,25 @@ class RegistryResource(resources.ModelResource):
         """Header names are trimmed and lower-cased; unknown, repeated or missing key columns
         make the whole file invalid."""
         if not dataset.headers:
-            raise ValueError("The file has no header row.")
+            raise ValueError(_("The file has no header row."))
         headers = [cell_text(h).lower() for h in dataset.headers]
         dataset.headers = headers
         known = self.columns()
         unknown = [h for h in headers if h and h not in known]
         if unknown:
             raise ValueError(
-                f"Unknown column(s): {', '.join(unknown)}. The columns of {self.kind} are: {', '.join(known)}."
+                _("Unknown column(s): %(columns)s. The columns of %(kind)s are: %(known)s.")
+                % {"columns": ", ".join(unknown), "kind": self.kind, "known": ", ".join(known)}
             )
         repeated = sorted({h for h in headers if h and headers.count(h) > 1})
         if repeated:
-            raise ValueError(f"Repeated column(s): {', '.join(repeated)}.")
+            raise ValueError(_("Repeated column(s): %(columns)s.") % {"columns": ", ".join(repeated)})
         missing = [self.fields[n].column_name for n in self.get_import_id_fields()
                    if self.fields[n].column_name not in headers]
         if missing:
             raise ValueError(
-                f"Missing column(s): {', '.join(missing)} (needed to find each {self._meta.model._meta.verbose_name})."
+                _("Missing column(s): %(columns)s (needed to find each %(model)s).")
+                % {"columns": ", ".join(missing), "model": self._meta.model._meta.verbose_name}
             )
 
     def prepare(self, dataset) -> None:
@@ -537,7 +541,8 @@ class RegistryResource(resources.ModelResource):
                 result.import_type = RowResult.IMPORT_TYPE_INVALID
                 columns = ", ".join(self.fields[n].column_name for n in self.get_import_id_fields())
                 result.validation_error = ValidationError(
-                    {NON_FIELD_ERRORS: [f"This row repeats row {self.duplicate_rows[number]} (same {columns})."]}
+                    {NON_FIELD_ERRORS: [_("This row repeats row %(row)s (same %(columns)s).")
+                                        % {"row": self.duplicate_rows[number], "columns": columns}]}
                 )
                 return result
             return super().import_row(row, instance_loader, **kwargs)
@@ -551,11 +556,11 @@ class RegistryResource(resources.ModelResource):
         except (ValueError, ObjectDoesNotExist):
             return None  # a key that matches nothing: the row's field errors say which
         except self._meta.model.MultipleObjectsReturned:
-            raise ValidationError(
-                {NON_FIELD_ERRORS: [f"Several {self._meta.model._meta.verbose_name_plural} match this row's "
-                                    f"{', '.join(self.fields[n].column_name for n in self.get_import_id_fields())}: "
-                                    "correct them in the admin first."]}
-            ) from None
+            columns = ", ".join(self.fields[n].column_name for n in self.get_import_id_fields())
+            message = _("Several %(models)s match this row's %(columns)s: correct them in the admin first.") % {
+                "models": self._meta.model._meta.verbose_name_plural, "columns": columns,
+            }
+            raise ValidationError({NON_FIELD_ERRORS: [message]}) from None
 
     def import_instance(self, instance, row, **kwargs):
         """The stock fields, then the set columns (which the stock import leaves to save_m2m)."""
@@ -605,7 +610,11 @@ class RegistryResource(resources.ModelResource):
         messages = []
         for attribute, texts in error.message_dict.items():
             for text in texts:
-                messages.append(text if attribute == NON_FIELD_ERRORS else f"{self.column_of(attribute)}: {text}")
+                messages.append(
+                    text if attribute == NON_FIELD_ERRORS
+                    # Translators: a row's error, named by its column ("fte: FTE must be …").
+                    else _("%(column)s: %(message)s") % {"column": self.column_of(attribute), "message": text}
+                )
         return messages
 
 
@@ -620,7 +629,10 @@ class AgencyResource(RegistryResource):
     name_fr = Field(attribute="name_fr", column_name="name_fr", widget=TextWidget())
     jurisdiction = Field(attribute="jurisdiction", column_name="jurisdiction", widget=ChoiceWidget(Jurisdiction.choices))
     country = Field(attribute="country", column_name="country", widget=ChoiceWidget(Country.choices))
-    parent = Field(attribute="parent", column_name="parent", widget=KeyWidget(Agency, "acronym", "agency"))
+    parent = Field(
+        attribute="parent", column_name="parent",
+        widget=KeyWidget(Agency, "acronym", gettext_lazy("No agency has the acronym '%(key)s'.")),
+    )
     active = Field(attribute="active", column_name="active", widget=BooleanWidget())
 
     class Meta:
@@ -685,9 +697,11 @@ class AgencyResource(RegistryResource):
                         self._invalid(result, number, row, error)
             for number, (key, agency, row) in sorted(waiting.items()):
                 if key == agency.acronym:
-                    message = "An agency cannot be its own parent."
+                    message = _("An agency cannot be its own parent.")
                 else:
-                    message = f"'{key}' cannot be saved before its own parent: the parents form a loop."
+                    message = _("'%(acronym)s' cannot be saved before its own parent: the parents form a loop.") % {
+                        "acronym": key
+                    }
                 self._invalid(result, number, row, ValidationError({"parent": [message]}))
         super().after_import(dataset, result, **kwargs)
 
@@ -727,17 +741,26 @@ class JointForceOperationResource(RegistryResource):
     acronym = Field(attribute="acronym", column_name="acronym", widget=TextWidget())
     name = Field(attribute="name", column_name="name", widget=TextWidget())
     jfo_type = Field(attribute="jfo_type", column_name="jfo_type", widget=ChoiceWidget(JfoType.choices))
-    program = Field(attribute="program", column_name="program", widget=KeyWidget(Program, "code", "program"))
-    region = Field(attribute="region", column_name="region", widget=KeyWidget(Region, "code", "region"))
+    program = Field(
+        attribute="program", column_name="program",
+        widget=KeyWidget(Program, "code", gettext_lazy("No program has the code '%(key)s'.")),
+    )
+    region = Field(
+        attribute="region", column_name="region",
+        widget=KeyWidget(Region, "code", gettext_lazy("No region has the code '%(key)s'.")),
+    )
     objectives = TextField(attribute="objectives", column_name="objectives", widget=TextWidget(strip=False))
-    threats = SetField(attribute="threats", column_name="threats", widget=KeyListWidget(Threat, "code", "threat codes"))
+    threats = SetField(
+        attribute="threats", column_name="threats",
+        widget=KeyListWidget(Threat, "code", gettext_lazy("Unknown threat codes: %(keys)s.")),
+    )
     leads = ParticipationField(
         ParticipationRole.LEAD, attribute="leads", column_name="leads",
-        widget=KeyListWidget(Agency, "acronym", "agency acronyms"),
+        widget=KeyListWidget(Agency, "acronym", gettext_lazy("Unknown agency acronyms: %(keys)s.")),
     )
     partners = ParticipationField(
         ParticipationRole.PARTNER, attribute="partners", column_name="partners",
-        widget=KeyListWidget(Agency, "acronym", "agency acronyms"),
+        widget=KeyListWidget(Agency, "acronym", gettext_lazy("Unknown agency acronyms: %(keys)s.")),
     )
     co_located = Field(attribute="co_located", column_name="co_located", widget=BooleanWidget())
     has_joint_management_team = Field(
@@ -765,7 +788,8 @@ class JointForceOperationResource(RegistryResource):
             both = set(columns[ParticipationRole.LEAD].wanted(row)) & set(columns[ParticipationRole.PARTNER].wanted(row))
             if both:
                 return {"partners": ValidationError(
-                    f"{', '.join(sorted(both))}: an agency is either a lead or a partner of a unit, not both."
+                    _("%(agencies)s: an agency is either a lead or a partner of a unit, not both.")
+                    % {"agencies": ", ".join(sorted(both))}
                 )}
         return {}
 
@@ -812,7 +836,10 @@ class OfficerResource(RegistryResource):
     classification = Field(
         attribute="classification", column_name="classification", widget=ChoiceWidget(Classification.choices)
     )
-    home_region = Field(attribute="home_region", column_name="home_region", widget=KeyWidget(Region, "code", "region"))
+    home_region = Field(
+        attribute="home_region", column_name="home_region",
+        widget=KeyWidget(Region, "code", gettext_lazy("No region has the code '%(key)s'.")),
+    )
     active = Field(attribute="active", column_name="active", widget=BooleanWidget())
 
     class Meta:
@@ -835,9 +862,13 @@ class AssignmentResource(RegistryResource):
     kind = "assignments"
 
     employee_number = Field(
-        attribute="officer", column_name="employee_number", widget=KeyWidget(Officer, "employee_number", "officer")
+        attribute="officer", column_name="employee_number",
+        widget=KeyWidget(Officer, "employee_number", gettext_lazy("No officer has the employee number '%(key)s'.")),
     )
-    jfo = Field(attribute="jfo", column_name="jfo", widget=KeyWidget(JointForceOperation, "acronym", "JFO unit"))
+    jfo = Field(
+        attribute="jfo", column_name="jfo",
+        widget=KeyWidget(JointForceOperation, "acronym", gettext_lazy("No JFO unit has the acronym '%(key)s'.")),
+    )
     fte = Field(attribute="fte", column_name="fte", widget=DecimalWidget())
     start_date = Field(attribute="start_date", column_name="start_date", widget=DateWidget())
     end_date = Field(attribute="end_date", column_name="end_date", widget=DateWidget())
@@ -919,7 +950,9 @@ def resource_class(kind: str) -> type[RegistryResource]:
     try:
         return KINDS[kind]
     except KeyError:
-        raise UnknownKind(f"Unknown kind '{kind}': use one of {', '.join(KINDS)}.") from None
+        raise UnknownKind(
+            _("Unknown kind '%(kind)s': use one of %(kinds)s.") % {"kind": kind, "kinds": ", ".join(KINDS)}
+        ) from None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -933,7 +966,8 @@ def guess_format(name: str | os.PathLike) -> str:
     if suffix in FORMATS:
         return suffix
     raise UnreadableFile(
-        f"Cannot tell the format of '{Path(name).name}' from its extension: use .csv or .xlsx, or give the format."
+        _("Cannot tell the format of '%(name)s' from its extension: use .csv or .xlsx, or give the format.")
+        % {"name": Path(name).name}
     )
 
 
@@ -946,17 +980,21 @@ def _read_bytes(source) -> tuple[bytes, str | None]:
         try:
             return path.read_bytes(), path.name
         except FileNotFoundError:
-            raise UnreadableFile(f"Cannot read '{path}': no such file.") from None
+            raise UnreadableFile(_("Cannot read '%(path)s': no such file.") % {"path": path}) from None
         except IsADirectoryError:
-            raise UnreadableFile(f"Cannot read '{path}': it is a directory.") from None
+            raise UnreadableFile(_("Cannot read '%(path)s': it is a directory.") % {"path": path}) from None
         except OSError as error:
-            raise UnreadableFile(f"Cannot read '{path}': {error.strerror or error}.") from None
+            raise UnreadableFile(
+                _("Cannot read '%(path)s': %(reason)s.") % {"path": path, "reason": error.strerror or error}
+            ) from None
     if hasattr(source, "read"):
         content = source.read()
         if isinstance(content, str):
             content = content.encode("utf-8")
         return content, getattr(source, "name", None)
-    raise UnreadableFile(f"Cannot read a {type(source).__name__}: give a path, bytes or an open file.")
+    raise UnreadableFile(
+        _("Cannot read a %(type)s: give a path, bytes or an open file.") % {"type": type(source).__name__}
+    )
 
 
 def _trim(rows: list[list]) -> list[list]:
@@ -968,19 +1006,23 @@ def _trim(rows: list[list]) -> list[list]:
 
 def _dataset(headers: list, rows: list[list]) -> tablib.Dataset:
     if not headers or all(_is_blank(h) for h in headers):
-        raise UnreadableFile("The file has no header row.")
+        raise UnreadableFile(_("The file has no header row."))
     width = len(headers)
     while width and _is_blank(headers[width - 1]) and all(len(r) < width or _is_blank(r[width - 1]) for r in rows):
         width -= 1  # unnamed empty columns at the right
     for index, header in enumerate(headers[:width]):
         if _is_blank(header) and any(len(r) > index and not _is_blank(r[index]) for r in rows):
-            raise UnreadableFile(f"Column {index + 1} has values but no name in the header row.")
+            raise UnreadableFile(
+                _("Column %(number)s has values but no name in the header row.") % {"number": index + 1}
+            )
     dataset = tablib.Dataset(headers=[cell_text(h) for h in headers[:width]])
     for number, row in enumerate(_trim(rows), 1):
         row = list(row)
         extra = row[width:]
         if any(not _is_blank(v) for v in extra):
-            raise UnreadableFile(f"Row {number} has more values than the header row has columns.")
+            raise UnreadableFile(
+                _("Row %(number)s has more values than the header row has columns.") % {"number": number}
+            )
         row = row[:width] + [""] * (width - len(row))
         dataset.append(row)
     return dataset
@@ -994,17 +1036,17 @@ def _read_csv(content: bytes) -> tablib.Dataset:
         except UnicodeDecodeError:
             continue
     else:  # pragma: no cover - cp1252 decodes almost anything
-        raise UnreadableFile("The CSV file is neither UTF-8 nor Windows-1252 text.")
+        raise UnreadableFile(_("The CSV file is neither UTF-8 nor Windows-1252 text."))
     if "\x00" in text:
-        raise UnreadableFile("The file is not a CSV text file.")
+        raise UnreadableFile(_("The file is not a CSV text file."))
     first_line = text.split("\n", 1)[0]
     delimiter = max((",", ";", "\t"), key=first_line.count)  # French Excel writes ';'
     try:
         rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     except csv.Error as error:
-        raise UnreadableFile(f"The CSV file cannot be read: {error}.") from None
+        raise UnreadableFile(_("The CSV file cannot be read: %(error)s.") % {"error": error}) from None
     if not rows:
-        raise UnreadableFile("The file is empty.")
+        raise UnreadableFile(_("The file is empty."))
     return _dataset(rows[0], rows[1:])
 
 
@@ -1014,7 +1056,9 @@ def _read_xlsx(content: bytes) -> tablib.Dataset:
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception as error:  # zipfile.BadZipFile, KeyError, InvalidFileException, …
-        raise UnreadableFile(f"The file is not a readable XLSX workbook ({type(error).__name__}).") from None
+        raise UnreadableFile(
+            _("The file is not a readable XLSX workbook (%(error)s).") % {"error": type(error).__name__}
+        ) from None
     try:
         sheet = workbook.active
         if hasattr(sheet, "reset_dimensions"):
@@ -1023,7 +1067,7 @@ def _read_xlsx(content: bytes) -> tablib.Dataset:
     finally:
         workbook.close()
     if not rows:
-        raise UnreadableFile("The workbook's first sheet is empty.")
+        raise UnreadableFile(_("The workbook's first sheet is empty."))
     return _dataset(rows[0], rows[1:])
 
 
@@ -1037,9 +1081,9 @@ def read_dataset(source, format: str | None = None) -> tablib.Dataset:
             format = "xlsx" if content[:4] == b"PK\x03\x04" else "csv"
     format = format.lower()
     if format not in FORMATS:
-        raise UnreadableFile(f"Unknown format '{format}': use csv or xlsx.")
+        raise UnreadableFile(_("Unknown format '%(format)s': use csv or xlsx.") % {"format": format})
     if not content.strip():
-        raise UnreadableFile("The file is empty.")
+        raise UnreadableFile(_("The file is empty."))
     return _read_xlsx(content) if format == "xlsx" else _read_csv(content)
 
 
@@ -1055,7 +1099,9 @@ class RowError(NamedTuple):
     message: str
 
     def __str__(self) -> str:
-        return self.message if self.row is None else f"Row {self.row}: {self.message}"
+        if self.row is None:
+            return self.message
+        return _("Row %(row)s: %(message)s") % {"row": self.row, "message": self.message}
 
 
 @dataclass
@@ -1078,16 +1124,21 @@ class ImportSummary:
         return self.ok and not self.dry_run and bool(self.created or self.updated)
 
     def counts(self) -> str:
-        return f"{self.created} created, {self.updated} updated, {self.unchanged} unchanged"
+        return ", ".join([
+            # Translators: the counts of records, joined by ", ": "12 created, 3 updated, 40 unchanged".
+            ngettext("%(count)s created", "%(count)s created", self.created) % {"count": self.created},
+            ngettext("%(count)s updated", "%(count)s updated", self.updated) % {"count": self.updated},
+            ngettext("%(count)s unchanged", "%(count)s unchanged", self.unchanged) % {"count": self.unchanged},
+        ])
 
     def error_lines(self) -> list[str]:
         return [str(error) for error in self.errors]
 
     def __str__(self) -> str:
         if self.errors:
-            return "\n".join([*self.error_lines(), "Nothing was imported."])
+            return "\n".join([*self.error_lines(), _("Nothing was imported.")])
         if self.dry_run:
-            return f"Dry run, nothing was written: {self.counts()}."
+            return _("Dry run, nothing was written: %(counts)s.") % {"counts": self.counts()}
         return f"{self.counts()}."
 
 
@@ -1208,7 +1259,7 @@ def render(dataset: tablib.Dataset, format: str = "csv", title: str = "records")
         return out.getvalue().encode("utf-8")
     if format == "xlsx":
         return _xlsx_bytes(dataset, title)
-    raise UnreadableFile(f"Unknown format '{format}': use csv or xlsx.")
+    raise UnreadableFile(_("Unknown format '%(format)s': use csv or xlsx.") % {"format": format})
 
 
 def export(kind: str, format: str = "csv") -> bytes:

@@ -104,5 +104,8 @@ def test_null_characters_in_urls_are_a_clear_400(client, analyst):
     response = client.get("/jfos/", {"q": "a\x00b"})
     assert response.status_code == 400 and "Null characters" in response.content.decode()
     response = client.get("/api/v1/jfos/", {"region": "\x00"})
-    assert response.status_code == 400 and response.json() == {"detail": "Null characters are not allowed."}
+    assert response.status_code == 400 and response.json() == {"region": ["Null characters are not allowed."]}
+    client.logout()
+    assert client.get("/api/v1/jfos/", {"region": "\x00"}).status_code == 401  # authentication comes first
+    client.force_login(analyst)
     assert client.get("/admin/operations/officer/", {"position__exact": "\x00"}).status_code == 400

@@ -12,6 +12,7 @@ import pytest
 import tablib
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import translation
 
 from jfo_registry import audit
 from operations import importers
@@ -565,3 +566,18 @@ def test_export_records_errors():
         run("export_records", "units")
     with pytest.raises(CommandError, match="give a file with --output"):
         run("export_records", "officers", "--format", "xlsx")
+
+
+def test_row_errors_come_out_in_french(officer, units):
+    rows = [
+        [officer.employee_number, units[0].acronym, "lots", "2010-04-01"],
+        ["NO-SUCH-OFFICER", units[0].acronym, "0.5", "2010-04-01"],
+    ]
+    with translation.override("fr"):
+        summary = importers.import_file("assignments", csv_bytes(ASSIGNMENT_COLUMNS[:4], *rows), "csv")
+        assert summary.error_lines() == [
+            "Ligne 1 : fte : « lots » n'est pas un nombre.",
+            "Ligne 2 : employee_number : Aucun agent n'a le numéro d'employé « NO-SUCH-OFFICER ».",
+        ]
+        assert str(summary).endswith("\nRien n'a été importé.")
+    assert not officer.assignments.exists()

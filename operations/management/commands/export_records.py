@@ -1,6 +1,8 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from operations import importers
 
@@ -27,7 +29,7 @@ class Command(BaseCommand):
         except (importers.UnknownKind, importers.UnreadableFile) as error:
             raise CommandError(str(error)) from error
         if format == "xlsx" and output is None:
-            raise CommandError("XLSX is a binary format: give a file with --output.")
+            raise CommandError(_("XLSX is a binary format: give a file with --output."))
 
         dataset = importers.export_dataset(kind)
         content = importers.render(dataset, format, title=kind)
@@ -37,5 +39,12 @@ class Command(BaseCommand):
         try:
             output.write_bytes(content)
         except OSError as error:
-            raise CommandError(f"Cannot write {output}: {error.strerror or error}.") from error
-        self.stdout.write(f"{len(dataset)} {kind} exported to {output}.")
+            raise CommandError(
+                _("Cannot write %(path)s: %(reason)s.") % {"path": output, "reason": error.strerror or error}
+            ) from error
+        self.stdout.write(
+            # Translators: "52 jfos exported to units.csv." (the kind is the command's argument, not translated)
+            ngettext(
+                "%(count)s %(kind)s exported to %(path)s.", "%(count)s %(kind)s exported to %(path)s.", len(dataset)
+            ) % {"count": len(dataset), "kind": kind, "path": output}
+        )

@@ -2,12 +2,15 @@ import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from tqdm import tqdm
 
 from jfo_registry import audit
 from operations import importers
 
-STAGES = {"check": "Checking", "import": "Importing"}
+# Translators: the labels of the import progress bars.
+STAGES = {"check": gettext_lazy("Checking"), "import": gettext_lazy("Importing")}
 
 
 class Command(BaseCommand):
@@ -30,7 +33,7 @@ class Command(BaseCommand):
             importers.resource_class(kind)
             dataset = importers.read_dataset(file, format)
         except (importers.UnknownKind, importers.UnreadableFile) as error:
-            raise CommandError(f"{error} Nothing was imported.") from error
+            raise CommandError(_("%(error)s Nothing was imported.") % {"error": error}) from error
 
         progress = _Progress(self._progress_stream(), disable=options.get("verbosity", 1) == 0)
         try:
@@ -43,12 +46,16 @@ class Command(BaseCommand):
             for line in summary.error_lines():
                 self.stderr.write(line)
             count = len({error.row for error in summary.errors})
+            errors = len(summary.errors)
+            rows = ngettext("%(count)s row is invalid", "%(count)s rows are invalid", count) % {"count": count}
+            errors = ngettext("%(count)s error", "%(count)s errors", errors) % {"count": errors}
             raise CommandError(
-                f"{file.name}: {count} {'row is' if count == 1 else 'rows are'} invalid "
-                f"({len(summary.errors)} error{'s' if len(summary.errors) != 1 else ''}). Nothing was imported."
+                # Translators: "assignments.csv: 2 rows are invalid (3 errors). Nothing was imported."
+                _("%(file)s: %(rows)s (%(errors)s). Nothing was imported.")
+                % {"file": file.name, "rows": rows, "errors": errors}
             )
         if dry_run:
-            self.stdout.write(f"Dry run (nothing was written): {summary.counts()}.")
+            self.stdout.write(_("Dry run (nothing was written): %(counts)s.") % {"counts": summary.counts()})
         else:
             self.stdout.write(self.style.SUCCESS(f"{summary.counts()}."))
 
@@ -72,7 +79,7 @@ class _Progress:
             self.close()
             self.stage = stage
             self.bar = tqdm(
-                total=total, desc=STAGES.get(stage, stage), unit="row", file=self.stream,
+                total=total, desc=str(STAGES.get(stage, stage)), unit="row", file=self.stream,
                 disable=self.disable, leave=True, dynamic_ncols=True,
             )
         self.bar.update(number - self.bar.n)

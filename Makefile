@@ -42,5 +42,10 @@ run: setup
 test: install messages
 	$(BIN)/pytest $(PYTEST_ARGS)
 
+# Benchmarks at national scale on PostgreSQL (never part of `make test`); see benchmarks/results.md.
+BENCH_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/jfo_bench
+bench: install
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) -m benchmarks.run $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) var/static node_modules static/vendor

@@ -25,6 +25,20 @@ os.environ.setdefault("DATABASE_URL", DEFAULT_URL)
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "benchmarks.settings")
 sys.path.insert(0, str(ROOT))
 
+def create_database_if_missing(url: str) -> None:
+    """`make bench` on a fresh machine: the benchmark database is created on first use."""
+    import psycopg
+    from psycopg import sql
+
+    name = url.rsplit("/", 1)[1].split("?")[0]
+    with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as admin:
+        if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
+if os.environ["DATABASE_URL"].startswith("postgres"):
+    create_database_if_missing(os.environ["DATABASE_URL"])
+
 import django  # noqa: E402
 
 django.setup()

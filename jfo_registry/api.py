@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from django import forms
+from django.conf import settings as django_settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 from django.db import transaction
@@ -156,6 +157,70 @@ class HistoryEntrySerializer(serializers.Serializer):
     )
 
 
+FLAT_FIELD_TYPES = (
+    serializers.CharField, serializers.IntegerField, serializers.DecimalField, serializers.DateField,
+    serializers.DateTimeField, serializers.BooleanField, serializers.ChoiceField, serializers.FloatField,
+    serializers.ReadOnlyField, serializers.PrimaryKeyRelatedField,
+)
+
+
+def _is_column_path(model, path: str) -> bool:
+    """Does `a__b__c` lead through foreign keys to a stored column (not a property)?"""
+    from django.core.exceptions import FieldDoesNotExist
+
+    parts = path.split("__")
+    for index, part in enumerate(parts):
+        try:
+            field = model._meta.get_field(part)
+        except FieldDoesNotExist:
+            return False
+        if field.many_to_many or field.one_to_many:
+            return False
+        if index < len(parts) - 1:
+            if not field.is_relation:
+                return False
+            model = field.related_model
+    return True
+
+
+def values_plan(serializer) -> list[tuple[str, str, serializers.Field]] | None:
+    """How to read a list's rows straight from `.values()`: (output name, ORM path, field) per
+    field, or None when a field needs model instances (nested lists, computed values)."""
+    model = serializer.Meta.model
+    plan = []
+    for name, field in serializer.fields.items():
+        if field.write_only:
+            continue
+        path = getattr(field, "values_path", None)
+        if path is None:
+            if not isinstance(field, FLAT_FIELD_TYPES) or isinstance(field, serializers.ManyRelatedField) or field.source == "*":
+                return None
+            path = field.source.replace(".", "__")
+        if not _is_column_path(model, path):
+            return None
+        # A related field shows the id `.values()` already gives; others format as in retrieve.
+        plan.append((name, path, None if isinstance(field, serializers.PrimaryKeyRelatedField) else field))
+    return plan
+
+
+def _formatter(field):
+    """The field's own `to_representation`, except for date-times in the default ISO format: the
+    same text, with the time zone looked up once per list rather than once per value."""
+    if field is None:
+        return None
+    if isinstance(field, serializers.DateTimeField) and getattr(field, "format", None) in (None, serializers.empty) and (
+        api_settings.DATETIME_FORMAT == "iso-8601"
+    ):
+        zone = field.default_timezone() if django_settings.USE_TZ else None
+
+        def iso(value):
+            text = (value.astimezone(zone) if zone is not None else value).isoformat()
+            return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+        return iso
+    return field.to_representation
+
+
 class RegistryViewSet(RejectNullCharactersMixin, viewsets.ModelViewSet):
     """A resource: reads for every role; writes checked per object before anything is saved.
 
@@ -166,6 +231,25 @@ class RegistryViewSet(RejectNullCharactersMixin, viewsets.ModelViewSet):
 
     permission_classes = [RegistryPermission]
     http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
+    _values_plans: dict = {}
+
+    def list(self, request, *args, **kwargs):
+        """Flat resources are listed from `.values()` (no model instances), each value still
+        formatted by its serializer field, so a row reads exactly as the record's retrieve."""
+        plan = self._values_plans.get(self.get_serializer_class(), ...)
+        if plan is ...:  # built once per serializer class: fields are costly to build per request
+            plan = self._values_plans[self.get_serializer_class()] = values_plan(self.get_serializer())
+        if plan is None:
+            return super().list(request, *args, **kwargs)
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset.values(*(path for _name, path, _field in plan)))
+        formatters = [(name, path, _formatter(field)) for name, path, field in plan]
+        rows = [
+            {name: row[path] if row[path] is None or format_value is None else format_value(row[path])
+             for name, path, format_value in formatters}
+            for row in (page if page is not None else queryset.values(*(p for _n, p, _f in plan)))
+        ]
+        return self.get_paginated_response(rows) if page is not None else Response(rows)
 
     def retrieve(self, request, *args, **kwargs):
         response = super().retrieve(request, *args, **kwargs)
@@ -439,4 +523,6 @@ def nullable_text(source: str, help_text: str = ""):
                     return None
             return str(value)
 
-    return NullableText(help_text=help_text)
+    field = NullableText(help_text=help_text)
+    field.values_path = source.replace(".", "__")
+    return field

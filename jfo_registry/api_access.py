@@ -1,6 +1,8 @@
 """API access, paging, parsing and search: kept apart from the viewsets so DRF settings can import
 them early."""
 
+from django.core.paginator import Paginator as DjangoPaginator
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from rest_framework import permissions as drf_permissions
 from rest_framework import exceptions
@@ -11,7 +13,21 @@ from rest_framework.parsers import JSONParser
 from . import permissions
 
 
+class CachedCountPaginator(DjangoPaginator):
+    """The page's total comes from `datastamps.cached_count`: computed once per change of the
+    tables it reads, never stale."""
+
+    @cached_property
+    def count(self):
+        from .datastamps import cached_count
+
+        if hasattr(self.object_list, "query"):
+            return cached_count(self.object_list)
+        return super().count
+
+
 class RegistryPagination(PageNumberPagination):
+    django_paginator_class = CachedCountPaginator
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 1000

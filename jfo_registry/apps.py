@@ -22,3 +22,7 @@ def _sync_roles_after_migrate(sender, apps=None, **kwargs) -> None:
     from .roles import sync_role_groups
 
     sync_role_groups(apps or global_apps)
+
+    from .datastamps import install_triggers
+
+    install_triggers(kwargs.get("using", "default"))

@@ -80,3 +80,13 @@ def cached_count(queryset) -> int:
         count = queryset.count()
         cache.set(key, count, timeout=24 * 60 * 60)
     return count
+
+
+def cached_by_stamps(key_parts: tuple, compute, using: str = "default"):
+    """`compute()`, cached until any registry table changes (every table's stamp is in the key)."""
+    key = "figures:" + hashlib.sha256(repr((key_parts, stamps_of(stamped_tables(), using))).encode()).hexdigest()
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, timeout=24 * 60 * 60)
+    return value

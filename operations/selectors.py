@@ -439,7 +439,10 @@ def allocation_report(
     largest load at the year's start or at any assignment start within the year.
     """
     year = FiscalYear.parse(fiscal_year)
-    in_year = active_during(assignments(as_of), year.start, year.end)
+    officers = Officer.objects.filter(active=True)
+    if region:
+        officers = officers.filter(home_region__code__in=_codes(region))
+    in_year = active_during(assignments(as_of), year.start, year.end).filter(officer__in=officers).order_by()
     point = Greatest(OuterRef("start_date"), date_value(year.start))
     load_at_start = (
         assignments(as_of).filter(officer=OuterRef("officer"), start_date__lte=point)
@@ -449,51 +452,32 @@ def allocation_report(
         .annotate(total=Sum("fte"))
         .values("total")
     )
-    peak = (
-        in_year.filter(officer=OuterRef("pk"))
-        .annotate(load=Subquery(load_at_start, output_field=_NUMBER))
-        .order_by()
-        .values("officer")
-        .annotate(peak=Max("load"))
-        .values("peak")
+    # Set-based: each in-year assignment's load at its start, the officer's peak; FTE-years per officer.
+    peaks = dict(
+        in_year.annotate(load=Subquery(load_at_start, output_field=_NUMBER))
+        .values("officer_id").annotate(peak=Max("load")).values_list("officer_id", "peak")
     )
-    fte_years = (
-        in_year.filter(officer=OuterRef("pk"))
-        .annotate(share=fte_years_expression(year))
-        .order_by()
-        .values("officer")
-        .annotate(total=Sum("share"))
-        .values("total")
+    totals = dict(
+        in_year.values("officer_id").annotate(total=Sum(fte_years_expression(year))).values_list("officer_id", "total")
     )
-    officers = Officer.objects.filter(active=True)
-    if region:
-        officers = officers.filter(home_region__code__in=_codes(region))
-    officers = officers.annotate(
-        peak_fte=Coalesce(Subquery(peak, output_field=_NUMBER), Value(Decimal(0)), output_field=_NUMBER),
-        fte_years=Coalesce(Subquery(fte_years, output_field=_NUMBER), Value(Decimal(0)), output_field=_NUMBER),
-    ).annotate(
-        state=Case(
-            When(peak_fte__gt=FTE_MAX, then=Value("over")),
-            When(fte_years__lt=Decimal(under_threshold), then=Value("under")),
-            default=Value("ok"),
-            output_field=CharField(),
-        )
-    )
-
-    flagged = [  # one query: the officers over or under, in order
+    threshold = Decimal(under_threshold)
+    over_ids = {pk for pk, peak in peaks.items() if peak is not None and Decimal(str(peak)) > FTE_MAX}
+    under_ids = {pk for pk, total in totals.items() if Decimal(str(total)) < threshold} - over_ids
+    idle = officers.exclude(pk__in=in_year.values("officer_id")) if threshold > 0 else officers.none()
+    flagged_officers = officers.filter(Q(pk__in=over_ids | under_ids) | Q(pk__in=idle.values("pk")))
+    flagged = [  # the officers over or under, in order
         {
             "id": o["pk"],
             "employee_number": o["employee_number"],
             "name": o["name"],
             "position": o["position"],
             "region": o["home_region__code"],
-            "peak_fte": fte_round(o["peak_fte"]),
-            "fte_years": fte_round(o["fte_years"]),
-            "state": o["state"],
+            "peak_fte": fte_round(peaks.get(o["pk"])),
+            "fte_years": fte_round(totals.get(o["pk"])),
+            "state": "over" if o["pk"] in over_ids else "under",
         }
-        for o in officers.exclude(state="ok")
-        .order_by("home_region__code", "employee_number")
-        .values("pk", "employee_number", "name", "position", "home_region__code", "peak_fte", "fte_years", "state")
+        for o in flagged_officers.order_by("home_region__code", "employee_number")
+        .values("pk", "employee_number", "name", "position", "home_region__code")
     ]
     over = [{k: v for k, v in row.items() if k != "state"} for row in flagged if row["state"] == "over"]
     under = [{k: v for k, v in row.items() if k != "state"} for row in flagged if row["state"] == "under"]
@@ -591,9 +575,21 @@ def officer_allocation(officer: Officer) -> list[AllocationPeriod]:
 ALERT_ITEMS = 10  # the dashboard lists the first ten of each alert and links to the rest
 
 
-@reports_read_from_replica
 def dashboard(*, day: datetime.date, year: FiscalYear, region_codes: list[str] | None) -> dict:
-    """What a manager (their regions) or HQ (all regions) sees first, and what needs attention."""
+    """What a manager (their regions) or HQ (all regions) sees first, and what needs attention.
+
+    Computed once per change of the registry (exact: the cache key holds every table's change
+    stamp), per day, year, regions and language; a write anywhere recomputes it on next view."""
+    from django.utils.translation import get_language
+
+    from jfo_registry.datastamps import cached_by_stamps
+
+    key = ("dashboard", day.isoformat(), year.start_year, tuple(sorted(region_codes or [])), get_language())
+    return cached_by_stamps(key, lambda: _dashboard(day=day, year=year, region_codes=region_codes))
+
+
+@reports_read_from_replica
+def _dashboard(*, day: datetime.date, year: FiscalYear, region_codes: list[str] | None) -> dict:
     from agreements.selectors import covered_by_arrangement_in_force, expiring_within
 
     from .models import JointForceOperation

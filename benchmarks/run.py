@@ -301,28 +301,32 @@ def bench_import(rows: int = 10_000) -> float:
 
 # --- 5. Memory of the report ---------------------------------------------------------------
 
-def report_peak_memory() -> int:
+def report_peak_memory(year) -> int:
     from operations import selectors
 
     tracemalloc.start()
     for group_by in ("region", "jfo_type", "lead_agency"):
-        selectors.resources_report(YEAR, group_by)
+        selectors.resources_report(year, group_by)
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     return peak
 
 
-def bench_memory(assignments: int) -> None:
-    """The same report over a tenth of the assignments (one region), then over all of them."""
-    from operations import selectors
+def bench_memory() -> None:
+    """The same reports over a fiscal year with few assignments and over the busiest one: the
+    units and groups are the same, only the number of assignments differs."""
+    from jfo_registry.fiscal import FiscalYear
+    from operations.models import Assignment
+    from operations.selectors import active_during
 
-    tracemalloc.start()
-    selectors.resources_report(YEAR, "region", region="ATL")
-    small = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
-    large = report_peak_memory()
-    say(f"peak memory of the resources report: {large / 1e6:.1f} MB over all {assignments:,} assignments "
-        f"÷ {small / 1e6:.1f} MB over one region = {large / small:.2f} (must not grow with assignments)")
+    first = FiscalYear.of(Assignment.objects.filter(officer__employee_number__startswith="SYN-").earliest("start_date").start_date)
+    counts = {
+        year: active_during(Assignment.objects.all(), year.start, year.end).count() for year in (first, YEAR)
+    }
+    small, large = report_peak_memory(first), report_peak_memory(YEAR)
+    say(f"peak memory of the resources report: {large / 1e6:.1f} MB over {counts[YEAR]:,} assignments ({YEAR.label}) "
+        f"÷ {small / 1e6:.1f} MB over {counts[first]:,} ({first.label}) = {large / small:.2f} for "
+        f"{counts[YEAR] / counts[first]:.1f}× the assignments (must not grow with assignments)")
 
 
 def machine() -> str:
@@ -374,7 +378,7 @@ def main() -> None:
     if "import" not in options.skip:
         bench_import()
     if "memory" not in options.skip:
-        bench_memory(sizes["assignments"])
+        bench_memory()
 
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
     results = ROOT / "benchmarks" / "results.md"

@@ -41,13 +41,12 @@ class ArrangementListView(RoleRequiredMixin, SortedListMixin, ListView):
     default_ordering = "reference"
     filter_fields = ("q", "status", "kind", "region", "party", "expiring")
 
-    def get_queryset(self):
-        queryset = Arrangement.objects.annotate(
+    filterset_class = ArrangementPageFilterSet
+
+    def base_queryset(self):
+        return Arrangement.objects.annotate(
             effective_status=selectors.effective_status(timezone.localdate())
         ).prefetch_related("jfos", Prefetch("parties", queryset=ArrangementParty.objects.select_related("agency")))
-        self.filterset = ArrangementPageFilterSet(self.request.GET or None, queryset=queryset, request=self.request)
-        queryset = self.filterset.qs if self.filterset.is_bound and self.filterset.is_valid() else self.filterset.queryset
-        return queryset.order_by(*self.get_ordering())
 
 
 class ArrangementMixin(RoleRequiredMixin):

@@ -25,8 +25,18 @@ class SortedListMixin:
 
     ordering_fields: dict[str, str] = {}
     default_ordering: str = ""
+    filterset_class = None
     filter_fields: tuple[str, ...] = ()
     paginate_by = 25
+
+    def base_queryset(self):
+        raise NotImplementedError
+
+    def get_queryset(self):
+        """The base rows, filtered when the filter form is valid (else unfiltered), then ordered."""
+        self.filterset = self.filterset_class(self.request.GET or None, queryset=self.base_queryset(), request=self.request)
+        queryset = self.filterset.qs if self.filterset.is_bound and self.filterset.is_valid() else self.filterset.queryset
+        return queryset.order_by(*self.get_ordering())
 
     def get_ordering(self):
         requested = self.request.GET.get("ordering", "")

@@ -62,12 +62,10 @@ class JfoListView(RoleRequiredMixin, SortedListMixin, ListView):
     default_ordering = "region__code"
     filter_fields = ("q", "region", "jfo_type", "program", "lead_agency", "status", "threat", "covered")
 
-    def get_queryset(self):
-        self.filterset = JfoPageFilterSet(
-            self.request.GET or None, queryset=selectors.jfo_list(timezone.localdate()), request=self.request
-        )
-        queryset = self.filterset.qs if self.filterset.is_bound and self.filterset.is_valid() else self.filterset.queryset
-        return queryset.order_by(*self.get_ordering())
+    filterset_class = JfoPageFilterSet
+
+    def base_queryset(self):
+        return selectors.jfo_list(timezone.localdate())
 
 
 class JfoDetailView(RoleRequiredMixin, DetailView):
@@ -127,12 +125,10 @@ class OfficerListView(RoleRequiredMixin, SortedListMixin, ListView):
     default_ordering = "employee_number"
     filter_fields = ("q", "home_region", "position", "classification", "active", "jfo")
 
-    def get_queryset(self):
-        self.filterset = OfficerPageFilterSet(
-            self.request.GET or None, queryset=selectors.officer_list(timezone.localdate()), request=self.request
-        )
-        queryset = self.filterset.qs if self.filterset.is_bound and self.filterset.is_valid() else self.filterset.queryset
-        return queryset.order_by(*self.get_ordering())
+    filterset_class = OfficerPageFilterSet
+
+    def base_queryset(self):
+        return selectors.officer_list(timezone.localdate())
 
 
 class OfficerDetailView(RoleRequiredMixin, DetailView):

@@ -13,8 +13,6 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import (
     Avg,
-    Case,
-    CharField,
     Count,
     DecimalField,
     ExpressionWrapper,
@@ -27,7 +25,6 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
-    When,
 )
 from django.db.models.functions import Coalesce, Greatest, Least
 from django.utils.translation import gettext as _

@@ -2,7 +2,7 @@ from itertools import count
 
 import pytest
 
-from agreements.models import Arrangement, ArrangementParty, ConditionCoverage, InformationSharingCondition
+from agreements.models import Arrangement, ArrangementParty, ConditionCoverage, GapAction, InformationSharingCondition
 from operations.models import Agency, JointForceOperation
 from tests.api import ResourceAPITests, api, login  # noqa: F401
 
@@ -113,3 +113,37 @@ def test_duplicate_parties_are_refused(api, administrator):
     )
     assert response.status_code == 400 and "parties" in response.json()
     assert not Arrangement.objects.filter(reference="DUP-1").exists()
+
+
+@pytest.mark.parametrize(
+    "url", ["/api/v1/reports/coverage/?fiscal_year=2010", "/api/v1/reports/conditions/",
+            "/api/v1/reports/expiring/?days=4000&on=2011-01-01", "/api/v1/reports/gaps/?on=2011-03-31"],
+)
+def test_agreement_report_query_counts_do_not_grow_with_data(api, analyst, url):
+    import datetime
+
+    from tests.conftest import count_queries, make_jfo
+
+    login(api, analyst)
+    api.get(url)
+
+    def more(n):
+        conditions = list(InformationSharingCondition.objects.all())
+        agency = Agency.objects.get(acronym="CBSA")
+        for index in range(n):
+            unit = make_jfo("GTA")
+            arrangement = Arrangement.objects.create(
+                reference=f"QC-{url[-12:]}-{next(serial)}", title="x", status="in_force",
+                signed_date=datetime.date(2010, 1, 1), effective_date=datetime.date(2010, 1, 1),
+                expiry_date=datetime.date(2012, 1, 1), review_date=datetime.date(2011, 6, 1),
+            )
+            arrangement.jfos.add(unit)
+            ArrangementParty.objects.create(arrangement=arrangement, agency=agency)
+            for condition in conditions:
+                ConditionCoverage.objects.create(arrangement=arrangement, condition=condition, status="not_addressed")
+            GapAction.objects.create(jfo=make_jfo("GTA"), action="x", owner="y", due_date=datetime.date(2011, 1, 1))
+
+    more(1)
+    first = count_queries(lambda: api.get(url))
+    more(6)
+    assert count_queries(lambda: api.get(url)) == first

@@ -33,11 +33,12 @@ def covered_by_arrangement_in_force(day: datetime.date):
 
 
 def expiring_within(day: datetime.date, days: int) -> QuerySet:
-    """Arrangements in force on `day` whose expiry or review date falls within `days` days."""
+    """Arrangements in force on `day` that expire within `days` days, or whose review falls due
+    within them (a review already overdue included)."""
     horizon = add_days(day, days)
     return (
         arrangements_in_force(day)
-        .filter(Q(expiry_date__range=(day, horizon)) | Q(review_date__range=(day, horizon)))
+        .filter(Q(expiry_date__range=(day, horizon)) | Q(review_date__lte=horizon))
         .order_by("expiry_date", "review_date", "reference")
     )
 
@@ -207,7 +208,7 @@ def expiring_report(*, days: int = 90, on: datetime.date | None = None, region=N
 
     day = on or timezone.localdate()
     horizon = add_days(day, days)
-    queryset = arrangements_in_force(day).filter(Q(expiry_date__range=(day, horizon)) | Q(review_date__lte=horizon))
+    queryset = expiring_within(day, days)
     if region:
         codes = [code.strip().upper() for code in str(region).split(",") if code.strip()]
         queryset = queryset.filter(jfos__region__code__in=codes).distinct()

@@ -912,18 +912,9 @@ class AssignmentResource(RegistryResource):
         services.check_allocation(instance, pending=self.pending(instance))
 
     def do_instance_save(self, instance, is_create):
-        pending = self.pending(instance)
-        if not pending:
-            services.assignment_save(instance)
-            return
-        # Other rows of the file change this officer too: the same rules as assignment_save
-        # (row lock, model rules, FTE limit) with those rows as pending changes, so a file that
-        # ends one assignment and starts the next saves in any row order.
-        with transaction.atomic():
-            services.lock_officer(instance.officer_id)
-            instance.full_clean()
-            services.check_allocation(instance, pending=pending)
-            instance.save()
+        # The file's other rows for this officer are pending changes, so a file that ends one
+        # assignment and starts the next saves in any row order.
+        services.assignment_save(instance, pending=self.pending(instance))
 
     def after_save_instance(self, instance, row, **kwargs):
         mine = self.file_rows.get(instance.officer_id, {}).get(kwargs.get("row_number"))

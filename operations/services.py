@@ -93,13 +93,14 @@ def lock_officer(officer_id: int) -> None:
     list(Officer.objects.select_for_update().filter(pk=officer_id).values_list("pk", flat=True))
 
 
-def assignment_validate(assignment: Assignment) -> None:
-    """Every rule of an assignment: the model's own, then the officer's daily FTE limit.
+def assignment_validate(assignment: Assignment, *, pending: Iterable[Assignment] = ()) -> None:
+    """Every rule of an assignment: the model's own, then the officer's daily FTE limit (with
+    `pending`: other unsaved changes of the same write, e.g. an imported file's other rows).
 
     Raises ValidationError with per-field messages; changes nothing.
     """
     assignment.full_clean()
-    check_allocation(assignment)
+    check_allocation(assignment, pending=pending)
 
 
 def check_allocation(
@@ -146,10 +147,10 @@ def check_allocation(
 
 
 @transaction.atomic
-def assignment_save(assignment: Assignment) -> Assignment:
+def assignment_save(assignment: Assignment, *, pending: Iterable[Assignment] = ()) -> Assignment:
     """Validate (under the officer's row lock) and save a new or changed assignment."""
     lock_officer(assignment.officer_id)
-    assignment_validate(assignment)
+    assignment_validate(assignment, pending=pending)
     assignment.save()
     return assignment
 

@@ -59,7 +59,7 @@ class ArrangementAdmin(RegistryModelAdmin):
     inlines = [ArrangementPartyInline, ConditionCoverageInline, ArrangementDocumentInline, GapActionInline]
 
     def save_model(self, request, obj, form, change):
-        services.arrangement_save(obj)
+        services.arrangement_save(obj, actor=request.user, jfos=form.cleaned_data.get("jfos"))
 
     def save_formset(self, request, form, formset, change):
         if formset.model is ArrangementDocument:

@@ -6,10 +6,14 @@ Admin, API and pages call these, so a transition refused in one is refused in al
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+
+from jfo_registry import permissions
+from operations.models import JointForceOperation
 
 from .choices import ArrangementStatus as Status
 from .models import Arrangement, ArrangementParty, ConditionCoverage
@@ -64,14 +68,64 @@ def arrangement_validate(arrangement: Arrangement) -> None:
     check_transition(stored_status(arrangement), arrangement.status)
 
 
+def check_arrangement_write(
+    *, actor, arrangement: Arrangement, jfos: Iterable[JointForceOperation] | None = None
+) -> None:
+    """Refuse (PermissionDenied, changing nothing) a write of `arrangement` that `actor` may not
+    make, judged on the stored arrangement and on the one the write would leave:
+
+    - the stored arrangement must cover a unit of the actor's regions;
+    - `jfos`, the units it would cover (None: unchanged), may add or remove only units of the
+      actor's regions and must keep one of them (`permissions.check_coverage_change`);
+    - an arrangement it newly supersedes must be one the actor may edit;
+    - entering into force supersedes its predecessor: that one too must be the actor's to edit.
+
+    `actor` None is the system (commands, data loading): no region rule applies.
+    """
+    if actor is None:
+        return
+    stored = Arrangement.objects.filter(pk=arrangement.pk).first() if arrangement.pk else None
+    permissions.require_edit(actor, stored, message=_("You may only edit arrangements covering your regions."))
+    stored_units = list(stored.jfos.all()) if stored else []
+    if jfos is not None or stored is None:
+        permissions.check_coverage_change(actor, before=stored_units, after=stored_units if jfos is None else jfos)
+    predecessor = arrangement.supersedes if arrangement.supersedes_id else None
+    if predecessor is None:
+        return
+    newly_linked = stored is None or stored.supersedes_id != predecessor.pk
+    entering_force = arrangement.status == Status.IN_FORCE and (stored is None or stored.status != Status.IN_FORCE)
+    if newly_linked:
+        permissions.require_edit(
+            actor, predecessor,
+            message=_("An arrangement may only supersede one you may edit; %(reference)s covers no unit of your "
+                      "regions.") % {"reference": predecessor.reference},
+        )
+    if entering_force and predecessor.status in (Status.IN_FORCE, Status.EXPIRED):
+        permissions.require_edit(
+            actor, predecessor,
+            message=_("Putting this arrangement in force would supersede %(reference)s, which covers no unit of "
+                      "your regions: ask an administrator.") % {"reference": predecessor.reference},
+        )
+
+
 @transaction.atomic
-def arrangement_save(arrangement: Arrangement) -> Arrangement:
-    """Save an arrangement; entering into force supersedes the arrangement it replaces."""
+def arrangement_save(
+    arrangement: Arrangement, *, actor=None, jfos: Iterable[JointForceOperation] | None = None
+) -> Arrangement:
+    """Save an arrangement (and, when `jfos` is given, set the units it covers to them);
+    entering into force supersedes the arrangement it replaces.
+
+    Raises PermissionDenied when `actor` may not make the write (`check_arrangement_write`),
+    ValidationError for bad data; either way nothing is changed."""
     if arrangement.pk:  # one status change at a time
         list(Arrangement.objects.select_for_update().filter(pk=arrangement.pk).values_list("pk", flat=True))
+    jfos = None if jfos is None else list(jfos)
+    check_arrangement_write(actor=actor, arrangement=arrangement, jfos=jfos)
     old_status = stored_status(arrangement)
     arrangement_validate(arrangement)
     arrangement.save()
+    if jfos is not None:
+        arrangement.jfos.set(jfos)
     if arrangement.status == Status.IN_FORCE and old_status != Status.IN_FORCE and arrangement.supersedes_id:
         predecessor = Arrangement.objects.select_for_update().get(pk=arrangement.supersedes_id)
         if predecessor.status in (Status.IN_FORCE, Status.EXPIRED):
@@ -82,22 +136,38 @@ def arrangement_save(arrangement: Arrangement) -> Arrangement:
 
 def arrangement_transition(
     *, arrangement: Arrangement, status: str, signed_date: datetime.date | None = None,
-    effective_date: datetime.date | None = None,
+    effective_date: datetime.date | None = None, actor=None,
 ) -> Arrangement:
-    """Move an arrangement to `status` (dates may be given when it enters into force)."""
+    """Move an arrangement to `status` (dates may be given when it enters into force).
+
+    Raises PermissionDenied or ValidationError as `arrangement_save`."""
     if signed_date is not None:
         arrangement.signed_date = signed_date
     if effective_date is not None:
         arrangement.effective_date = effective_date
     arrangement.status = status
-    return arrangement_save(arrangement)
+    return arrangement_save(arrangement, actor=actor)
 
 
 @transaction.atomic
-def arrangement_renew(*, arrangement: Arrangement, reference: str, title: str | None = None) -> Arrangement:
+def arrangement_renew(
+    *, arrangement: Arrangement, reference: str, title: str | None = None, actor=None
+) -> Arrangement:
     """Draft the successor of `arrangement`: same parties, covered units, provisions and
     condition coverage, carried forward for editing. The original stays as it is until the
-    successor enters into force, which supersedes it."""
+    successor enters into force, which supersedes it.
+
+    Raises PermissionDenied when `actor` may not edit the arrangement or a unit it covers is
+    outside the actor's regions (the successor would be drafted for another region's unit);
+    ValidationError when it cannot be renewed. Nothing is changed then."""
+    if actor is not None:
+        permissions.require_edit(actor, arrangement, message=_("You may only edit arrangements covering your regions."))
+        outside = permissions.units_outside_regions(actor, arrangement.jfos.all())
+        if outside:
+            raise PermissionDenied(
+                _("The successor would also cover units of other regions (%(units)s): ask an administrator to "
+                  "renew it.") % {"units": ", ".join(sorted(str(unit) for unit in outside))}
+            )
     if arrangement.status not in (Status.IN_FORCE, Status.EXPIRED):
         raise ValidationError(
             {"status": _("Only an arrangement in force or expired can be renewed.")}, code="not_renewable"

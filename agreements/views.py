@@ -192,6 +192,7 @@ class TransitionView(ArrangementFormView):
         services.arrangement_transition(
             arrangement=self.arrangement, status=form.cleaned_data["status"],
             signed_date=form.cleaned_data.get("signed_date"), effective_date=form.cleaned_data.get("effective_date"),
+            actor=self.request.user,
         )
         messages.success(self.request, _("The status was changed."))
         return self.arrangement.get_absolute_url()
@@ -207,7 +208,7 @@ class RenewView(ArrangementFormView):
     def save(self, form):
         successor = services.arrangement_renew(
             arrangement=self.arrangement, reference=form.cleaned_data["reference"],
-            title=form.cleaned_data.get("title") or None,
+            title=form.cleaned_data.get("title") or None, actor=self.request.user,
         )
         messages.success(self.request, _("The successor was drafted with the parties, units and conditions carried forward."))
         return successor.get_absolute_url()

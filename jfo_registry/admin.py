@@ -23,6 +23,12 @@ class RegistryModelAdmin(SimpleHistoryAdmin):
         allowed = super().has_change_permission(request, obj)
         return allowed and (obj is None or permissions.can_edit(request.user, obj))
 
+    def save_model(self, request, obj, form, change):
+        # The stored record was checked by has_change_permission; the one the form leaves
+        # must be the user's to edit too (no move into another region).
+        permissions.require_edit(request.user, obj)
+        super().save_model(request, obj, form, change)
+
     def has_delete_permission(self, request, obj=None):
         allowed = super().has_delete_permission(request, obj)
         return allowed and (obj is None or permissions.can_delete(request.user, obj))

@@ -108,14 +108,29 @@ class ModelValidatedSerializer(RegistryModelSerializer):
                 setattr(instance, field, value)
         return instance
 
+    @property
+    def actor(self):
+        """The user writing through this serializer (None outside a request: the system)."""
+        request = self.context.get("request")
+        return None if request is None else request.user
+
     def validate(self, attrs):
+        """The region rule first (a 403 tells nothing of another region's records), then the
+        model's and the services' rules (400)."""
         attrs = super().validate(attrs)
         instance = self.model_instance(attrs)
+        self.check_permission(instance, attrs)
         try:
             self.validate_instance(instance)
         except DjangoValidationError as error:
             raise as_drf_error(error) from error
         return attrs
+
+    def check_permission(self, instance, attrs: dict) -> None:
+        """Raise PermissionDenied unless the actor may leave the record as `instance` (the
+        stored state is checked by the viewset's object permission)."""
+        if self.actor is not None:
+            permissions.require_edit(self.actor, instance)
 
     def validate_instance(self, instance) -> None:
         instance.full_clean()
@@ -283,21 +298,12 @@ class RegistryViewSet(RejectNullCharactersMixin, viewsets.ModelViewSet):
         serializer = HistoryEntrySerializer(page if page is not None else entries, many=True)
         return self.get_paginated_response(serializer.data) if page is not None else Response(serializer.data)
 
-    def check_new_state(self, serializer) -> None:
-        """The object as it would be after the write must be editable by the user too
-        (a manager cannot move an assignment into another region)."""
-        instance = serializer.model_instance(serializer.validated_data)
-        if not permissions.can_edit(self.request.user, instance):
-            self.permission_denied(self.request, message=_("You may only edit records of your own regions."))
-
     @transaction.atomic
     def perform_create(self, serializer):
-        self.check_new_state(serializer)
         self.save(serializer)
 
     @transaction.atomic
     def perform_update(self, serializer):
-        self.check_new_state(serializer)
         self.save(serializer)
 
     def save(self, serializer) -> None:

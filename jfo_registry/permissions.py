@@ -9,8 +9,12 @@ HQ analysts change nothing.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import rules
+from django.core.exceptions import PermissionDenied
 from django.db.models import Model
+from django.utils.translation import gettext as _
 
 from .roles import REGIONAL_MANAGER_EDITS, Role
 
@@ -114,6 +118,56 @@ def can_edit(user, obj: Model) -> bool:
     if obj._meta.label_lower in REGIONAL_MODELS:
         return can_edit_regional_record(user, obj)
     return is_administrator(user)
+
+
+def require_edit(user, *objs: Model | None, message: str | None = None) -> None:
+    """Raise PermissionDenied (with `message`) unless `user` may change every one of `objs`.
+
+    A write passes each state it touches: the record as stored and as it would be (None
+    entries, e.g. no stored state for a new record, are skipped)."""
+    for obj in objs:
+        if obj is not None and not can_edit(user, obj):
+            raise PermissionDenied(message or _("You may only edit records of your own regions."))
+
+
+def units_outside_regions(user, units: Iterable) -> list:
+    """The JFO units among `units` (anything with `region_id`) that `user` does not manage:
+    none for an administrator, every one for a user who manages no region."""
+    if is_administrator(user):
+        return []
+    managed = managed_region_ids(user)
+    return [unit for unit in units if unit.region_id not in managed]
+
+
+def check_coverage_change(user, *, before: Iterable, after: Iterable) -> None:
+    """Refuse (PermissionDenied) a change of the JFO units a record covers, from `before` to
+    `after`, that `user` may not make.
+
+    Administrators make any change. A regional manager adds or removes only units of their
+    regions, and leaves the record covering at least one of them: otherwise it would pass to
+    regions they do not manage or, with no unit left, to no manager at all. Both are refusals
+    of the manager's right (403), not bad data: an administrator may make the same change."""
+    if is_administrator(user):
+        return
+    before = {unit.pk: unit for unit in before}
+    after = {unit.pk: unit for unit in after}
+    changed = [unit for pk, unit in (before | after).items() if (pk in before) != (pk in after)]
+    outside = units_outside_regions(user, changed)
+    if outside:
+        raise PermissionDenied(
+            _("You may only add or remove units of your own regions, not: %(units)s.")
+            % {"units": ", ".join(sorted(str(unit) for unit in outside))}
+        )
+    if not after:
+        raise PermissionDenied(
+            _("An arrangement must keep at least one covered unit: with none, no regional manager could keep it "
+              "current. Ask an administrator to change it.")
+        )
+    if len(units_outside_regions(user, after.values())) == len(after):
+        raise PermissionDenied(
+            _("An arrangement you change must still cover a unit of your regions: otherwise it would pass to "
+              "regions you do not manage. Ask an administrator to change it.")
+        )
 
 
 def can_delete(user, obj: Model) -> bool:

@@ -71,6 +71,9 @@ class ArrangementSerializer(ModelValidatedSerializer):
             raise serializers.ValidationError("Each condition may appear only once.")
         return value
 
+    def check_permission(self, instance, attrs: dict) -> None:
+        services.check_arrangement_write(actor=self.actor, arrangement=instance, jfos=attrs.get("jfos"))
+
     def validate_instance(self, instance) -> None:
         services.arrangement_validate(instance)
 
@@ -87,8 +90,7 @@ class ArrangementSerializer(ModelValidatedSerializer):
         parties = validated_data.pop("parties", [])
         coverages = validated_data.pop("condition_coverages", [])
         jfos = validated_data.pop("jfos", [])
-        arrangement = services.arrangement_save(Arrangement(**validated_data))
-        arrangement.jfos.set(jfos)
+        arrangement = services.arrangement_save(Arrangement(**validated_data), actor=self.actor, jfos=jfos)
         self._replace(arrangement, ArrangementParty, "agency", parties)
         self._replace(arrangement, ConditionCoverage, "condition", coverages)
         return arrangement
@@ -100,9 +102,7 @@ class ArrangementSerializer(ModelValidatedSerializer):
         jfos = validated_data.pop("jfos", None)
         for field, value in validated_data.items():
             setattr(instance, field, value)
-        arrangement = services.arrangement_save(instance)
-        if jfos is not None:
-            arrangement.jfos.set(jfos)
+        arrangement = services.arrangement_save(instance, actor=self.actor, jfos=jfos)
         if parties is not None:
             self._replace(arrangement, ArrangementParty, "agency", parties)
         if coverages is not None:

@@ -52,7 +52,7 @@ class ArrangementViewSet(RegistryViewSet):
         data.is_valid(raise_exception=True)
         with transaction.atomic():
             try:
-                services.arrangement_transition(arrangement=arrangement, **data.validated_data)
+                services.arrangement_transition(arrangement=arrangement, actor=request.user, **data.validated_data)
             except ValidationError as error:
                 raise as_drf_error(error) from error
         return Response(self.get_serializer(self.get_queryset().get(pk=arrangement.pk)).data)
@@ -67,7 +67,7 @@ class ArrangementViewSet(RegistryViewSet):
         data.is_valid(raise_exception=True)
         with transaction.atomic():
             try:
-                successor = services.arrangement_renew(arrangement=arrangement, **data.validated_data)
+                successor = services.arrangement_renew(arrangement=arrangement, actor=request.user, **data.validated_data)
             except ValidationError as error:
                 raise as_drf_error(error) from error
         body = self.get_serializer(self.get_queryset().get(pk=successor.pk)).data

@@ -1,0 +1,320 @@
+"""Issue 10, point 1: region rules hold for an arrangement's links (covered units, `supersedes`)
+and for every record a write changes as a side effect (the predecessor put out of force, the
+successor of a renewal), through the API, the pages and the admin. A GTA manager never changes
+anything outside the GTA; administrators keep full power."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.urls import reverse
+
+from agreements import services
+from agreements.models import Arrangement, ArrangementParty
+from jfo_registry.concurrency import version_of
+from operations.models import Agency, JointForceOperation
+from tests.api import api, login  # noqa: F401
+
+pytestmark = pytest.mark.django_db
+
+
+def unit(acronym: str) -> JointForceOperation:
+    return JointForceOperation.objects.get(acronym=acronym)
+
+
+def gta_wca() -> Arrangement:
+    return Arrangement.objects.get(reference="WCA-2006-TADEU")
+
+
+def wsc_wca() -> Arrangement:
+    return Arrangement.objects.get(reference="WCA-2005-WPSIU")
+
+
+def shared_draft() -> Arrangement:
+    """Covers PWEU-GTA and PWEU-WSC: both regions' managers keep it current."""
+    return Arrangement.objects.get(reference="WCA-DRAFT-PWEU")
+
+
+def covered(arrangement: Arrangement) -> set[str]:
+    return set(Arrangement.objects.get(pk=arrangement.pk).jfos.values_list("acronym", flat=True))
+
+
+def snapshot(*arrangements: Arrangement) -> list:
+    return [
+        (Arrangement.objects.filter(pk=a.pk).values().get(), covered(a)) for a in arrangements
+    ]
+
+
+def patch(api, arrangement, payload):
+    return api.patch(f"/api/v1/arrangements/{arrangement.pk}/", payload, format="json", HTTP_IF_MATCH="*")
+
+
+def in_force(reference: str, *units: JointForceOperation, **fields) -> Arrangement:
+    arrangement = Arrangement.objects.create(
+        reference=reference, title=reference, status="in_force", signed_date=datetime.date(2012, 1, 1),
+        effective_date=datetime.date(2012, 1, 1), **fields,
+    )
+    arrangement.jfos.set(units)
+    return arrangement
+
+
+# --- covered units (the jfos many-to-many) ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "units, message",
+    [
+        (["TADEU", "WPSIU"], "only add or remove units of your own regions, not: WPSIU"),
+        (["WPSIU"], "only add or remove units of your own regions"),
+        ([], "must keep at least one covered unit"),
+    ],
+    ids=["pulls-in-another-region", "moves-out-of-the-region", "orphans"],
+)
+def test_api_refuses_a_manager_changing_units_outside_their_region(api, gta_manager, units, message):
+    login(api, gta_manager)
+    arrangement = gta_wca()
+    before = snapshot(arrangement)
+    response = patch(api, arrangement, {"jfos": [unit(acronym).pk for acronym in units]})
+    assert response.status_code == 403
+    assert message in response.json()["detail"]
+    assert snapshot(arrangement) == before
+
+
+def test_api_lets_a_manager_add_and_remove_units_of_their_region(api, gta_manager):
+    login(api, gta_manager)
+    arrangement = gta_wca()
+    response = patch(api, arrangement, {"jfos": [unit("TADEU").pk, unit("TFS").pk]})
+    assert response.status_code == 200
+    assert covered(arrangement) == {"TADEU", "TFS"}
+    response = patch(api, arrangement, {"jfos": [unit("TFS").pk]})
+    assert response.status_code == 200
+    assert covered(arrangement) == {"TFS"}
+
+
+def test_api_shared_arrangement_keeps_the_other_regions_units(api, gta_manager):
+    login(api, gta_manager)
+    arrangement = shared_draft()
+    before = snapshot(arrangement)
+    # Removing the other region's unit, or leaving only it (handing the arrangement to WSC).
+    for units in (["PWEU-GTA"], ["PWEU-WSC"]):
+        response = patch(api, arrangement, {"jfos": [unit(acronym).pk for acronym in units]})
+        assert response.status_code == 403
+    assert snapshot(arrangement) == before
+    response = patch(api, arrangement, {"jfos": [unit("PWEU-GTA").pk, unit("PWEU-WSC").pk, unit("TFS").pk]})
+    assert response.status_code == 200
+    assert covered(arrangement) == {"PWEU-GTA", "PWEU-WSC", "TFS"}
+
+
+def test_api_refuses_with_403_before_judging_the_rest_of_the_data(api, gta_manager):
+    login(api, gta_manager)
+    arrangement = gta_wca()
+    before = snapshot(arrangement)
+    response = patch(api, arrangement, {"jfos": [unit("WPSIU").pk], "status": "draft", "parties": []})
+    assert response.status_code == 403
+    assert snapshot(arrangement) == before
+    assert ArrangementParty.objects.filter(arrangement=arrangement).exists()
+
+
+def test_api_nested_lists_follow_the_arrangements_region(api, gta_manager):
+    login(api, gta_manager)
+    arrangement = wsc_wca()
+    parties = list(ArrangementParty.objects.filter(arrangement=arrangement).values_list("agency_id", flat=True))
+    response = patch(api, arrangement, {"jfos": [unit("TADEU").pk], "parties": []})
+    assert response.status_code == 403
+    assert list(ArrangementParty.objects.filter(arrangement=arrangement).values_list("agency_id", flat=True)) == parties
+    assert covered(arrangement) == {"WPSIU"}
+
+
+def test_administrators_change_any_units(api, administrator):
+    login(api, administrator)
+    arrangement = gta_wca()
+    assert patch(api, arrangement, {"jfos": [unit("TADEU").pk, unit("WPSIU").pk]}).status_code == 200
+    assert covered(arrangement) == {"TADEU", "WPSIU"}
+    assert patch(api, arrangement, {"jfos": []}).status_code == 200
+    assert covered(arrangement) == set()
+
+
+# --- supersedes and its side effect --------------------------------------------------------------
+
+
+def test_api_refuses_superseding_another_regions_arrangement(api, gta_manager):
+    login(api, gta_manager)
+    successor, other = gta_wca(), wsc_wca()
+    before = snapshot(successor, other)
+    response = patch(api, successor, {"supersedes": other.pk})
+    assert response.status_code == 403
+    assert "WCA-2005-WPSIU covers no unit of your regions" in response.json()["detail"]
+    assert snapshot(successor, other) == before
+
+
+def test_api_lets_a_manager_link_their_own_predecessor(api, gta_manager):
+    login(api, gta_manager)
+    draft = Arrangement.objects.create(reference="WCA-2013-TADEU", title="x")
+    draft.jfos.set([unit("TADEU")])
+    response = patch(api, draft, {"supersedes": gta_wca().pk})
+    assert response.status_code == 200
+    assert Arrangement.objects.get(pk=draft.pk).supersedes == gta_wca()
+
+
+@pytest.fixture
+def gta_draft_superseding_wsc(db):
+    """A GTA draft whose predecessor (linked by an administrator) is the WSC's arrangement."""
+    draft = Arrangement.objects.create(
+        reference="WCA-2013-GTA", title="x", supersedes=wsc_wca(), signed_date=datetime.date(2013, 1, 1),
+        effective_date=datetime.date(2013, 1, 1),
+    )
+    draft.jfos.set([unit("TADEU")])
+    return draft
+
+
+def test_api_transition_refuses_to_supersede_another_regions_arrangement(api, gta_manager, gta_draft_superseding_wsc):
+    login(api, gta_manager)
+    draft = gta_draft_superseding_wsc
+    before = snapshot(draft, wsc_wca())
+    response = api.post(f"/api/v1/arrangements/{draft.pk}/transition/", {"status": "in_force"}, format="json")
+    assert response.status_code == 403
+    assert "would supersede WCA-2005-WPSIU" in response.json()["detail"]
+    response = patch(api, draft, {"status": "in_force"})
+    assert response.status_code == 403
+    assert snapshot(draft, wsc_wca()) == before
+    assert Arrangement.objects.get(pk=wsc_wca().pk).status == "in_force"
+
+
+def test_page_transition_refuses_to_supersede_another_regions_arrangement(client, gta_manager, gta_draft_superseding_wsc):
+    client.force_login(gta_manager)
+    draft = gta_draft_superseding_wsc
+    before = snapshot(draft, wsc_wca())
+    response = client.post(
+        reverse("agreements:arrangement-transition", args=[draft.pk]),
+        {"status": "in_force", "signed_date": "2013-01-01", "effective_date": "2013-01-01", "version": version_of(draft)},
+    )
+    assert response.status_code == 403
+    assert snapshot(draft, wsc_wca()) == before
+
+
+def test_administrator_puts_it_in_force_and_supersedes_the_predecessor(api, administrator, gta_draft_superseding_wsc):
+    login(api, administrator)
+    draft = gta_draft_superseding_wsc
+    response = api.post(f"/api/v1/arrangements/{draft.pk}/transition/", {"status": "in_force"}, format="json")
+    assert response.status_code == 200
+    assert Arrangement.objects.get(pk=wsc_wca().pk).status == "superseded"
+
+
+def test_a_manager_supersedes_their_own_predecessor(api, gta_manager):
+    login(api, gta_manager)
+    draft = Arrangement.objects.create(
+        reference="WCA-2013-TADEU", title="x", supersedes=gta_wca(), signed_date=datetime.date(2013, 1, 1),
+        effective_date=datetime.date(2013, 1, 1),
+    )
+    draft.jfos.set([unit("TADEU")])
+    response = api.post(f"/api/v1/arrangements/{draft.pk}/transition/", {"status": "in_force"}, format="json")
+    assert response.status_code == 200
+    assert Arrangement.objects.get(pk=gta_wca().pk).status == "superseded"
+
+
+# --- renewal --------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def shared_in_force(db):
+    arrangement = in_force("WCA-2012-PWEU", unit("PWEU-GTA"), unit("PWEU-WSC"))
+    ArrangementParty.objects.create(arrangement=arrangement, agency=Agency.objects.get(acronym="CBSA"))
+    return arrangement
+
+
+def test_api_renewal_refuses_carrying_another_regions_units(api, gta_manager, shared_in_force):
+    login(api, gta_manager)
+    count = Arrangement.objects.count()
+    response = api.post(f"/api/v1/arrangements/{shared_in_force.pk}/renew/", {"reference": "WCA-2016-PWEU"}, format="json")
+    assert response.status_code == 403
+    assert "other regions (PWEU-WSC)" in response.json()["detail"]
+    assert Arrangement.objects.count() == count
+    assert not Arrangement.objects.filter(reference="WCA-2016-PWEU").exists()
+
+
+def test_page_renewal_refuses_carrying_another_regions_units(client, gta_manager, shared_in_force):
+    client.force_login(gta_manager)
+    count = Arrangement.objects.count()
+    response = client.post(reverse("agreements:arrangement-renew", args=[shared_in_force.pk]), {"reference": "WCA-2016-PWEU"})
+    assert response.status_code == 403
+    assert Arrangement.objects.count() == count
+
+
+def test_administrator_renews_a_shared_arrangement(api, administrator, shared_in_force):
+    login(api, administrator)
+    response = api.post(f"/api/v1/arrangements/{shared_in_force.pk}/renew/", {"reference": "WCA-2016-PWEU"}, format="json")
+    assert response.status_code == 201
+    assert set(response.json()["jfo_acronyms"]) == {"PWEU-GTA", "PWEU-WSC"}
+
+
+# --- the services, for every other caller ---------------------------------------------------------
+
+
+def test_services_hold_the_rule_for_any_entry_point(gta_manager):
+    arrangement = gta_wca()
+    before = snapshot(arrangement)
+    with pytest.raises(PermissionDenied):
+        services.arrangement_save(arrangement, actor=gta_manager, jfos=[unit("WPSIU")])
+    with pytest.raises(PermissionDenied):
+        services.arrangement_save(Arrangement(reference="NEW-1", title="x"), actor=gta_manager, jfos=[unit("WPSIU")])
+    with pytest.raises(PermissionDenied):
+        services.arrangement_transition(arrangement=wsc_wca(), status="terminated", actor=gta_manager)
+    assert snapshot(arrangement) == before
+    assert not Arrangement.objects.filter(reference="NEW-1").exists()
+    # The system (commands, data loading) is not a user: no region rule.
+    services.arrangement_save(arrangement, jfos=[unit("WPSIU")])
+    assert covered(arrangement) == {"WPSIU"}
+
+
+# --- the admin ----------------------------------------------------------------------------------
+
+
+def admin_form(arrangement: Arrangement, **changes) -> dict:
+    data = {
+        "reference": arrangement.reference, "title": arrangement.title, "kind": arrangement.kind,
+        "status": arrangement.status, "signed_date": arrangement.signed_date or "",
+        "effective_date": arrangement.effective_date or "", "supersedes": arrangement.supersedes_id or "",
+        "jfos": list(arrangement.jfos.values_list("pk", flat=True)),
+        "version": version_of(arrangement),
+    }
+    for prefix in ("parties", "condition_coverages", "documents", "gap_actions"):
+        data.update({f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"})
+    data.update(changes)
+    return data
+
+
+@pytest.fixture
+def staff_gta_manager(gta_manager):
+    """A manager someone made admin staff by hand: the admin still holds them to their regions."""
+    gta_manager.is_staff = True
+    gta_manager.save(update_fields=["is_staff"])
+    return gta_manager
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [{"jfos": ["WPSIU"]}, {"jfos": ["TADEU", "WPSIU"]}, {"supersedes": "WPSIU"}],
+    ids=["moves-out", "pulls-in", "supersedes-another-region"],
+)
+def test_admin_refuses_a_staff_manager_linking_outside_their_region(client, staff_gta_manager, changes):
+    client.force_login(staff_gta_manager)
+    arrangement, other = gta_wca(), wsc_wca()
+    before = snapshot(arrangement, other)
+    values = {
+        "jfos": [unit(acronym).pk for acronym in changes.get("jfos", ["TADEU"])],
+        "supersedes": other.pk if "supersedes" in changes else "",
+    }
+    response = client.post(reverse("admin:agreements_arrangement_change", args=[arrangement.pk]), admin_form(arrangement, **values))
+    assert response.status_code == 403
+    assert snapshot(arrangement, other) == before
+
+
+def test_admin_lets_an_administrator_link_any_unit(client, administrator):
+    client.force_login(administrator)
+    arrangement = gta_wca()
+    response = client.post(
+        reverse("admin:agreements_arrangement_change", args=[arrangement.pk]),
+        admin_form(arrangement, jfos=[unit("TADEU").pk, unit("WPSIU").pk]),
+    )
+    assert response.status_code == 302
+    assert covered(arrangement) == {"TADEU", "WPSIU"}

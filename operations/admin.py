@@ -88,7 +88,7 @@ class AssignmentSavingAdmin(RegistryModelAdmin):
         for obj in formset.deleted_objects:
             obj.delete()
         for instance in instances:
-            services.assignment_save(instance)
+            services.assignment_save(instance, actor=request.user)
         formset.save_m2m()
 
 
@@ -139,7 +139,7 @@ class AssignmentAdmin(RegistryImportExportMixin, RegistryModelAdmin):
         return obj.jfo.region.code
 
     def save_model(self, request, obj, form, change):
-        services.assignment_save(obj)
+        services.assignment_save(obj, actor=request.user)
 
 
 @admin.register(SalaryRate)

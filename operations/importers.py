@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 import tablib
-from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
@@ -49,7 +49,7 @@ from import_export import widgets as ie_widgets
 from import_export.fields import Field
 from import_export.results import RowResult
 
-from jfo_registry import audit
+from jfo_registry import audit, permissions
 
 from . import services
 from .choices import (
@@ -425,6 +425,7 @@ class RegistryResource(resources.ModelResource):
         self.duplicate_rows: dict[int, int] = {}
         self.file_error = False
         self.raise_errors = False
+        self.actor = None
         for f in self.fields.values():
             if hasattr(f.widget, "reset"):
                 f.widget.reset()
@@ -464,9 +465,11 @@ class RegistryResource(resources.ModelResource):
     def import_data(self, dataset, dry_run=False, raise_errors=False, use_transactions=None,
                     collect_failed_rows=False, rollback_on_validation_errors=False, **kwargs):
         """Always in a transaction, always rolled back when any row is invalid (all or nothing),
-        and recorded in the history as coming from an import."""
+        and recorded in the history as coming from an import. `user` (the admin passes the
+        signed-in one; None from the command line: the system) writes only what they may edit."""
         self._reset()
         self.raise_errors = raise_errors
+        self.actor = kwargs.get("user")
         with audit.entry_point(audit.IMPORT):
             return super().import_data(
                 dataset,
@@ -576,8 +579,22 @@ class RegistryResource(resources.ModelResource):
                 except ValueError as error:
                     errors[f.attribute] = ValidationError(str(error), code="invalid")
         errors.update(self.check_row(instance, row, errors))
+        if not errors:
+            errors.update(self.check_actor(instance))
         if errors:
             raise ValidationError(errors)
+
+    def check_actor(self, instance) -> dict:
+        """The region rule for the user importing: the record as stored and as the row leaves it
+        must both be theirs to edit (a row error otherwise, so nothing is imported)."""
+        if self.actor is None:
+            return {}
+        stored = type(instance)._default_manager.filter(pk=instance.pk).first() if instance.pk else None
+        try:
+            permissions.require_edit(self.actor, stored, instance, message=_("You may only import records of your own regions."))
+        except PermissionDenied as error:
+            return {NON_FIELD_ERRORS: [str(error)]}
+        return {}
 
     def check_row(self, instance, row, errors) -> dict:
         """Further per-row rules of a resource: {attribute: ValidationError}."""
@@ -914,7 +931,7 @@ class AssignmentResource(RegistryResource):
     def do_instance_save(self, instance, is_create):
         # The file's other rows for this officer are pending changes, so a file that ends one
         # assignment and starts the next saves in any row order.
-        services.assignment_save(instance, pending=self.pending(instance))
+        services.assignment_save(instance, pending=self.pending(instance), actor=self.actor)
 
     def after_save_instance(self, instance, row, **kwargs):
         mine = self.file_rows.get(instance.officer_id, {}).get(kwargs.get("row_number"))
@@ -1164,10 +1181,12 @@ def _exception_text(error: BaseException) -> str:
 
 
 def import_dataset(
-    kind: str, dataset: tablib.Dataset, *, dry_run: bool = False, progress: StageProgress | None = None
+    kind: str, dataset: tablib.Dataset, *, dry_run: bool = False, progress: StageProgress | None = None,
+    actor=None,
 ) -> ImportSummary:
     """Check every row (a dry run) and, when none is invalid and `dry_run` is false, import them:
-    all or nothing, in one transaction, recorded in the history as "import"."""
+    all or nothing, in one transaction, recorded in the history as "import". `actor`: the user
+    importing, held to the region rules (None: the system)."""
     cls = resource_class(kind)
 
     def stage(name):
@@ -1175,11 +1194,11 @@ def import_dataset(
 
     with audit.entry_point(audit.IMPORT), transaction.atomic():
         checker = cls(progress=stage("check"))
-        summary = summarize(checker, checker.import_data(dataset, dry_run=True), dry_run=True)
+        summary = summarize(checker, checker.import_data(dataset, dry_run=True, user=actor), dry_run=True)
         if summary.errors or dry_run:
             return summary
         importer = cls(progress=stage("import"))
-        summary = summarize(importer, importer.import_data(dataset, dry_run=False), dry_run=False)
+        summary = summarize(importer, importer.import_data(dataset, dry_run=False, user=actor), dry_run=False)
         if summary.errors:  # changed since the check (another user's write): keep nothing
             transaction.set_rollback(True)
         return summary

@@ -18,6 +18,8 @@ from django.db.models import Q
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from jfo_registry import permissions
+
 from .models import FTE_MAX, Assignment, JointForceOperation, Officer
 
 _FOREVER = datetime.date.max
@@ -93,12 +95,27 @@ def lock_officer(officer_id: int) -> None:
     list(Officer.objects.select_for_update().filter(pk=officer_id).values_list("pk", flat=True))
 
 
-def assignment_validate(assignment: Assignment, *, pending: Iterable[Assignment] = ()) -> None:
-    """Every rule of an assignment: the model's own, then the officer's daily FTE limit (with
-    `pending`: other unsaved changes of the same write, e.g. an imported file's other rows).
+def check_assignment_write(*, actor, assignment: Assignment) -> None:
+    """Refuse (PermissionDenied) unless `actor` may change the assignment both as stored and as
+    the write leaves it: a manager moves no assignment out of, or into, another region.
+    `actor` None is the system (commands, data loading): no region rule applies."""
+    if actor is None:
+        return
+    stored = Assignment.objects.select_related("jfo").filter(pk=assignment.pk).first() if assignment.pk else None
+    permissions.require_edit(
+        actor, stored, assignment, message=_("You may only edit assignments of your own regions.")
+    )
 
-    Raises ValidationError with per-field messages; changes nothing.
+
+def assignment_validate(assignment: Assignment, *, pending: Iterable[Assignment] = (), actor=None) -> None:
+    """Every rule of an assignment: the region rule for `actor` first (PermissionDenied, which
+    tells nothing of the officer's other assignments), then the model's own, then the officer's
+    daily FTE limit (with `pending`: other unsaved changes of the same write, e.g. an imported
+    file's other rows).
+
+    Raises PermissionDenied, or ValidationError with per-field messages; changes nothing.
     """
+    check_assignment_write(actor=actor, assignment=assignment)
     assignment.full_clean()
     check_allocation(assignment, pending=pending)
 
@@ -147,10 +164,11 @@ def check_allocation(
 
 
 @transaction.atomic
-def assignment_save(assignment: Assignment, *, pending: Iterable[Assignment] = ()) -> Assignment:
-    """Validate (under the officer's row lock) and save a new or changed assignment."""
+def assignment_save(assignment: Assignment, *, pending: Iterable[Assignment] = (), actor=None) -> Assignment:
+    """Validate (under the officer's row lock) and save a new or changed assignment written by
+    `actor` (None: the system). Raises as `assignment_validate`."""
     lock_officer(assignment.officer_id)
-    assignment_validate(assignment, pending=pending)
+    assignment_validate(assignment, pending=pending, actor=actor)
     assignment.save()
     return assignment
 
@@ -164,28 +182,29 @@ def assignment_create(
     end_date: datetime.date | None = None,
     role: str = "",
     notes: str = "",
+    actor=None,
 ) -> Assignment:
     assignment = Assignment(
         officer=officer, jfo=jfo, fte=fte, start_date=start_date, end_date=end_date, role=role, notes=notes
     )
-    return assignment_save(assignment)
+    return assignment_save(assignment, actor=actor)
 
 
 ASSIGNMENT_EDITABLE_FIELDS = ("officer", "jfo", "fte", "start_date", "end_date", "role", "notes")
 
 
-def assignment_update(*, assignment: Assignment, **changes) -> Assignment:
+def assignment_update(*, assignment: Assignment, actor=None, **changes) -> Assignment:
     """Change fields of an assignment; unknown fields are refused."""
     unknown = set(changes) - set(ASSIGNMENT_EDITABLE_FIELDS)
     if unknown:
         raise ValidationError(_("These fields cannot be changed: %(fields)s.") % {"fields": ", ".join(sorted(unknown))})
     for field, value in changes.items():
         setattr(assignment, field, value)
-    return assignment_save(assignment)
+    return assignment_save(assignment, actor=actor)
 
 
-def assignment_end(*, assignment: Assignment, end_date: datetime.date) -> Assignment:
+def assignment_end(*, assignment: Assignment, end_date: datetime.date, actor=None) -> Assignment:
     """End an assignment on `end_date` (inclusive). Assignments are ended, never deleted."""
     if end_date is None:
         raise ValidationError({"end_date": _("Give the date on which the assignment ends.")})
-    return assignment_update(assignment=assignment, end_date=end_date)
+    return assignment_update(assignment=assignment, end_date=end_date, actor=actor)

@@ -191,10 +191,8 @@ class AssignmentFormView(RoleRequiredMixin, View):
         with transaction.atomic():
             if form.is_valid():
                 assignment = form.save(commit=False)
-                if not permissions.can_edit(request.user, assignment):
-                    raise PermissionDenied(_("You may only edit assignments of your own regions."))
                 try:
-                    services.assignment_save(assignment)
+                    services.assignment_save(assignment, actor=request.user)
                 except ValidationError as error:
                     form.add_error(None, error)
                 else:
@@ -229,7 +227,9 @@ class AssignmentEndView(AssignmentFormView):
         with transaction.atomic():
             if form.is_valid():
                 try:
-                    services.assignment_end(assignment=form.instance, end_date=form.cleaned_data["end_date"])
+                    services.assignment_end(
+                        assignment=form.instance, end_date=form.cleaned_data["end_date"], actor=request.user
+                    )
                 except ValidationError as error:
                     form.add_error(None, error)
                 else:

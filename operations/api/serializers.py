@@ -137,14 +137,17 @@ class AssignmentSerializer(ModelValidatedSerializer):
             "start_date", "end_date", "role", "notes", *TIMESTAMPS,
         ]
 
+    def check_permission(self, instance, attrs: dict) -> None:
+        services.check_assignment_write(actor=self.actor, assignment=instance)
+
     def validate_instance(self, instance) -> None:
         services.assignment_validate(instance)
 
     def create(self, validated_data):
-        return services.assignment_save(Assignment(**validated_data))
+        return services.assignment_save(Assignment(**validated_data), actor=self.actor)
 
     def update(self, instance, validated_data):
-        return services.assignment_update(assignment=instance, **validated_data)
+        return services.assignment_update(assignment=instance, actor=self.actor, **validated_data)
 
 
 class SalaryRateSerializer(ModelValidatedSerializer):

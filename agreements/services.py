@@ -149,6 +149,21 @@ def arrangement_transition(
     return arrangement_save(arrangement, actor=actor)
 
 
+def check_renewal(*, actor, arrangement: Arrangement) -> None:
+    """Refuse (PermissionDenied) a renewal by `actor` unless they may edit the arrangement and
+    every unit it covers is in their regions: the successor carries them all, so it would
+    otherwise be drafted for another region's units. `actor` None is the system."""
+    if actor is None:
+        return
+    permissions.require_edit(actor, arrangement, message=_("You may only edit arrangements covering your regions."))
+    outside = permissions.units_outside_regions(actor, arrangement.jfos.all())
+    if outside:
+        raise PermissionDenied(
+            _("The successor would also cover units of other regions (%(units)s): ask an administrator to "
+              "renew it.") % {"units": ", ".join(sorted(str(unit) for unit in outside))}
+        )
+
+
 @transaction.atomic
 def arrangement_renew(
     *, arrangement: Arrangement, reference: str, title: str | None = None, actor=None
@@ -157,17 +172,9 @@ def arrangement_renew(
     condition coverage, carried forward for editing. The original stays as it is until the
     successor enters into force, which supersedes it.
 
-    Raises PermissionDenied when `actor` may not edit the arrangement or a unit it covers is
-    outside the actor's regions (the successor would be drafted for another region's unit);
-    ValidationError when it cannot be renewed. Nothing is changed then."""
-    if actor is not None:
-        permissions.require_edit(actor, arrangement, message=_("You may only edit arrangements covering your regions."))
-        outside = permissions.units_outside_regions(actor, arrangement.jfos.all())
-        if outside:
-            raise PermissionDenied(
-                _("The successor would also cover units of other regions (%(units)s): ask an administrator to "
-                  "renew it.") % {"units": ", ".join(sorted(str(unit) for unit in outside))}
-            )
+    Raises PermissionDenied as `check_renewal`; ValidationError when it cannot be renewed.
+    Nothing is changed then."""
+    check_renewal(actor=actor, arrangement=arrangement)
     if arrangement.status not in (Status.IN_FORCE, Status.EXPIRED):
         raise ValidationError(
             {"status": _("Only an arrangement in force or expired can be renewed.")}, code="not_renewable"

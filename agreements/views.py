@@ -81,9 +81,16 @@ class ArrangementDetailView(RoleRequiredMixin, DetailView):
         context = super().get_context_data(**kwargs)
         arrangement = self.object
         marks = {c.condition_id: c for c in arrangement.condition_coverages.select_related("condition")}
+        try:
+            services.check_renewal(actor=self.request.user, arrangement=arrangement)
+        except PermissionDenied as refusal:
+            renewal_refused = str(refusal)
+        else:
+            renewal_refused = ""
         context.update(
             conditions=[(condition, marks.get(condition.pk)) for condition in InformationSharingCondition.objects.all()],
             can_edit=permissions.can_edit(self.request.user, arrangement),
+            renewal_refused=renewal_refused,
             transitions=services.allowed_transitions(arrangement.status),
             reminders=arrangement.reminders.order_by("-created")[:20],
             history=merged_history(
@@ -201,6 +208,10 @@ class TransitionView(ArrangementFormView):
 class RenewView(ArrangementFormView):
     title = gettext_lazy("Renew the arrangement")
     submit_label = gettext_lazy("Draft the successor")
+
+    def get(self, request, pk, **kwargs):
+        services.check_renewal(actor=request.user, arrangement=self.arrangement)  # no form to be refused later
+        return super().get(request, pk, **kwargs)
 
     def make_form(self, data=None, files=None):
         return RenewForm(data, initial={"title": self.arrangement.title})

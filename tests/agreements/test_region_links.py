@@ -240,11 +240,43 @@ def test_page_renewal_refuses_carrying_another_regions_units(client, gta_manager
     assert Arrangement.objects.count() == count
 
 
+def test_page_offers_no_renewal_a_manager_could_not_make(client, gta_manager, shared_in_force):
+    client.force_login(gta_manager)
+    renew_url = reverse("agreements:arrangement-renew", args=[shared_in_force.pk])
+    page = client.get(shared_in_force.get_absolute_url()).content.decode()
+    assert renew_url not in page and "other regions (PWEU-WSC)" in page
+    assert client.get(renew_url).status_code == 403
+    own = client.get(gta_wca().get_absolute_url()).content.decode()
+    assert reverse("agreements:arrangement-renew", args=[gta_wca().pk]) in own
+
+
 def test_administrator_renews_a_shared_arrangement(api, administrator, shared_in_force):
     login(api, administrator)
     response = api.post(f"/api/v1/arrangements/{shared_in_force.pk}/renew/", {"reference": "WCA-2016-PWEU"}, format="json")
     assert response.status_code == 201
     assert set(response.json()["jfo_acronyms"]) == {"PWEU-GTA", "PWEU-WSC"}
+
+
+# --- gap actions: their unit or arrangement is their region ---------------------------------------
+
+
+def test_api_refuses_moving_a_gap_action_to_another_region(api, gta_manager):
+    from agreements.models import GapAction
+
+    login(api, gta_manager)
+    action = GapAction.objects.create(jfo=unit("TADEU"), action="Sign a WCA", owner="GTA", due_date="2027-01-01")
+    before = GapAction.objects.filter(pk=action.pk).values().get()
+    for payload in ({"jfo": unit("WPSIU").pk}, {"jfo": None, "arrangement": wsc_wca().pk}):
+        response = api.patch(f"/api/v1/gap-actions/{action.pk}/", payload, format="json", HTTP_IF_MATCH="*")
+        assert response.status_code == 403
+    assert GapAction.objects.filter(pk=action.pk).values().get() == before
+    count = GapAction.objects.count()
+    response = api.post(
+        "/api/v1/gap-actions/",
+        {"arrangement": wsc_wca().pk, "action": "x", "owner": "y", "due_date": "2027-01-01"}, format="json",
+    )
+    assert response.status_code == 403
+    assert GapAction.objects.count() == count
 
 
 # --- the services, for every other caller ---------------------------------------------------------

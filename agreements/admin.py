@@ -54,6 +54,7 @@ class ArrangementAdmin(RegistryModelAdmin):
     list_filter = ["kind", "status", "joint_management_team", "financial_commitments", "jfos__region"]
     search_fields = ["reference", "title", "notes", "jfos__acronym", "agencies__acronym"]
     autocomplete_fields = ["jfos", "supersedes"]
+    region_limited_choices = {"jfos": "region", "supersedes": "jfos__region"}
     list_select_related = ["supersedes"]
     date_hierarchy = "effective_date"
     inlines = [ArrangementPartyInline, ConditionCoverageInline, ArrangementDocumentInline, GapActionInline]

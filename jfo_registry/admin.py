@@ -1,6 +1,7 @@
 """Shared admin behaviour: permissions come from `jfo_registry.permissions`, like everywhere else."""
 
 from django.contrib import messages
+from django.db.models import Q
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -15,6 +16,30 @@ class RegistryModelAdmin(SimpleHistoryAdmin):
 
     Every change page links to the record's history (read-only: reverting is disabled).
     """
+
+    #: Relation fields whose choices a user who is not an administrator sees limited to their
+    #: regions (and the records already chosen): {field name: region path from the choice}.
+    region_limited_choices: dict[str, str] = {}
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        if not permissions.is_administrator(request.user):
+            for name, region_path in self.region_limited_choices.items():
+                field = form.base_fields.get(name)
+                if field is not None:
+                    field.queryset = self._regional_choices(request.user, field.queryset, region_path, obj, name)
+        return form
+
+    @staticmethod
+    def _regional_choices(user, queryset, region_path: str, obj, name: str):
+        chosen = []
+        if obj is not None and obj.pk:
+            relation = obj._meta.get_field(name)
+            chosen = list(getattr(obj, name).values_list("pk", flat=True)) if relation.many_to_many else [
+                getattr(obj, relation.attname)
+            ]
+        editable = permissions.within_regions(user, queryset, region_path).values("pk")
+        return queryset.filter(Q(pk__in=editable) | Q(pk__in=[pk for pk in chosen if pk is not None]))
 
     def has_view_permission(self, request, obj=None):
         return permissions.can_view(request.user) and super().has_view_permission(request, obj)

@@ -139,6 +139,16 @@ def units_outside_regions(user, units: Iterable) -> list:
     return [unit for unit in units if unit.region_id not in managed]
 
 
+def within_regions(user, queryset, region_path: str = "region"):
+    """The queryset form of `units_outside_regions`: the rows of `queryset` whose
+    `region_path` is one of the user's regions (every row for an administrator); for the
+    choices a form offers."""
+    if is_administrator(user):
+        return queryset
+    rows = queryset.filter(**{f"{region_path}__in": managed_region_ids(user)})
+    return rows.distinct() if "__" in region_path else rows  # through a many-to-many: once each
+
+
 def check_coverage_change(user, *, before: Iterable, after: Iterable) -> None:
     """Refuse (PermissionDenied) a change of the JFO units a record covers, from `before` to
     `after`, that `user` may not make.

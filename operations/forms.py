@@ -70,7 +70,6 @@ class AssignmentPageForm(AssignmentForm):
         for name in list(self.fields):
             if name not in (*fields, self.version_field_name):
                 del self.fields[name]
-        manager_regions = None if permissions.is_administrator(user) else permissions.managed_region_ids(user)
         if "officer" in self.fields:
             officers = Officer.objects.filter(active=True).select_related("home_region")
             self.fields["officer"] = forms.ModelChoiceField(
@@ -80,12 +79,10 @@ class AssignmentPageForm(AssignmentForm):
                 widget=forms.TextInput(attrs={"list": "officer-choices", "autocomplete": "off"}),
                 error_messages={"invalid_choice": _("No active officer has this employee number.")},
             )
-            suggested = officers if manager_regions is None else officers.filter(home_region__in=manager_regions)
+            suggested = permissions.within_regions(user, officers, "home_region")
             self.officer_choices = suggested.order_by("employee_number")[:2000]
         if "jfo" in self.fields:
-            units = JointForceOperation.objects.exclude(status="closed")
-            if manager_regions is not None:
-                units = units.filter(region__in=manager_regions)
+            units = permissions.within_regions(user, JointForceOperation.objects.exclude(status="closed"))
             self.fields["jfo"] = forms.ModelChoiceField(
                 queryset=units,
                 to_field_name="acronym",

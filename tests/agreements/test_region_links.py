@@ -323,22 +323,48 @@ def staff_gta_manager(gta_manager):
     return gta_manager
 
 
+def post_admin(client, arrangement, **changes):
+    return client.post(reverse("admin:agreements_arrangement_change", args=[arrangement.pk]), admin_form(arrangement, **changes))
+
+
+def test_admin_offers_a_staff_manager_only_their_regions_choices_and_those_already_made(client, staff_gta_manager):
+    client.force_login(staff_gta_manager)
+    form = client.get(reverse("admin:agreements_arrangement_change", args=[shared_draft().pk])).context["adminform"].form
+    regions = set(form.fields["jfos"].queryset.values_list("region__code", flat=True))
+    assert regions == {"GTA", "WSC"}  # WSC: only the unit already covered
+    assert set(form.fields["jfos"].queryset.filter(region__code="WSC").values_list("acronym", flat=True)) == {"PWEU-WSC"}
+    assert wsc_wca() not in form.fields["supersedes"].queryset and gta_wca() in form.fields["supersedes"].queryset
+
+
 @pytest.mark.parametrize(
-    "changes",
-    [{"jfos": ["WPSIU"]}, {"jfos": ["TADEU", "WPSIU"]}, {"supersedes": "WPSIU"}],
+    "units, supersedes",
+    [(["WPSIU"], False), (["TADEU", "WPSIU"], False), (["TADEU"], True)],
     ids=["moves-out", "pulls-in", "supersedes-another-region"],
 )
-def test_admin_refuses_a_staff_manager_linking_outside_their_region(client, staff_gta_manager, changes):
+def test_admin_refuses_a_staff_manager_choosing_outside_their_region(client, staff_gta_manager, units, supersedes):
     client.force_login(staff_gta_manager)
     arrangement, other = gta_wca(), wsc_wca()
     before = snapshot(arrangement, other)
-    values = {
-        "jfos": [unit(acronym).pk for acronym in changes.get("jfos", ["TADEU"])],
-        "supersedes": other.pk if "supersedes" in changes else "",
-    }
-    response = client.post(reverse("admin:agreements_arrangement_change", args=[arrangement.pk]), admin_form(arrangement, **values))
-    assert response.status_code == 403
+    response = post_admin(
+        client, arrangement, jfos=[unit(acronym).pk for acronym in units], supersedes=other.pk if supersedes else "",
+    )
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors
     assert snapshot(arrangement, other) == before
+
+
+@pytest.mark.parametrize(
+    "arrangement, units",
+    [(gta_wca, []), (shared_draft, ["PWEU-GTA"]), (shared_draft, ["PWEU-WSC"])],
+    ids=["orphans", "removes-another-regions-unit", "hands-it-to-another-region"],
+)
+def test_admin_refuses_a_staff_manager_the_links_the_services_refuse(client, staff_gta_manager, arrangement, units):
+    client.force_login(staff_gta_manager)
+    arrangement = arrangement()
+    before = snapshot(arrangement)
+    response = post_admin(client, arrangement, jfos=[unit(acronym).pk for acronym in units])
+    assert response.status_code == 403
+    assert snapshot(arrangement) == before
 
 
 def test_admin_lets_an_administrator_link_any_unit(client, administrator):

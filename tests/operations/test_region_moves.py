@@ -116,15 +116,19 @@ def staff_gta_manager(gta_manager):
     return gta_manager
 
 
-def test_admin_refuses_moving_an_assignment_out_of_the_region(client, staff_gta_manager):
+def test_admin_offers_only_units_of_the_region_and_refuses_others(client, staff_gta_manager):
     client.force_login(staff_gta_manager)
     assignment = make_assignment(jfo=make_jfo("GTA"), fte="0.50")
+    url = reverse("admin:operations_assignment_change", args=[assignment.pk])
+    choices = client.get(url).context["adminform"].form.fields["jfo"].queryset
+    assert set(choices.values_list("region__code", flat=True)) == {"GTA"}
     before = values(assignment)
-    response = client.post(reverse("admin:operations_assignment_change", args=[assignment.pk]), {
+    response = client.post(url, {
         "officer": assignment.officer.pk, "jfo": make_jfo("PAC").pk, "fte": "0.50", "start_date": "2010-04-01",
         "end_date": "", "role": "", "notes": "", "version": version_of(assignment),
     })
-    assert response.status_code == 403
+    assert response.status_code == 200
+    assert "jfo" in response.context["adminform"].form.errors
     assert values(assignment) == before
 
 

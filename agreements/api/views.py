@@ -1,6 +1,7 @@
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Prefetch
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import status as http_status
 from rest_framework.decorators import action
@@ -39,7 +40,7 @@ class ArrangementViewSet(RegistryViewSet):
 
     def write_checked(self, request, arrangement):
         if not permissions.can_edit(request.user, arrangement):
-            self.permission_denied(request, message="You may only edit arrangements covering your regions.")
+            self.permission_denied(request, message=_("You may only edit arrangements covering your regions."))
 
     @extend_schema(request=serializers.TransitionSerializer, responses={200: serializers.ArrangementSerializer})
     @action(detail=True, methods=["post"])

@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from agreements import services
-from agreements.models import Arrangement, ArrangementParty
+from agreements.models import Arrangement, ArrangementParty, GapAction
 from jfo_registry.concurrency import version_of
 from operations.models import Agency, JointForceOperation
 from tests.api import api, login  # noqa: F401
@@ -261,8 +261,6 @@ def test_administrator_renews_a_shared_arrangement(api, administrator, shared_in
 
 
 def test_api_refuses_moving_a_gap_action_to_another_region(api, gta_manager):
-    from agreements.models import GapAction
-
     login(api, gta_manager)
     action = GapAction.objects.create(jfo=unit("TADEU"), action="Sign a WCA", owner="GTA", due_date="2027-01-01")
     before = GapAction.objects.filter(pk=action.pk).values().get()

@@ -8,6 +8,7 @@ import datetime
 import pytest
 import tablib
 from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from jfo_registry.concurrency import version_of
@@ -199,8 +200,6 @@ def test_import_by_a_manager_refuses_moving_an_officer_out_of_the_region(gta_man
 
 
 def test_admin_import_passes_the_signed_in_user(client, staff_gta_manager):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     client.force_login(staff_gta_manager)
     officer = make_officer("GTA")
     url = reverse("admin:operations_assignment_import")

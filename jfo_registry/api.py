@@ -153,7 +153,9 @@ class HistoryEntrySerializer(serializers.Serializer):
     entry_point = serializers.ChoiceField(choices=["admin", "api", "page", "import", "command"])
     type = serializers.ChoiceField(choices=["created", "changed", "deleted"])
     changes = serializers.ListField(
-        child=serializers.DictField(), help_text="Each changed field: field, label, old and new value."
+        child=serializers.DictField(),
+        help_text="Each changed field: field, label, old and new value (text or null); a change of links "
+        "(covered units, threats, managers) also lists the items `added` and `removed`.",
     )
 
 
@@ -273,12 +275,13 @@ class RegistryViewSet(RejectNullCharactersMixin, viewsets.ModelViewSet):
     @extend_schema(responses={200: HistoryEntrySerializer(many=True)}, request=None)
     @action(detail=True, methods=["get"])
     def history(self, request, pk=None):
-        """Every change of this record, newest first: who, when, through which entry point, old and
-        new values. History is read-only."""
-        from .history import history_entries
+        """Every change of this record and of its parts (an arrangement's parties, a unit's
+        assignments...), newest first: who, when, through which entry point, old and new values,
+        links added and removed. History is read-only."""
+        from .history import record_history
 
         instance = self.get_object()
-        entries = history_entries(type(instance).history.filter(id=instance.pk), limit=10_000)
+        entries = record_history(instance, limit=10_000)
         page = self.paginate_queryset(entries)
         serializer = HistoryEntrySerializer(page if page is not None else entries, many=True)
         return self.get_paginated_response(serializer.data) if page is not None else Response(serializer.data)

@@ -19,6 +19,10 @@ from .choices import (
 )
 
 
+# An arrangement in these statuses has never bound anyone, if its history says so too.
+NEVER_IN_FORCE = (ArrangementStatus.DRAFT, ArrangementStatus.UNDER_NEGOTIATION)
+
+
 class Arrangement(TimeStampedModel):
     reference = models.CharField(_("reference"), max_length=50, unique=True)
     title = models.CharField(_("title"), max_length=300)
@@ -81,6 +85,20 @@ class Arrangement(TimeStampedModel):
         from django.urls import reverse
 
         return reverse("agreements:arrangement-detail", args=[self.pk])
+
+    def deletion_refusal(self) -> str | None:
+        """Why this arrangement cannot be deleted, or None. Only a draft (or one under
+        negotiation) that was never in force may be deleted; any other is kept for the record:
+        terminated, left to expire or superseded."""
+        if self.pk and (
+            self.status not in NEVER_IN_FORCE
+            or self.history.exclude(status__in=NEVER_IN_FORCE).exists()
+        ):
+            return str(_(
+                "An arrangement that has been in force is kept for the record: terminate it (or let it "
+                "expire or be superseded) instead of deleting it."
+            ))
+        return None
 
     def history_parts(self) -> list:
         """Historical rows shown with the arrangement's own: parties, condition coverage,

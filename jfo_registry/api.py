@@ -21,6 +21,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_field
 
 from . import permissions
 from .api_access import RegistryPermission, RejectNullCharactersMixin
+from .audit import RecordKept, deletion_refusal
 
 
 def as_drf_error(error: DjangoValidationError) -> exceptions.ValidationError:
@@ -119,6 +120,12 @@ class ModelValidatedSerializer(RegistryModelSerializer):
 
     def validate_instance(self, instance) -> None:
         instance.full_clean()
+
+
+class RecordKeptConflict(exceptions.APIException):
+    status_code = 409
+    default_detail = _("This record is kept for the record and cannot be deleted.")
+    default_code = "record_kept"
 
 
 class PreconditionRequired(exceptions.APIException):
@@ -310,10 +317,18 @@ class RegistryViewSet(RejectNullCharactersMixin, viewsets.ModelViewSet):
             raise as_drf_error(error) from error
 
     def perform_destroy(self, instance):
+        """Delete, or refuse: 409 for a kept record (say what to do instead), 400 for a record
+        other records still use."""
         from django.db.models import ProtectedError, RestrictedError
 
+        reason = deletion_refusal(instance)
+        if reason:
+            raise RecordKeptConflict(reason)
         try:
-            instance.delete()
+            with transaction.atomic():  # a kept record among the cascade rolls back only this
+                instance.delete()
+        except RecordKept as error:
+            raise RecordKeptConflict(error.reason) from error
         except (ProtectedError, RestrictedError) as error:
             held_by = sorted({str(obj) for obj in error.protected_objects} if hasattr(error, "protected_objects") else [])
             raise exceptions.ValidationError(

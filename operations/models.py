@@ -109,6 +109,12 @@ class Threat(BilingualNameMixin, TimeStampedModel):
     def __str__(self) -> str:
         return self.name
 
+    def deletion_refusal(self) -> str | None:
+        """Why this threat cannot be deleted (units are linked to it), or None."""
+        if self.pk and self.jfos.exists():
+            return str(_("A threat linked to JFO units is kept: unlink it from the units first."))
+        return None
+
 
 class Program(BilingualNameMixin, TimeStampedModel):
     code = models.CharField(_("code"), max_length=10, unique=True)
@@ -169,6 +175,13 @@ class JointForceOperation(TimeStampedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("operations:jfo-detail", args=[self.pk])
+
+    def deletion_refusal(self) -> str | None:
+        """Why this unit cannot be deleted (it is covered by an arrangement: close it instead),
+        or None. Assignments and gap actions protect it through their foreign keys."""
+        if self.pk and self.arrangements.exists():
+            return str(_("A JFO unit covered by an arrangement is closed (status and end date), not deleted."))
+        return None
 
     def history_parts(self) -> list:
         """Historical rows shown with the unit's own: its participations and assignments."""
@@ -284,6 +297,13 @@ class Assignment(TimeStampedModel):
     @property
     def is_ongoing(self) -> bool:
         return self.end_date is None
+
+    # Kept for good: an assignment ends with an end date, by anyone, through any entry point.
+    never_deleted = True
+
+    def deletion_refusal(self) -> str:
+        """Why this record cannot be deleted (always: see `never_deleted`)."""
+        return str(_("An assignment is never deleted: end it with an end date instead."))
 
     def clean(self) -> None:
         errors = {}

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from django.db import models
+from django.conf import settings
+from django.db import models, transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -53,7 +54,7 @@ class RegistryHistory(HistoricalRecords):
         self._remember_row(instance)
 
     def m2m_changed(self, instance, action, attr, pk_set, reverse, model=None, **kwargs):
-        if hasattr(instance, "skip_history_when_saving"):
+        if not getattr(settings, "SIMPLE_HISTORY_ENABLED", True) or hasattr(instance, "skip_history_when_saving"):
             return
         if not reverse:
             if action in ("post_add", "post_remove", "post_clear") and self._links_changed(instance):
@@ -75,9 +76,12 @@ class RegistryHistory(HistoricalRecords):
                 self.create_historical_record(record, "~")
 
     def _remember_row(self, instance) -> None:
-        if self.get_m2m_fields_from_model(self.cls):
+        """Remember the row just written, until the transaction ends (one write is one
+        transaction: later link changes through the same object are another write)."""
+        if self.get_m2m_fields_from_model(self.cls) and transaction.get_connection().in_atomic_block:
             latest = self._latest(instance)
             instance._history_row_id = latest.history_id if latest is not None else None
+            transaction.on_commit(lambda: setattr(instance, "_history_row_id", None))
 
     def _record_links(self, instance) -> None:
         latest = self._latest(instance)

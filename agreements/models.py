@@ -3,8 +3,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
+from jfo_registry.history import RegistryHistory
 from jfo_registry.models import TimeStampedModel, date_validators
 from operations.models import Agency, JointForceOperation, dates_in_order
 
@@ -17,6 +17,10 @@ from .choices import (
     PartyRole,
     ReminderKind,
 )
+
+
+# An arrangement in these statuses has never bound anyone, if its history says so too.
+NEVER_IN_FORCE = (ArrangementStatus.DRAFT, ArrangementStatus.UNDER_NEGOTIATION)
 
 
 class Arrangement(TimeStampedModel):
@@ -54,7 +58,7 @@ class Arrangement(TimeStampedModel):
     )
     notes = models.TextField(_("notes"), blank=True)
 
-    history = HistoricalRecords()
+    history = RegistryHistory(links=["jfos"])
 
     class Meta:
         ordering = ["reference"]
@@ -82,6 +86,28 @@ class Arrangement(TimeStampedModel):
 
         return reverse("agreements:arrangement-detail", args=[self.pk])
 
+    def deletion_refusal(self) -> str | None:
+        """Why this arrangement cannot be deleted, or None. Only a draft (or one under
+        negotiation) that was never in force may be deleted; any other is kept for the record:
+        terminated, left to expire or superseded."""
+        if self.pk and (
+            self.status not in NEVER_IN_FORCE
+            or self.history.exclude(status__in=NEVER_IN_FORCE).exists()
+        ):
+            return str(_(
+                "An arrangement that has been in force is kept for the record: terminate it (or let it "
+                "expire or be superseded) instead of deleting it."
+            ))
+        return None
+
+    def history_parts(self) -> list:
+        """Historical rows shown with the arrangement's own: parties, condition coverage,
+        documents and gap actions."""
+        return [
+            model.history.filter(arrangement_id=self.pk)
+            for model in (ArrangementParty, ConditionCoverage, ArrangementDocument, GapAction)
+        ]
+
     def clean(self) -> None:
         errors = {}
         if self.status == ArrangementStatus.IN_FORCE:
@@ -106,7 +132,7 @@ class ArrangementParty(TimeStampedModel):
     )
     role = models.CharField(_("role"), max_length=10, choices=PartyRole.choices, default=PartyRole.SIGNATORY)
 
-    history = HistoricalRecords()
+    history = RegistryHistory()
 
     class Meta:
         ordering = ["arrangement", "role", "agency__acronym"]
@@ -131,7 +157,7 @@ class InformationSharingCondition(TimeStampedModel):
     text_en = models.TextField(_("text (English)"))
     text_fr = models.TextField(_("text (French)"))
 
-    history = HistoricalRecords()
+    history = RegistryHistory()
 
     class Meta:
         ordering = ["letter"]
@@ -165,7 +191,7 @@ class ConditionCoverage(TimeStampedModel):
         _("clause"), max_length=200, blank=True, help_text=_("The clause of the arrangement that addresses it.")
     )
 
-    history = HistoricalRecords()
+    history = RegistryHistory()
 
     class Meta:
         ordering = ["arrangement", "condition__letter"]
@@ -207,7 +233,7 @@ class ArrangementDocument(TimeStampedModel):
         related_name="arrangement_documents", verbose_name=_("uploaded by"),
     )
 
-    history = HistoricalRecords()
+    history = RegistryHistory()
 
     class Meta:
         ordering = ["arrangement", "-created"]
@@ -236,7 +262,7 @@ class GapAction(TimeStampedModel):
     status = models.CharField(_("status"), max_length=12, choices=GapActionStatus.choices, default=GapActionStatus.OPEN)
     notes = models.TextField(_("notes"), blank=True)
 
-    history = HistoricalRecords()
+    history = RegistryHistory()
 
     class Meta:
         ordering = ["status", "due_date", "pk"]

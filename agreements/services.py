@@ -11,6 +11,9 @@ from collections.abc import Iterable
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
+
+from jfo_registry.audit import current_entry_point
 
 from jfo_registry import permissions
 from operations.models import JointForceOperation
@@ -200,15 +203,17 @@ def arrangement_renew(
     arrangement_validate(successor)
     successor.save()
     successor.jfos.set(arrangement.jfos.all())
-    ArrangementParty.objects.bulk_create(
-        ArrangementParty(arrangement=successor, agency_id=party.agency_id, role=party.role)
-        for party in arrangement.parties.all()
+    # Bulk, with their history rows: the user (from the request) and the entry point as any save.
+    bulk_create_with_history(
+        [ArrangementParty(arrangement=successor, agency_id=party.agency_id, role=party.role)
+         for party in arrangement.parties.all()],
+        ArrangementParty, default_change_reason=current_entry_point(),
     )
-    ConditionCoverage.objects.bulk_create(
-        ConditionCoverage(
-            arrangement=successor, condition_id=c.condition_id, status=c.status, clause_reference=c.clause_reference
-        )
-        for c in arrangement.condition_coverages.all()
+    bulk_create_with_history(
+        [ConditionCoverage(arrangement=successor, condition_id=c.condition_id, status=c.status,
+                           clause_reference=c.clause_reference)
+         for c in arrangement.condition_coverages.all()],
+        ConditionCoverage, default_change_reason=current_entry_point(),
     )
     return successor
 

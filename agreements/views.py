@@ -16,7 +16,7 @@ from django.views import View
 from django.views.generic import DetailView, ListView, TemplateView
 
 from jfo_registry import permissions
-from jfo_registry.history import merged_history
+from jfo_registry.history import record_history
 from jfo_registry.views import RoleRequiredMixin, SortedListMixin
 from operations.forms import ReportQueryForm
 from operations.models import JointForceOperation
@@ -93,13 +93,7 @@ class ArrangementDetailView(RoleRequiredMixin, DetailView):
             renewal_refused=renewal_refused,
             transitions=services.allowed_transitions(arrangement.status),
             reminders=arrangement.reminders.order_by("-created")[:20],
-            history=merged_history(
-                Arrangement.history.filter(id=arrangement.pk),
-                ArrangementParty.history.filter(arrangement_id=arrangement.pk),
-                ConditionCoverage.history.filter(arrangement_id=arrangement.pk),
-                ArrangementDocument.history.filter(arrangement_id=arrangement.pk),
-                GapAction.history.filter(arrangement_id=arrangement.pk),
-            ),
+            history=record_history(arrangement),
         )
         return context
 

@@ -9,6 +9,7 @@ from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import permissions
+from .audit import deletion_refusal
 
 
 class RegistryModelAdmin(SimpleHistoryAdmin):
@@ -55,8 +56,20 @@ class RegistryModelAdmin(SimpleHistoryAdmin):
         super().save_model(request, obj, form, change)
 
     def has_delete_permission(self, request, obj=None):
+        """No delete button, action or view for a kept record (`deletion_refusal`), nor any at
+        all for a model whose records are never deleted (assignments)."""
+        if getattr(self.model, "never_deleted", False):
+            return False
         allowed = super().has_delete_permission(request, obj)
-        return allowed and (obj is None or permissions.can_delete(request.user, obj))
+        return allowed and (obj is None or (permissions.can_delete(request.user, obj) and not deletion_refusal(obj)))
+
+    def get_deleted_objects(self, objs, request):
+        """"Delete selected" lists each kept record with the reason, and deletes nothing. When
+        anything is protected or kept, that list is the answer (not "no permission" for the
+        kept records' model: nobody has it)."""
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        protected = [*protected, *(f"{obj}: {reason}" for obj in objs if (reason := deletion_refusal(obj)))]
+        return deleted, counts, set() if protected else perms_needed, protected
 
 
 class RegistryImportExportMixin(ImportExportModelAdmin):

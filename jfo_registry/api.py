@@ -21,6 +21,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_field
 
 from . import permissions
 from .api_access import RegistryPermission, RejectNullCharactersMixin
+from .audit import RecordKept, deletion_refusal
 
 
 def as_drf_error(error: DjangoValidationError) -> exceptions.ValidationError:
@@ -136,6 +137,12 @@ class ModelValidatedSerializer(RegistryModelSerializer):
         instance.full_clean()
 
 
+class RecordKeptConflict(exceptions.APIException):
+    status_code = 409
+    default_detail = _("This record is kept for the record and cannot be deleted.")
+    default_code = "record_kept"
+
+
 class PreconditionRequired(exceptions.APIException):
     status_code = 428
     default_detail = _(
@@ -168,7 +175,9 @@ class HistoryEntrySerializer(serializers.Serializer):
     entry_point = serializers.ChoiceField(choices=["admin", "api", "page", "import", "command"])
     type = serializers.ChoiceField(choices=["created", "changed", "deleted"])
     changes = serializers.ListField(
-        child=serializers.DictField(), help_text="Each changed field: field, label, old and new value."
+        child=serializers.DictField(),
+        help_text="Each changed field: field, label, old and new value (text or null); a change of links "
+        "(covered units, threats, managers) also lists the items `added` and `removed`.",
     )
 
 
@@ -288,12 +297,13 @@ class RegistryViewSet(RejectNullCharactersMixin, viewsets.ModelViewSet):
     @extend_schema(responses={200: HistoryEntrySerializer(many=True)}, request=None)
     @action(detail=True, methods=["get"])
     def history(self, request, pk=None):
-        """Every change of this record, newest first: who, when, through which entry point, old and
-        new values. History is read-only."""
-        from .history import history_entries
+        """Every change of this record and of its parts (an arrangement's parties, a unit's
+        assignments...), newest first: who, when, through which entry point, old and new values,
+        links added and removed. History is read-only."""
+        from .history import record_history
 
         instance = self.get_object()
-        entries = history_entries(type(instance).history.filter(id=instance.pk), limit=10_000)
+        entries = record_history(instance, limit=10_000)
         page = self.paginate_queryset(entries)
         serializer = HistoryEntrySerializer(page if page is not None else entries, many=True)
         return self.get_paginated_response(serializer.data) if page is not None else Response(serializer.data)
@@ -313,10 +323,18 @@ class RegistryViewSet(RejectNullCharactersMixin, viewsets.ModelViewSet):
             raise as_drf_error(error) from error
 
     def perform_destroy(self, instance):
+        """Delete, or refuse: 409 for a kept record (say what to do instead), 400 for a record
+        other records still use."""
         from django.db.models import ProtectedError, RestrictedError
 
+        reason = deletion_refusal(instance)
+        if reason:
+            raise RecordKeptConflict(reason)
         try:
-            instance.delete()
+            with transaction.atomic():  # a kept record among the cascade rolls back only this
+                instance.delete()
+        except RecordKept as error:
+            raise RecordKeptConflict(error.reason) from error
         except (ProtectedError, RestrictedError) as error:
             held_by = sorted({str(obj) for obj in error.protected_objects} if hasattr(error, "protected_objects") else [])
             raise exceptions.ValidationError(

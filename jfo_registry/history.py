@@ -1,15 +1,119 @@
-"""Readable change history from django-simple-history: who, when, through which entry point,
-and each field's old and new value. Used by the pages, the API and (for labels) the admin."""
+"""Change history from django-simple-history: who, when, through which entry point, each field's
+old and new value and the links (many-to-many) added and removed. `RegistryHistory` records it;
+`history_entries` reads it for the pages, the API and the stale-edit message; the admin's history
+view diffs the same rows."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 
+from django.conf import settings
+from django.db import models, transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from simple_history.models import HistoricalRecords
+from simple_history.utils import get_m2m_reverse_field_name
 
 IGNORED_FIELDS = {"id", "created", "last_updated"}
 CHANGE_TYPES = {"+": "created", "~": "changed", "-": "deleted"}
+
+
+class LinkedHistoricalModel(models.Model):
+    """Base of the historical rows of a record with links: whether the row holds the links as
+    they stood (rows written before links were recorded do not, and are not diffed on them)."""
+
+    links_recorded = models.BooleanField(gettext_lazy("links recorded"), default=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+
+class RegistryHistory(HistoricalRecords):
+    """HistoricalRecords that writes a row only for a real change.
+
+    - A save that changes no tracked field (a transition to the same status, a form saved as it
+      was) writes no row.
+    - `links=[field names]` records those many-to-many fields with each row (simple-history's
+      `m2m_fields`); a change of links from either side (`unit.threats.add(t)` or
+      `threat.jfos.add(unit)`) writes a row for each record whose links changed.
+    - Links changed through the instance just saved (a form or PATCH that saves the fields then
+      sets the links; `set()` removes then adds) update that row instead of adding more: one
+      write, one row.
+    """
+
+    def __init__(self, *args, links: tuple[str, ...] = (), **kwargs):
+        if links:
+            kwargs.update(m2m_fields=list(links), bases=[LinkedHistoricalModel])
+        super().__init__(*args, **kwargs)
+
+    def post_save(self, instance, created, using=None, **kwargs):
+        if not created and not kwargs.get("raw", False) and not self._fields_changed(instance):
+            return
+        super().post_save(instance, created, using=using, **kwargs)
+        self._remember_row(instance)
+
+    def m2m_changed(self, instance, action, attr, pk_set, reverse, model=None, **kwargs):
+        if not getattr(settings, "SIMPLE_HISTORY_ENABLED", True) or hasattr(instance, "skip_history_when_saving"):
+            return
+        if not reverse:
+            if action in ("post_add", "post_remove", "post_clear") and self._links_changed(instance):
+                self._record_links(instance)
+            return
+        # `instance` is the other side; the records whose links changed are the ones named.
+        key = f"_history_cleared_{self.cls._meta.label_lower}_{attr}"
+        if action == "pre_clear":
+            setattr(instance, key, list(self.cls._default_manager.filter(**{attr: instance})))
+            return
+        if action == "post_clear":
+            records = getattr(instance, key, [])
+        elif action in ("post_add", "post_remove"):
+            records = self.cls._default_manager.filter(pk__in=pk_set or ())
+        else:
+            return
+        for record in records:
+            if self._links_changed(record):
+                self.create_historical_record(record, "~")
+
+    def _remember_row(self, instance) -> None:
+        """Remember the row just written, until the transaction ends (one write is one
+        transaction: later link changes through the same object are another write)."""
+        if self.get_m2m_fields_from_model(self.cls) and transaction.get_connection().in_atomic_block:
+            latest = self._latest(instance)
+            instance._history_row_id = latest.history_id if latest is not None else None
+            transaction.on_commit(lambda: setattr(instance, "_history_row_id", None))
+
+    def _record_links(self, instance) -> None:
+        latest = self._latest(instance)
+        if latest is not None and latest.history_id == getattr(instance, "_history_row_id", None):
+            for field in self.get_m2m_fields_from_model(self.cls):
+                getattr(latest, field.name).all().delete()
+            self.create_historical_record_m2ms(latest, instance)
+            return
+        self.create_historical_record(instance, "~")
+        self._remember_row(instance)
+
+    def _latest(self, instance):
+        return getattr(instance, self.manager_name).order_by("-history_date", "-history_id").first()
+
+    def _fields_changed(self, instance) -> bool:
+        latest = self._latest(instance)
+        return latest is None or any(
+            getattr(latest, field.attname) != getattr(instance, field.attname)
+            for field in self.fields_included(instance)
+            if field.name not in IGNORED_FIELDS
+        )
+
+    def _links_changed(self, instance) -> bool:
+        latest = self._latest(instance)
+        if latest is None or not latest.links_recorded:
+            return True
+        for field in self.get_m2m_fields_from_model(self.cls):
+            target = get_m2m_reverse_field_name(field)
+            recorded = set(getattr(latest, field.name).values_list(f"{target}_id", flat=True))
+            if recorded != set(getattr(instance, field.name).values_list("pk", flat=True)):
+                return True
+        return False
 
 
 def _tracked_fields(model):
@@ -28,19 +132,72 @@ def _display(field, value, labels) -> str | None:
     return str(value)
 
 
+def _recorded_links(records: list) -> dict:
+    """{(field, history_id): frozenset of target ids} for the rows that recorded their links."""
+    if not records:
+        return {}
+    model = type(records[0])
+    links = {}
+    for field in getattr(model, "_history_m2m_fields", ()):
+        recorded = [record.history_id for record in records if record.links_recorded]
+        for history_id in recorded:
+            links[field.name, history_id] = set()
+        target = f"{get_m2m_reverse_field_name(field)}_id"
+        rows = getattr(model, field.name).model.objects.filter(history_id__in=recorded)
+        for history_id, target_id in rows.values_list("history_id", target):
+            links[field.name, history_id].add(target_id)
+    return {key: frozenset(ids) for key, ids in links.items()}
+
+
+def _link_changes(model, before, record, links: dict, labels: dict) -> list[dict]:
+    """Each link field whose set differs from the row before: what it was, is, and the items
+    added and removed (labels, sorted). A created record lists the links it starts with."""
+    changes = []
+    for field in getattr(type(record), "_history_m2m_fields", ()):
+        new = links.get((field.name, record.history_id))
+        if before is not None:
+            old = links.get((field.name, before.history_id))
+        else:  # a record starts with no links; a later row seen alone says nothing of what changed
+            old = frozenset() if record.history_type == "+" else None
+        if new is None or old is None or new == old:
+            continue  # not recorded on one side: nothing can be said about the change
+
+        def named(ids):
+            return sorted(labels.get(field.related_model, {}).get(pk, str(pk)) for pk in ids)
+
+        changes.append({
+            "field": field.name,
+            "label": str(model._meta.get_field(field.name).verbose_name),
+            "old": (", ".join(named(old)) or None) if before is not None else None,
+            "new": ", ".join(named(new)) or None,
+            "added": named(new - old),
+            "removed": named(old - new),
+        })
+    return changes
+
+
 def history_entries(history: QuerySet, *, limit: int = 200) -> list[dict]:
     """The changes recorded in `history` (historical rows of one model), newest first.
 
-    Two queries for the rows and one per related model for labels, whatever the number of rows.
+    Each entry: history_id, object_id, object (text), date, user, entry_point, type (created,
+    changed, deleted) and changes, a list of {field, label, old, new} (text or None); a link
+    (many-to-many) change also has `added` and `removed`, lists of labels.
+
+    A few queries for the rows, their links and the labels, whatever the number of rows.
     """
     model = history.model.instance_type
     fields = _tracked_fields(model)
     records = list(history.select_related("history_user").order_by("id", "history_date", "history_id"))
+    links = _recorded_links(records)
     ids_by_model = defaultdict(set)
     for record in records:
         for field in fields:
             if field.is_relation and getattr(record, field.attname) is not None:
                 ids_by_model[field.related_model].add(getattr(record, field.attname))
+    for field in getattr(history.model, "_history_m2m_fields", ()):
+        for (name, _history_id), ids in links.items():
+            if name == field.name:
+                ids_by_model[field.related_model].update(ids)
     labels = {
         related: {pk: str(obj) for pk, obj in related._default_manager.in_bulk(list(ids)).items()}
         for related, ids in ids_by_model.items()
@@ -62,6 +219,8 @@ def history_entries(history: QuerySet, *, limit: int = 200) -> list[dict]:
                     "old": _display(field, old, labels) if before is not None else None,
                     "new": _display(field, new, labels),
                 })
+        if record.history_type != "-":
+            changes += _link_changes(model, before, record, links, labels)
         previous[record.id] = record
         entries.append({
             "history_id": record.history_id,
@@ -82,3 +241,46 @@ def merged_history(*histories: QuerySet, limit: int = 200) -> list[dict]:
     entries = [entry for history in histories for entry in history_entries(history, limit=limit)]
     entries.sort(key=lambda entry: entry["date"], reverse=True)
     return entries[:limit]
+
+
+def record_history(instance, *, limit: int = 200) -> list[dict]:
+    """The history of `instance` and of its parts, newest first, as `history_entries` gives it.
+
+    A model names its parts (parties, assignments...) in `history_parts()`, a list of historical
+    querysets, so the pages and the API show the same history.
+    """
+    parts = instance.history_parts() if hasattr(instance, "history_parts") else []
+    return merged_history(type(instance).history.filter(id=instance.pk), *parts, limit=limit)
+
+
+def record_current_links(
+    apps, schema_editor, *, app_label: str, model_name: str, link: str, ids: list[int] | None = None,
+) -> None:
+    """For a migration that starts recording `link` (a many-to-many field), or after links were
+    written in bulk (`ids`: those records only): each record's latest historical row gets the
+    links as they stand, so the next change diffs against them.
+    Older rows keep `links_recorded` false: what their links were is not known. (A record whose
+    only row is its creation shows these links as the ones it was created with.)"""
+    model = apps.get_model(app_label, model_name)
+    historical = apps.get_model(app_label, f"Historical{model_name}")
+    recorded = apps.get_model(app_label, f"Historical{model_name}_{link}")
+    field = model._meta.get_field(link)
+    owner, target = field.m2m_field_name(), field.m2m_reverse_field_name()
+    rows_of = historical.objects.filter(id__in=ids) if ids is not None else historical.objects
+    latest = dict(
+        rows_of.filter(
+            history_id=models.Subquery(
+                historical.objects.filter(id=models.OuterRef("id"))
+                .order_by("-history_date", "-history_id").values("history_id")[:1]
+            )
+        ).values_list("id", "history_id")
+    )
+    rows = field.remote_field.through.objects.filter(**{f"{owner}_id__in": list(latest)})
+    recorded.objects.bulk_create(
+        (
+            recorded(id=row_id, history_id=latest[owner_id], **{f"{owner}_id": owner_id, f"{target}_id": target_id})
+            for row_id, owner_id, target_id in rows.values_list("id", f"{owner}_id", f"{target}_id")
+        ),
+        batch_size=1000,
+    )
+    historical.objects.filter(history_id__in=list(latest.values())).update(links_recorded=True)

@@ -62,6 +62,9 @@ class AssignmentInline(admin.TabularInline):
     formset = AssignmentInlineFormSet
     extra = 0
 
+    def has_delete_permission(self, request, obj=None):
+        return False  # assignments are ended (an end date), never deleted
+
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("officer", "jfo")
 
@@ -85,8 +88,6 @@ class AssignmentSavingAdmin(RegistryModelAdmin):
         if formset.model is not Assignment:
             return super().save_formset(request, form, formset, change)
         instances = formset.save(commit=False)
-        for obj in formset.deleted_objects:
-            obj.delete()
         for instance in instances:
             services.assignment_save(instance, actor=request.user)
         formset.save_m2m()

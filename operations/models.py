@@ -7,9 +7,9 @@ from django.db import models
 from django.urls import reverse
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from jfo_registry.fiscal import FiscalYear
+from jfo_registry.history import RegistryHistory
 from jfo_registry.models import BilingualNameMixin, TimeStampedModel, date_validators
 
 from .choices import (
@@ -51,7 +51,7 @@ class Region(BilingualNameMixin, TimeStampedModel):
         help_text=_("Users with the regional manager role who may edit this region's officers and assignments."),
     )
 
-    history = HistoricalRecords()
+    history = RegistryHistory(links=["managers"])
 
     class Meta:
         ordering = ["code"]
@@ -78,7 +78,7 @@ class Agency(BilingualNameMixin, TimeStampedModel):
     )
     active = models.BooleanField(_("active"), default=True)
 
-    history = HistoricalRecords()
+    history = RegistryHistory()
 
     class Meta:
         ordering = ["acronym"]
@@ -99,7 +99,7 @@ class Threat(BilingualNameMixin, TimeStampedModel):
     name_fr = models.CharField(_("name (French)"), max_length=100)
     risk_level = models.CharField(_("risk level"), max_length=10, choices=RiskLevel.choices)
 
-    history = HistoricalRecords()
+    history = RegistryHistory()
 
     class Meta:
         ordering = ["risk_level", "name_en"]
@@ -109,6 +109,12 @@ class Threat(BilingualNameMixin, TimeStampedModel):
     def __str__(self) -> str:
         return self.name
 
+    def deletion_refusal(self) -> str | None:
+        """Why this threat cannot be deleted (units are linked to it), or None."""
+        if self.pk and self.jfos.exists():
+            return str(_("A threat linked to JFO units is kept: unlink it from the units first."))
+        return None
+
 
 class Program(BilingualNameMixin, TimeStampedModel):
     code = models.CharField(_("code"), max_length=10, unique=True)
@@ -116,7 +122,7 @@ class Program(BilingualNameMixin, TimeStampedModel):
     name_fr = models.CharField(_("name (French)"), max_length=200)
     default_jfo_type = models.CharField(_("default JFO type"), max_length=12, choices=JfoType.choices)
 
-    history = HistoricalRecords()
+    history = RegistryHistory()
 
     class Meta:
         ordering = ["code"]
@@ -151,7 +157,7 @@ class JointForceOperation(TimeStampedModel):
     start_date = models.DateField(_("start date"), null=True, blank=True, validators=date_validators)
     end_date = models.DateField(_("end date"), null=True, blank=True, validators=date_validators)
 
-    history = HistoricalRecords()
+    history = RegistryHistory(links=["threats"])
 
     class Meta:
         ordering = ["region__code", "acronym"]
@@ -170,6 +176,17 @@ class JointForceOperation(TimeStampedModel):
     def get_absolute_url(self) -> str:
         return reverse("operations:jfo-detail", args=[self.pk])
 
+    def deletion_refusal(self) -> str | None:
+        """Why this unit cannot be deleted (it is covered by an arrangement: close it instead),
+        or None. Assignments and gap actions protect it through their foreign keys."""
+        if self.pk and self.arrangements.exists():
+            return str(_("A JFO unit covered by an arrangement is closed (status and end date), not deleted."))
+        return None
+
+    def history_parts(self) -> list:
+        """Historical rows shown with the unit's own: its participations and assignments."""
+        return [Participation.history.filter(jfo_id=self.pk), Assignment.history.filter(jfo_id=self.pk)]
+
     def clean(self) -> None:
         if self.status == JfoStatus.CLOSED and not self.end_date:
             raise ValidationError({"end_date": _("A closed JFO unit needs an end date.")})
@@ -184,7 +201,7 @@ class Participation(TimeStampedModel):
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="participations", verbose_name=_("agency"))
     role = models.CharField(_("role"), max_length=10, choices=ParticipationRole.choices)
 
-    history = HistoricalRecords()
+    history = RegistryHistory()
 
     class Meta:
         ordering = ["jfo", "role", "agency__acronym"]
@@ -212,7 +229,7 @@ class Officer(TimeStampedModel):
     )
     active = models.BooleanField(_("active"), default=True)
 
-    history = HistoricalRecords()
+    history = RegistryHistory()
 
     class Meta:
         ordering = ["employee_number"]
@@ -224,6 +241,10 @@ class Officer(TimeStampedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("operations:officer-detail", args=[self.pk])
+
+    def history_parts(self) -> list:
+        """Historical rows shown with the officer's own: their assignments."""
+        return [Assignment.history.filter(officer_id=self.pk)]
 
 
 class Assignment(TimeStampedModel):
@@ -244,7 +265,7 @@ class Assignment(TimeStampedModel):
     role = models.CharField(_("role"), max_length=100, blank=True)
     notes = models.TextField(_("notes"), blank=True)
 
-    history = HistoricalRecords()
+    history = RegistryHistory()
 
     class Meta:
         ordering = ["officer__employee_number", "start_date", "pk"]
@@ -277,6 +298,13 @@ class Assignment(TimeStampedModel):
     def is_ongoing(self) -> bool:
         return self.end_date is None
 
+    # Kept for good: an assignment ends with an end date, by anyone, through any entry point.
+    never_deleted = True
+
+    def deletion_refusal(self) -> str:
+        """Why this record cannot be deleted (always: see `never_deleted`)."""
+        return str(_("An assignment is never deleted: end it with an end date instead."))
+
     def clean(self) -> None:
         errors = {}
         if self.fte is not None and not (Decimal(0) < self.fte <= FTE_MAX):
@@ -308,7 +336,7 @@ class SalaryRate(FiscalYearRecord):
         _("annual salary"), max_digits=10, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))]
     )
 
-    history = HistoricalRecords()
+    history = RegistryHistory()
 
     class Meta:
         ordering = ["-fiscal_year", "classification"]
@@ -340,7 +368,7 @@ class CostingPolicy(FiscalYearRecord):
         help_text=_("Share of salaries added for the employee benefits plan, e.g. 0.2000 for 20%."),
     )
 
-    history = HistoricalRecords()
+    history = RegistryHistory()
 
     class Meta:
         ordering = ["-fiscal_year"]

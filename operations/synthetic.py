@@ -12,10 +12,12 @@ import random
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.apps import apps
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
 from jfo_registry.fiscal import FiscalYear
+from jfo_registry.history import record_current_links
 
 from .choices import Classification, JfoStatus, JfoType, Jurisdiction, Position
 from .models import (
@@ -139,6 +141,8 @@ class SyntheticRegistry:
             unit_threats += [Through(jointforceoperation_id=unit.pk, threat_id=t.pk) for t in self.rng.sample(threats, k=3)]
         bulk_create_with_history(participations, Participation, batch_size=BATCH, default_change_reason="command")
         Through.objects.bulk_create(unit_threats, batch_size=BATCH)
+        record_current_links(apps, None, app_label="operations", model_name="JointForceOperation", link="threats",
+                             ids=[unit.pk for unit in units])
         by_region: dict[int, list[JointForceOperation]] = {}
         for unit in units:
             by_region.setdefault(unit.region_id, []).append(unit)
@@ -231,6 +235,8 @@ class SyntheticRegistry:
                     clause_reference=f"s. {condition.letter}" if status in statuses[:2] else "",
                 ))
         Through.objects.bulk_create(links, batch_size=BATCH)
+        record_current_links(apps, None, app_label="agreements", model_name="Arrangement", link="jfos",
+                             ids=[arrangement.pk for arrangement in arrangements])
         bulk_create_with_history(parties, ArrangementParty, batch_size=BATCH, default_change_reason="command")
         bulk_create_with_history(coverages, ConditionCoverage, batch_size=BATCH, default_change_reason="command")
         return len(arrangements)

@@ -13,7 +13,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 
 from jfo_registry import permissions
 from jfo_registry.fiscal import FiscalYear
-from jfo_registry.history import merged_history
+from jfo_registry.history import record_history
 from jfo_registry.views import RoleRequiredMixin, SortedListMixin
 
 from . import selectors, services
@@ -93,11 +93,7 @@ class JfoDetailView(RoleRequiredMixin, DetailView):
             arrangements=with_in_force_flag(unit.arrangements.order_by("-effective_date"), day),
             timeline=split_by_time(assignments, day),
             can_edit=can_edit,
-            history=merged_history(
-                JointForceOperation.history.filter(id=unit.pk),
-                Participation.history.filter(jfo_id=unit.pk),
-                Assignment.history.filter(jfo_id=unit.pk),
-            ),
+            history=record_history(unit),
         )
         return context
 
@@ -149,7 +145,7 @@ class OfficerDetailView(RoleRequiredMixin, DetailView):
             any_editable=any(a.editable for a in assignments),
             timeline=split_by_time(assignments, day),
             allocation=selectors.officer_allocation(officer),
-            history=merged_history(Officer.history.filter(id=officer.pk), Assignment.history.filter(officer_id=officer.pk)),
+            history=record_history(officer),
             can_add=permissions.is_administrator(user) or bool(user_region_codes(user)),
         )
         return context

@@ -80,12 +80,12 @@ class OfficerViewSet(RegistryViewSet):
 
 
 @extend_schema_view(
-    destroy=extend_schema(
-        description="Administrators only. Managers end an assignment by setting `end_date` (PATCH)."
-    ),
     partial_update=extend_schema(description="Change FTE, dates or role; end an assignment by setting `end_date`."),
 )
 class AssignmentViewSet(RegistryViewSet):
+    """Assignments are ended (PATCH `end_date`), never deleted, by any role: DELETE answers 405."""
+
+    http_method_names = [m for m in RegistryViewSet.http_method_names if m != "delete"]
     queryset = Assignment.objects.select_related("officer", "jfo__region")
     serializer_class = serializers.AssignmentSerializer
     filterset_class = AssignmentFilterSet

@@ -106,3 +106,22 @@ def test_a_regional_manager_writes_only_what_managers_may_and_only_in_their_regi
             wrong[(path, method, "GTA")] = status
     assert wrong == {}
     assert registry_digest() == before
+
+
+def test_no_role_deletes_a_kept_record(administrator):
+    """Even an administrator: assignments have no DELETE at all, and a DELETE of any resource's
+    kept record (an arrangement in force, a unit it covers) is a 409 that changes nothing."""
+    operations = write_operations()
+    assert ("/api/v1/assignments/{id}/", "delete") not in operations
+    client = APIClient()
+    client.force_authenticate(administrator)
+    arrangement = Arrangement.objects.filter(status="in_force").first()
+    kept = {"arrangements": arrangement.pk, "jfos": arrangement.jfos.first().pk}
+    before = registry_digest()
+    statuses = {
+        path: call(client, method, url_for(path, kept)).status_code
+        for path, method in operations if method == "delete" and path.split("/")[3] in kept
+    }
+    assert statuses == {"/api/v1/arrangements/{id}/": 409, "/api/v1/jfos/{id}/": 409}
+    assert client.delete(f"/api/v1/assignments/{Assignment.objects.first().pk}/").status_code == 405
+    assert registry_digest() == before

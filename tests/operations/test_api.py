@@ -209,6 +209,9 @@ class TestAssignmentAPI(ResourceAPITests):
     def deletable(self):
         return make_assignment()
 
+    deleters = ()  # ended, never deleted: DELETE is not an operation of the resource
+    delete_refusals = {"administrator": 405}
+
 
 class TestSalaryRateAPI(ResourceAPITests):
     path = "/api/v1/salary-rates/"

@@ -6,6 +6,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from agreements.models import Arrangement
+from jfo_registry.history import record_history
 from operations import selectors, services
 from operations.models import Assignment, JointForceOperation, Officer
 from operations.synthetic import generate
@@ -67,3 +68,12 @@ def test_services_still_guard_synthetic_officers():
     assert busy is not None  # 40 officers always include some on an ongoing full-time assignment
     with pytest.raises(ValidationError):
         services.assignment_create(officer=busy.officer, jfo=busy.jfo, fte=busy.fte, start_date=busy.start_date)
+
+
+def test_synthetic_links_are_recorded_so_a_later_change_shows_only_what_changed():
+    generate(units=6, officers=10, years=1, seed=5, prefix="T4")
+    unit = JointForceOperation.objects.filter(acronym__startswith="T4-").first()
+    dropped = unit.threats.order_by("pk").first()
+    unit.threats.remove(dropped)
+    change = next(c for c in record_history(unit)[0]["changes"] if c["field"] == "threats")
+    assert (change["added"], change["removed"]) == ([], [str(dropped)])

@@ -255,6 +255,9 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 
+# The OpenAPI schema and Swagger UI need a sign-in unless this opens them to everyone.
+API_SCHEMA_PUBLIC = env_bool("API_SCHEMA_PUBLIC")
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "JFO Registry API",
     "DESCRIPTION": (
@@ -266,6 +269,7 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SERVE_PERMISSIONS": ["jfo_registry.api_access.SchemaAccess"],
     "SWAGGER_UI_DIST": "SIDECAR",  # served from this site, never from a CDN
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

@@ -19,6 +19,10 @@ from .choices import (
 )
 
 
+# A successor counts until it is terminated: an arrangement has at most one such successor.
+LIVE_SUCCESSOR = ~Q(status=ArrangementStatus.TERMINATED)
+
+
 class Arrangement(TimeStampedModel):
     reference = models.CharField(_("reference"), max_length=50, unique=True)
     title = models.CharField(_("title"), max_length=300)
@@ -71,6 +75,15 @@ class Arrangement(TimeStampedModel):
                 name="arrangement_in_force_is_signed",
                 violation_error_code="in_force_unsigned",
                 violation_error_message=_("An arrangement in force needs a signed date and an effective date."),
+            ),
+            models.UniqueConstraint(
+                fields=["supersedes"],
+                condition=LIVE_SUCCESSOR,
+                name="arrangement_one_live_successor",
+                violation_error_code="unique",  # reported on the field, as a unique field's error is
+                violation_error_message=_(
+                    "The arrangement this one supersedes already has a successor (one not terminated)."
+                ),
             ),
         ]
 

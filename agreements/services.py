@@ -12,7 +12,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from .choices import ArrangementStatus as Status
-from .models import Arrangement, ArrangementParty, ConditionCoverage
+from jfo_registry.integrity import refuse_conflicts
+
+from .models import LIVE_SUCCESSOR, Arrangement, ArrangementParty, ConditionCoverage
 
 # Where an arrangement may go from each status. Terminated and superseded are final.
 TRANSITIONS: dict[str, frozenset[str]] = {
@@ -64,9 +66,12 @@ def arrangement_validate(arrangement: Arrangement) -> None:
     check_transition(stored_status(arrangement), arrangement.status)
 
 
+@refuse_conflicts()
 @transaction.atomic
 def arrangement_save(arrangement: Arrangement) -> Arrangement:
-    """Save an arrangement; entering into force supersedes the arrangement it replaces."""
+    """Save an arrangement; entering into force supersedes the arrangement it replaces.
+
+    Raises ValidationError (per field) when a rule refuses it, a concurrent write's included."""
     if arrangement.pk:  # one status change at a time
         list(Arrangement.objects.select_for_update().filter(pk=arrangement.pk).values_list("pk", flat=True))
     old_status = stored_status(arrangement)
@@ -93,16 +98,22 @@ def arrangement_transition(
     return arrangement_save(arrangement)
 
 
+@refuse_conflicts()
 @transaction.atomic
 def arrangement_renew(*, arrangement: Arrangement, reference: str, title: str | None = None) -> Arrangement:
     """Draft the successor of `arrangement`: same parties, covered units, provisions and
     condition coverage, carried forward for editing. The original stays as it is until the
-    successor enters into force, which supersedes it."""
+    successor enters into force, which supersedes it.
+
+    Raises ValidationError when it cannot be renewed: not in force or expired, a successor
+    already (a concurrent renewal's included: the arrangement's row is locked, so renewals of
+    one arrangement run one after the other), or a reference already used."""
+    arrangement = Arrangement.objects.select_for_update().get(pk=arrangement.pk)
     if arrangement.status not in (Status.IN_FORCE, Status.EXPIRED):
         raise ValidationError(
             {"status": _("Only an arrangement in force or expired can be renewed.")}, code="not_renewable"
         )
-    if arrangement.successors.exclude(status__in=(Status.TERMINATED,)).exists():
+    if arrangement.successors.filter(LIVE_SUCCESSOR).exists():
         raise ValidationError(
             {"reference": _("This arrangement already has a successor: %(reference)s.")
              % {"reference": ", ".join(arrangement.successors.values_list("reference", flat=True))}},
@@ -194,10 +205,13 @@ def send_expiry_reminders(today: datetime.date) -> list:
             subject = " / ".join(subject for subject, _body in messages)
             body = "\n\n----\n\n".join(body for _subject, body in messages)
             with transaction.atomic():
-                reminder = ReminderSent.objects.create(
+                # Two runs at once (two hosts): the one that records the reminder sends it.
+                reminder, created = ReminderSent.objects.get_or_create(
                     arrangement=arrangement, kind=kind, target_date=target, threshold_days=threshold,
-                    recipients=", ".join(recipients),
+                    defaults={"recipients": ", ".join(recipients)},
                 )
+                if not created:
+                    continue
                 send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
             sent.append(reminder)
     return sent

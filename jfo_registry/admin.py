@@ -1,6 +1,7 @@
 """Shared admin behaviour: permissions come from `jfo_registry.permissions`, like everywhere else."""
 
 from django.contrib import messages
+from django.db import IntegrityError
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -8,6 +9,7 @@ from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import permissions
+from .integrity import as_validation_error, form_showing
 
 
 class RegistryModelAdmin(SimpleHistoryAdmin):
@@ -15,6 +17,20 @@ class RegistryModelAdmin(SimpleHistoryAdmin):
 
     Every change page links to the record's history (read-only: reverting is disabled).
     """
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        """A save refused by the database after its form was validated (a concurrent save took
+        the unique value first) is shown again with the rule's message; nothing was saved."""
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except IntegrityError as error:
+            request.registry_refusal = as_validation_error(error)
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        refusal = getattr(request, "registry_refusal", None)
+        return form if refusal is None else form_showing(form, refusal)
 
     def has_view_permission(self, request, obj=None):
         return permissions.can_view(request.user) and super().has_view_permission(request, obj)

@@ -244,6 +244,7 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     "DEFAULT_SCHEMA_CLASS": "jfo_registry.schema.RegistryAutoSchema",
+    "EXCEPTION_HANDLER": "jfo_registry.api.exception_handler",
     "SEARCH_PARAM": "q",
     "ORDERING_PARAM": "ordering",
     "COERCE_DECIMAL_TO_STRING": False,

@@ -1,7 +1,10 @@
+import importlib
+
 import pytest
 import yaml
 from django.core.management import call_command
 
+from jfo_registry import settings as registry_settings
 from tests.api import api, login  # noqa: F401
 
 
@@ -43,10 +46,6 @@ def test_a_setting_opens_the_schema_and_swagger_ui_to_everyone(api, settings):
 
 
 def test_the_setting_is_read_from_the_environment(monkeypatch):
-    import importlib
-
-    from jfo_registry import settings as registry_settings
-
     monkeypatch.setenv("API_SCHEMA_PUBLIC", "1")
     assert importlib.reload(registry_settings).API_SCHEMA_PUBLIC is True
     monkeypatch.delenv("API_SCHEMA_PUBLIC")

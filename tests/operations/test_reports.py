@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from operations import selectors
-from operations.models import SalaryRate
+from operations.models import CostingPolicy, SalaryRate
 from tests.api import api, login  # noqa: F401
 from tests.conftest import count_queries, make_assignment, make_jfo, make_officer
 
@@ -263,8 +263,6 @@ def test_reports_as_of_a_past_moment_show_the_registry_as_it_stood(analyst_api):
 
 
 def test_a_year_with_nothing_to_cost_answers_zeros_not_nulls(analyst_api):
-    from operations.models import CostingPolicy
-
     assert not CostingPolicy.objects.filter(fiscal_year=1995).exists()
     report = get_report(analyst_api, fiscal_year="1995-1996")
     assert report["rows"] == []

@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from jfo_registry.models import TimeStampedModel, date_validators
+from jfo_registry.models import TimeStampedModel, date_validators, long_text
 from operations.models import Agency, JointForceOperation, dates_in_order
 
 from .choices import (
@@ -56,7 +56,7 @@ class Arrangement(TimeStampedModel):
     intelligence_and_investigation_mandates = models.BooleanField(
         _("distinguishes intelligence and criminal-investigation mandates"), default=False
     )
-    notes = models.TextField(_("notes"), blank=True)
+    notes = long_text(_("notes"), blank=True)
 
     history = HistoricalRecords()
 
@@ -141,8 +141,8 @@ class InformationSharingCondition(TimeStampedModel):
     """One of the seven conditions (a–g) the CBSA Customs Enforcement Manual requires in a WCA."""
 
     letter = models.CharField(_("letter"), max_length=1, unique=True)
-    text_en = models.TextField(_("text (English)"))
-    text_fr = models.TextField(_("text (French)"))
+    text_en = long_text(_("text (English)"))
+    text_fr = long_text(_("text (French)"))
 
     history = HistoricalRecords()
 
@@ -243,11 +243,11 @@ class GapAction(TimeStampedModel):
         Arrangement, on_delete=models.PROTECT, null=True, blank=True,
         related_name="gap_actions", verbose_name=_("arrangement"),
     )
-    action = models.TextField(_("action"))
+    action = long_text(_("action"))
     owner = models.CharField(_("owner"), max_length=200, help_text=_("The person or team responsible."))
     due_date = models.DateField(_("due date"), validators=date_validators)
     status = models.CharField(_("status"), max_length=12, choices=GapActionStatus.choices, default=GapActionStatus.OPEN)
-    notes = models.TextField(_("notes"), blank=True)
+    notes = long_text(_("notes"), blank=True)
 
     history = HistoricalRecords()
 

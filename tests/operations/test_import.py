@@ -75,8 +75,9 @@ def units():
         (["{emp}", "{jfo}", "0.5", "01/04/2010", "", "", ""], "start_date", "is not a date"),
         (["{emp}", "{jfo}", "lots", "2010-04-01", "", "", ""], "fte", "'lots' is not a number."),
         (["{emp}", "{jfo}", "0.5", "2010-04-01", "2010-01-01", "", ""], "end_date", "cannot be before its start date"),
+        (["{emp}", "{jfo}", "0.5", "2010-04-01", "", "", "x" * 4001], "notes", "at most 4000 characters (it has 4001)"),
     ],
-    ids=["fte-1.5", "unknown-officer", "unknown-unit", "bad-date", "not-a-number", "end-before-start"],
+    ids=["fte-1.5", "unknown-officer", "unknown-unit", "bad-date", "not-a-number", "end-before-start", "notes-too-long"],
 )
 def test_one_bad_row_imports_nothing_and_reports_its_row(bad_row, column, message, units):
     officers = [make_officer() for _ in range(4)]

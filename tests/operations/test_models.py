@@ -132,6 +132,10 @@ DUPLICATES = {
         condition=ConditionCoverage.objects.first().condition,
     ),
     "condition-letter": lambda: InformationSharingCondition(letter="a", text_en="x", text_fr="x"),
+    "arrangement-unit-link": lambda: Arrangement.jfos.through(
+        arrangement=Arrangement.jfos.through.objects.first().arrangement,
+        jointforceoperation=Arrangement.jfos.through.objects.first().jointforceoperation,
+    ),
     "one-live-successor": second_live_successor,
     "reminder-sent-once": reminder_sent_again,
 }

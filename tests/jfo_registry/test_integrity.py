@@ -4,6 +4,8 @@ read it: the same field, the same message (`jfo_registry.integrity`), on both da
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import UserCreationForm
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 
@@ -158,3 +160,16 @@ def test_the_renewal_page_shows_a_lost_race_on_the_field(client, gta_manager, va
     assert response.status_code == 400
     assert response.context["form"].errors == {"reference": ["Arrangement with this Reference already exists."]}
     assert not Arrangement.objects.filter(supersedes=arrangement).exists()
+
+
+def test_any_other_page_answers_a_lost_race_with_409_and_the_rules_message(client, administrator,
+                                                                            validation_misses_duplicates):
+    client.force_login(administrator)
+    validation_misses_duplicates((UserCreationForm, "clean_username"))
+    response = client.post(reverse("admin:auth_user_add"), {
+        "username": administrator.username, "password1": "A-long-pass-2026!", "password2": "A-long-pass-2026!",
+        "usable_password": "true",
+    })
+    assert response.status_code == 409
+    assert "A user with that username already exists." in response.content.decode()
+    assert get_user_model().objects.filter(username=administrator.username).count() == 1

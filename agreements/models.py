@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from jfo_registry.history import RegistryHistory
-from jfo_registry.models import TimeStampedModel, date_validators
+from jfo_registry.models import TimeStampedModel, date_validators, long_text
 from operations.models import Agency, JointForceOperation, dates_in_order
 
 from .choices import (
@@ -21,6 +21,8 @@ from .choices import (
 
 # An arrangement in these statuses has never bound anyone, if its history says so too.
 NEVER_IN_FORCE = (ArrangementStatus.DRAFT, ArrangementStatus.UNDER_NEGOTIATION)
+# A successor counts until it is terminated: an arrangement has at most one such successor.
+LIVE_SUCCESSOR = ~Q(status=ArrangementStatus.TERMINATED)
 
 
 class Arrangement(TimeStampedModel):
@@ -56,7 +58,7 @@ class Arrangement(TimeStampedModel):
     intelligence_and_investigation_mandates = models.BooleanField(
         _("distinguishes intelligence and criminal-investigation mandates"), default=False
     )
-    notes = models.TextField(_("notes"), blank=True)
+    notes = long_text(_("notes"), blank=True)
 
     history = RegistryHistory(links=["jfos"])
 
@@ -75,6 +77,15 @@ class Arrangement(TimeStampedModel):
                 name="arrangement_in_force_is_signed",
                 violation_error_code="in_force_unsigned",
                 violation_error_message=_("An arrangement in force needs a signed date and an effective date."),
+            ),
+            models.UniqueConstraint(
+                fields=["supersedes"],
+                condition=LIVE_SUCCESSOR,
+                name="arrangement_one_live_successor",
+                violation_error_code="unique",  # reported on the field, as a unique field's error is
+                violation_error_message=_(
+                    "The arrangement this one supersedes already has a successor (one not terminated)."
+                ),
             ),
         ]
 
@@ -154,8 +165,8 @@ class InformationSharingCondition(TimeStampedModel):
     """One of the seven conditions (a–g) the CBSA Customs Enforcement Manual requires in a WCA."""
 
     letter = models.CharField(_("letter"), max_length=1, unique=True)
-    text_en = models.TextField(_("text (English)"))
-    text_fr = models.TextField(_("text (French)"))
+    text_en = long_text(_("text (English)"))
+    text_fr = long_text(_("text (French)"))
 
     history = RegistryHistory()
 
@@ -256,11 +267,11 @@ class GapAction(TimeStampedModel):
         Arrangement, on_delete=models.PROTECT, null=True, blank=True,
         related_name="gap_actions", verbose_name=_("arrangement"),
     )
-    action = models.TextField(_("action"))
+    action = long_text(_("action"))
     owner = models.CharField(_("owner"), max_length=200, help_text=_("The person or team responsible."))
     due_date = models.DateField(_("due date"), validators=date_validators)
     status = models.CharField(_("status"), max_length=12, choices=GapActionStatus.choices, default=GapActionStatus.OPEN)
-    notes = models.TextField(_("notes"), blank=True)
+    notes = long_text(_("notes"), blank=True)
 
     history = RegistryHistory()
 

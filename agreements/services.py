@@ -13,13 +13,13 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
-from jfo_registry.audit import current_entry_point
-
 from jfo_registry import permissions
+from jfo_registry.audit import current_entry_point
+from jfo_registry.integrity import refuse_conflicts
 from operations.models import JointForceOperation
 
 from .choices import ArrangementStatus as Status
-from .models import Arrangement, ArrangementParty, ConditionCoverage
+from .models import LIVE_SUCCESSOR, Arrangement, ArrangementParty, ConditionCoverage
 
 # Where an arrangement may go from each status. Terminated and superseded are final.
 TRANSITIONS: dict[str, frozenset[str]] = {
@@ -111,6 +111,7 @@ def check_arrangement_write(
         )
 
 
+@refuse_conflicts()
 @transaction.atomic
 def arrangement_save(
     arrangement: Arrangement, *, actor=None, jfos: Iterable[JointForceOperation] | None = None
@@ -119,7 +120,8 @@ def arrangement_save(
     entering into force supersedes the arrangement it replaces.
 
     Raises PermissionDenied when `actor` may not make the write (`check_arrangement_write`),
-    ValidationError for bad data; either way nothing is changed."""
+    ValidationError (per field) for bad data, a concurrent write's included; either way nothing
+    is changed."""
     if arrangement.pk:  # one status change at a time
         list(Arrangement.objects.select_for_update().filter(pk=arrangement.pk).values_list("pk", flat=True))
     jfos = None if jfos is None else list(jfos)
@@ -167,6 +169,7 @@ def check_renewal(*, actor, arrangement: Arrangement) -> None:
         )
 
 
+@refuse_conflicts()
 @transaction.atomic
 def arrangement_renew(
     *, arrangement: Arrangement, reference: str, title: str | None = None, actor=None
@@ -175,14 +178,17 @@ def arrangement_renew(
     condition coverage, carried forward for editing. The original stays as it is until the
     successor enters into force, which supersedes it.
 
-    Raises PermissionDenied as `check_renewal`; ValidationError when it cannot be renewed.
-    Nothing is changed then."""
+    Raises PermissionDenied as `check_renewal`; ValidationError when it cannot be renewed: not in
+    force or expired, a successor already (a concurrent renewal's included: the arrangement's row
+    is locked, so renewals of one arrangement run one after the other), or a reference already
+    used. Nothing is changed then."""
+    arrangement = Arrangement.objects.select_for_update().get(pk=arrangement.pk)
     check_renewal(actor=actor, arrangement=arrangement)
     if arrangement.status not in (Status.IN_FORCE, Status.EXPIRED):
         raise ValidationError(
             {"status": _("Only an arrangement in force or expired can be renewed.")}, code="not_renewable"
         )
-    if arrangement.successors.exclude(status__in=(Status.TERMINATED,)).exists():
+    if arrangement.successors.filter(LIVE_SUCCESSOR).exists():
         raise ValidationError(
             {"reference": _("This arrangement already has a successor: %(reference)s.")
              % {"reference": ", ".join(arrangement.successors.values_list("reference", flat=True))}},
@@ -276,10 +282,13 @@ def send_expiry_reminders(today: datetime.date) -> list:
             subject = " / ".join(subject for subject, _body in messages)
             body = "\n\n----\n\n".join(body for _subject, body in messages)
             with transaction.atomic():
-                reminder = ReminderSent.objects.create(
+                # Two runs at once (two hosts): the one that records the reminder sends it.
+                reminder, created = ReminderSent.objects.get_or_create(
                     arrangement=arrangement, kind=kind, target_date=target, threshold_days=threshold,
-                    recipients=", ".join(recipients),
+                    defaults={"recipients": ", ".join(recipients)},
                 )
+                if not created:
+                    continue
                 send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
             sent.append(reminder)
     return sent

@@ -1,6 +1,7 @@
 """Shared admin behaviour: permissions come from `jfo_registry.permissions`, like everywhere else."""
 
 from django.contrib import messages
+from django.db import IntegrityError
 from django.db.models import Q
 from django.http import HttpResponseRedirect
 from django.urls import reverse
@@ -10,6 +11,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from . import permissions
 from .audit import deletion_refusal
+from .integrity import as_validation_error, form_showing
 
 
 class RegistryModelAdmin(SimpleHistoryAdmin):
@@ -17,6 +19,15 @@ class RegistryModelAdmin(SimpleHistoryAdmin):
 
     Every change page links to the record's history (read-only: reverting is disabled).
     """
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        """A save refused by the database after its form was validated (a concurrent save took
+        the unique value first) is shown again with the rule's message; nothing was saved."""
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except IntegrityError as error:
+            request.registry_refusal = as_validation_error(error)
+            return super().changeform_view(request, object_id, form_url, extra_context)
 
     #: Relation fields whose choices a user who is not an administrator sees limited to their
     #: regions (and the records already chosen): {field name: region path from the choice}.
@@ -29,7 +40,8 @@ class RegistryModelAdmin(SimpleHistoryAdmin):
                 field = form.base_fields.get(name)
                 if field is not None:
                     field.queryset = self._regional_choices(request.user, field.queryset, region_path, obj, name)
-        return form
+        refusal = getattr(request, "registry_refusal", None)
+        return form if refusal is None else form_showing(form, refusal)
 
     @staticmethod
     def _regional_choices(user, queryset, region_path: str, obj, name: str):

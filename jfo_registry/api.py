@@ -7,21 +7,23 @@ import re
 from django import forms
 from django.conf import settings as django_settings
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import models
+from django.db import IntegrityError, models
 from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
-from rest_framework import exceptions, serializers, viewsets
+from rest_framework import exceptions, serializers, views, viewsets
 from rest_framework.decorators import action
 from rest_framework.relations import MANY_RELATION_KWARGS
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
+from rest_framework.validators import UniqueValidator
 from drf_spectacular.utils import extend_schema, extend_schema_field
 
 from . import permissions
 from .api_access import RegistryPermission, RejectNullCharactersMixin
 from .audit import RecordKept, deletion_refusal
+from .integrity import as_validation_error
 
 
 def as_drf_error(error: DjangoValidationError) -> exceptions.ValidationError:
@@ -34,6 +36,14 @@ def as_drf_error(error: DjangoValidationError) -> exceptions.ValidationError:
     else:
         detail = {api_settings.NON_FIELD_ERRORS_KEY: error.messages}
     return exceptions.ValidationError(detail)
+
+
+def exception_handler(exc, context):
+    """DRF's handler, and a database refusal (a write that passed validation, then lost a race
+    to a concurrent one) answers 400 with the message its validator gives, never a 500."""
+    if isinstance(exc, IntegrityError):
+        exc = as_drf_error(as_validation_error(exc))
+    return views.exception_handler(exc, context)
 
 
 class StrictManyRelatedField(serializers.ManyRelatedField):
@@ -96,8 +106,19 @@ class RegistryModelSerializer(serializers.ModelSerializer):
 class ModelValidatedSerializer(RegistryModelSerializer):
     """Validates through the model: `full_clean()` (fields, `clean()`, named constraints).
 
+    Unique rules too are the model's (DRF's own unique validators are left out), so a duplicate
+    reads the same here, in the admin and when it loses a race (`integrity.violation_of`).
     Relations written through nested lists are left to the serializer's `save`.
     """
+
+    def get_fields(self):
+        fields = super().get_fields()
+        for field in fields.values():
+            field.validators = [v for v in field.validators if not isinstance(v, UniqueValidator)]
+        return fields
+
+    def get_unique_together_validators(self):
+        return []
 
     def model_instance(self, attrs: dict):
         """An unsaved copy of the instance with `attrs` applied (many-to-many left out)."""

@@ -1,6 +1,7 @@
 """API access, paging, parsing and search: kept apart from the viewsets so DRF settings can import
 them early."""
 
+from django.conf import settings as django_settings
 from django.core.paginator import Paginator as DjangoPaginator
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -54,6 +55,8 @@ class RegistryPermission(drf_permissions.BasePermission):
             return False
         if request.method in drf_permissions.SAFE_METHODS:
             return True
+        if request.method.lower() not in view.http_method_names or not hasattr(view, request.method.lower()):
+            return True  # a method the view does not serve: DRF answers 405 Method Not Allowed
         model = view.get_queryset().model
         action = {"POST": "add", "PUT": "change", "PATCH": "change", "DELETE": "delete"}.get(request.method)
         if action == "add" and getattr(view, "detail", False):
@@ -68,6 +71,14 @@ class RegistryPermission(drf_permissions.BasePermission):
         if request.method == "DELETE":
             return permissions.can_delete(request.user, obj)
         return permissions.can_edit(request.user, obj)
+
+
+class SchemaAccess(drf_permissions.BasePermission):
+    """The OpenAPI schema and Swagger UI: for signed-in users, or for everyone when the setting
+    `API_SCHEMA_PUBLIC` (environment variable of the same name) is on."""
+
+    def has_permission(self, request, view) -> bool:
+        return bool(django_settings.API_SCHEMA_PUBLIC or (request.user and request.user.is_authenticated))
 
 
 class SafeJSONParser(JSONParser):

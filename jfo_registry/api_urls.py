@@ -1,8 +1,22 @@
+from django.contrib.auth.views import redirect_to_login
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework import exceptions
 
 from agreements.api import reports as agreement_reports
 from operations.api import reports
+
+
+
+class SwaggerUIView(SpectacularSwaggerSplitView):
+    """Swagger UI (access: `api_access.SchemaAccess`). Someone not signed in is sent to the
+    sign-in page, and back here after it."""
+
+    def handle_exception(self, exc):
+        if isinstance(exc, exceptions.NotAuthenticated):
+            return redirect_to_login(self.request.get_full_path())
+        return super().handle_exception(exc)
+
 
 urlpatterns = [
     path("", include("operations.api.urls")),
@@ -15,5 +29,5 @@ urlpatterns = [
     path("reports/expiring/", agreement_reports.ExpiringReportView.as_view(), name="report-expiring"),
     path("reports/gaps/", agreement_reports.GapsReportView.as_view(), name="report-gaps"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="swagger-ui"),
+    path("docs/", SwaggerUIView.as_view(url_name="schema"), name="swagger-ui"),
 ]

@@ -1,9 +1,13 @@
 """Error answers: JSON under /api/ (whatever Django itself refuses before DRF sees the
 request: unknown URLs, oversized bodies), the site's pages elsewhere."""
 
+from django.db import IntegrityError
 from django.http import JsonResponse
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views import defaults
+
+from .integrity import as_validation_error
 
 
 def _is_api(request) -> bool:
@@ -58,3 +62,21 @@ class RejectNullCharactersMiddleware:
                 _("Null characters are not allowed."), content_type="text/plain; charset=utf-8"
             )
         return self.get_response(request)
+
+
+class IntegrityErrorMiddleware:
+    """Pages and the admin: a database refusal that no form turned into a field error (a write
+    that lost a race to a concurrent one) answers 409 with the rule's message instead of a 500.
+    Nothing was saved: the view's transaction was rolled back. (The API answers 400 itself.)"""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if _is_api(request) or not isinstance(exception, IntegrityError):
+            return None
+        refusal = as_validation_error(exception)
+        return render(request, "409.html", {"refusal": refusal.messages}, status=409)

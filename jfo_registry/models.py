@@ -1,6 +1,6 @@
 import datetime
 
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -33,3 +33,17 @@ date_validators = [
     MinValueValidator(EARLIEST_DATE, message=_("Give a date from 1900-01-01 to 2999-12-31.")),
     MaxValueValidator(LATEST_DATE, message=_("Give a date from 1900-01-01 to 2999-12-31.")),
 ]
+
+
+# Free text users type (notes, objectives, actions): about two pages. Bounded so one field can
+# neither fill the database nor swamp a page, a CSV cell or a reminder.
+LONG_TEXT_MAX_LENGTH = 4000
+
+
+def long_text(verbose_name, **options) -> models.TextField:
+    """A multi-line text of at most LONG_TEXT_MAX_LENGTH characters: refused beyond it by model
+    validation (so by the admin, the API, the pages and imports), announced by the forms
+    (`maxlength`) and the API schema (`maxLength`)."""
+    return models.TextField(
+        verbose_name, max_length=LONG_TEXT_MAX_LENGTH, validators=[MaxLengthValidator(LONG_TEXT_MAX_LENGTH)], **options
+    )

@@ -50,9 +50,6 @@ class ReportView(RejectNullCharactersMixin, APIView):
     query_serializer: type[serializers.Serializer]
     report_name: str
 
-    def get_queryset(self):  # RegistryPermission asks for a model on writes only; reports are read-only
-        return None
-
     def params(self, request) -> dict:
         serializer = self.query_serializer(data=request.query_params)
         serializer.is_valid(raise_exception=True)

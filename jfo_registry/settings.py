@@ -64,6 +64,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "jfo_registry.errors.RejectNullCharactersMiddleware",
+    "jfo_registry.errors.IntegrityErrorMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -244,6 +245,7 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     "DEFAULT_SCHEMA_CLASS": "jfo_registry.schema.RegistryAutoSchema",
+    "EXCEPTION_HANDLER": "jfo_registry.api.exception_handler",
     "SEARCH_PARAM": "q",
     "ORDERING_PARAM": "ordering",
     "COERCE_DECIMAL_TO_STRING": False,
@@ -254,6 +256,9 @@ REST_FRAMEWORK = {
     },
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
+
+# The OpenAPI schema and Swagger UI need a sign-in unless this opens them to everyone.
+API_SCHEMA_PUBLIC = env_bool("API_SCHEMA_PUBLIC")
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "JFO Registry API",
@@ -266,6 +271,7 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SERVE_PERMISSIONS": ["jfo_registry.api_access.SchemaAccess"],
     "SWAGGER_UI_DIST": "SIDECAR",  # served from this site, never from a CDN
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

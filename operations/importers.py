@@ -50,6 +50,7 @@ from import_export.fields import Field
 from import_export.results import RowResult
 
 from jfo_registry import audit, permissions
+from jfo_registry.integrity import refuse_conflicts
 
 from . import services
 from .choices import (
@@ -564,6 +565,12 @@ class RegistryResource(resources.ModelResource):
                 "models": self._meta.model._meta.verbose_name_plural, "columns": columns,
             }
             raise ValidationError({NON_FIELD_ERRORS: [message]}) from None
+
+    def save_instance(self, instance, is_create, row, **kwargs):
+        """A unique value that a concurrent write took after the row was validated is the row's
+        validation error, with the model's message (`jfo_registry.integrity`)."""
+        with refuse_conflicts():
+            super().save_instance(instance, is_create, row, **kwargs)
 
     def import_instance(self, instance, row, **kwargs):
         """The stock fields, then the set columns (which the stock import leaves to save_m2m)."""

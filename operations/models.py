@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jfo_registry.fiscal import FiscalYear
 from jfo_registry.history import RegistryHistory
-from jfo_registry.models import BilingualNameMixin, TimeStampedModel, date_validators
+from jfo_registry.models import BilingualNameMixin, TimeStampedModel, date_validators, long_text
 
 from .choices import (
     Classification,
@@ -146,7 +146,7 @@ class JointForceOperation(TimeStampedModel):
         verbose_name=_("program"),
     )
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="jfos", verbose_name=_("region"))
-    objectives = models.TextField(_("objectives"), blank=True)
+    objectives = long_text(_("objectives"), blank=True)
     threats = models.ManyToManyField(Threat, related_name="jfos", blank=True, verbose_name=_("threats"))
     agencies = models.ManyToManyField(
         Agency, through="Participation", related_name="jfos", verbose_name=_("agencies")
@@ -263,7 +263,7 @@ class Assignment(TimeStampedModel):
     start_date = models.DateField(_("start date"), validators=date_validators)
     end_date = models.DateField(_("end date"), null=True, blank=True, help_text=_("Leave empty while ongoing."), validators=date_validators)
     role = models.CharField(_("role"), max_length=100, blank=True)
-    notes = models.TextField(_("notes"), blank=True)
+    notes = long_text(_("notes"), blank=True)
 
     history = RegistryHistory()
 

@@ -215,7 +215,8 @@ def resources_report(
     The proration and the sums run in the database in one scan (per unit and classification);
     the groups add those up. Raises ReportError when a classification in use has no salary rate
     for the year (or, with `strict=False`, reports FTE only: money is None and
-    `missing_salary_rates` names them), and ValueError for an unknown grouping.
+    `missing_salary_rates` names them), and ValueError for an unknown grouping. A year with
+    nothing to cost is costed at 0 (benefits rate 0 when the year has no costing policy).
     """
     from .models import JointForceOperation
 
@@ -238,7 +239,8 @@ def resources_report(
             _("No employee benefits rate for %(year)s: add a costing policy for this year.") % {"year": year.label},
             missing_costing_policy=year.label,
         )
-    can_cost = not missing and policy is not None
+    # Nothing to cost (no assignment overlaps the year) costs 0, whether or not a policy exists.
+    can_cost = not missing and (policy is not None or not per_unit)
 
     unit_ids = {row["jfo_id"] for row in per_unit}
     if group_by in ("classification", "position"):
@@ -305,7 +307,7 @@ def resources_report(
         report["missing_salary_rates"] = missing
         report["missing_costing_policy"] = policy is None
         return report
-    rate = policy.employee_benefits_rate
+    rate = policy.employee_benefits_rate if policy is not None else Decimal(0)
     subtotal["salaries"] = sum((row["salaries"] for row in rows), Decimal(0))
     benefits = money(subtotal["salaries"] * rate)
     report["employee_benefits"] = {"rate": rate.normalize(), "amount": benefits}

@@ -4,14 +4,16 @@ test starts from the seed (each test's changes are rolled back)."""
 from __future__ import annotations
 
 import datetime
+import threading
 from decimal import Decimal
 
 import pytest
+from django.apps import apps
 from django.contrib.auth import get_user_model
-from django.db import connection
+from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 
-from jfo_registry.roles import Role
+from jfo_registry.roles import Role, sync_role_groups
 from jfo_registry.services import user_set_role
 from operations.inventory import load_inventory
 from operations.models import Assignment, JointForceOperation, Officer, Region
@@ -95,3 +97,42 @@ def count_queries(callable_) -> int:
     with CaptureQueriesContext(connection) as context:
         callable_()
     return len(context.captured_queries)
+
+
+def run_together(work, arguments) -> list:
+    """`work(argument)` for every argument, each in its own thread, all released at once;
+    returns what each gave (or the exception it raised), in no particular order. Each thread
+    closes its database connection when done."""
+    barrier = threading.Barrier(len(arguments))
+    outcomes: list = []
+    lock = threading.Lock()
+
+    def run(argument):
+        try:
+            barrier.wait()
+            outcome = work(argument)
+        except Exception as error:  # the caller asserts on what was raised
+            outcome = error
+        finally:
+            connections.close_all()
+        with lock:
+            outcomes.append(outcome)
+
+    threads = [threading.Thread(target=run, args=(argument,)) for argument in arguments]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return outcomes
+
+
+@pytest.fixture
+def role_groups(transactional_db):
+    """The role groups, which the flush ending every transactional test removes."""
+    sync_role_groups(apps)
+
+
+def pytest_runtest_setup(item):
+    """`postgres_only` tests (row locks, threads sharing the test database) skip on SQLite."""
+    if item.get_closest_marker("postgres_only") and connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: SQLite has no row locks and its test database is not shared between threads")

@@ -42,12 +42,14 @@ def add_rows(count: int) -> None:
 
     parent = Agency.objects.get(acronym="US-DHS")
     conditions = list(InformationSharingCondition.objects.all())
+    predecessor = Arrangement.objects.create(reference=f"ADM-FIRST-{count}", title="x")
     for index in range(count):
         unit = make_jfo()
         make_assignment(officer=make_officer(), jfo=unit, start=datetime.date(2012, 1, 1))
         agency = Agency.objects.create(acronym=f"ADM-{unit.pk}", name_en="x", jurisdiction="other", parent=parent)
         Participation.objects.create(jfo=unit, agency=agency, role="lead")
-        arrangement = Arrangement.objects.create(reference=f"ADM-{unit.pk}", title="x", supersedes=Arrangement.objects.first())
+        arrangement = Arrangement.objects.create(reference=f"ADM-{unit.pk}", title="x", supersedes=predecessor)
+        predecessor = arrangement  # one successor each: a chain
         ArrangementParty.objects.create(arrangement=arrangement, agency=agency)
         for condition in conditions:
             ConditionCoverage.objects.create(arrangement=arrangement, condition=condition)

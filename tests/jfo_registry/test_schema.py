@@ -1,7 +1,10 @@
+import importlib
+
 import pytest
 import yaml
 from django.core.management import call_command
 
+from jfo_registry import settings as registry_settings
 from tests.api import api, login  # noqa: F401
 
 
@@ -25,3 +28,25 @@ def test_schema_and_swagger_ui_are_served(api, analyst):
     login(api, analyst)
     assert api.get("/api/v1/schema/").status_code == 200
     assert api.get("/api/v1/docs/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_schema_and_swagger_ui_need_a_sign_in(api):
+    assert api.get("/api/v1/schema/").status_code == 401
+    response = api.get("/api/v1/docs/")
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/login/?next=/api/v1/docs/"
+
+
+@pytest.mark.django_db
+def test_a_setting_opens_the_schema_and_swagger_ui_to_everyone(api, settings):
+    settings.API_SCHEMA_PUBLIC = True
+    assert api.get("/api/v1/schema/").status_code == 200
+    assert api.get("/api/v1/docs/").status_code == 200
+
+
+def test_the_setting_is_read_from_the_environment(monkeypatch):
+    monkeypatch.setenv("API_SCHEMA_PUBLIC", "1")
+    assert importlib.reload(registry_settings).API_SCHEMA_PUBLIC is True
+    monkeypatch.delenv("API_SCHEMA_PUBLIC")
+    assert importlib.reload(registry_settings).API_SCHEMA_PUBLIC is False

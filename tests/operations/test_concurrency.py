@@ -6,18 +6,16 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection, connections
+from django.db import connections
 
+from rest_framework.test import APIClient
+
+from jfo_registry.roles import Role
 from operations import services
 from operations.models import Assignment, JointForceOperation, Officer, Region
+from tests.conftest import make_user, run_together
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="needs PostgreSQL: SQLite has no row locks and its test database is not shared between threads",
-    ),
-]
+pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)]
 
 
 def test_twenty_concurrent_writes_of_0_1_fte_leave_the_officer_at_exactly_1_00():
@@ -59,3 +57,22 @@ def test_twenty_concurrent_writes_of_0_1_fte_leave_the_officer_at_exactly_1_00()
     assert len(refusals) == 15 and all("more than 1.00 FTE" in r for r in refusals)
     total = sum(Assignment.objects.filter(officer=officer).values_list("fte", flat=True), Decimal(0))
     assert total == Decimal("1.00")
+
+
+def test_concurrent_creates_of_one_employee_number_make_one_officer_and_clean_refusals(role_groups):
+    region = Region.objects.create(code="CCY", name_en="Concurrency", name_fr="Concurrence")
+    administrator = make_user("ccy-admin", Role.ADMINISTRATOR)
+
+    def create(index):
+        api = APIClient()
+        api.force_authenticate(administrator)
+        payload = {"employee_number": "C-DUP", "name": f"Officer {index}", "position": "IO",
+                   "classification": "FB-04", "home_region": region.pk}
+        return api.post("/api/v1/officers/", payload, format="json")
+
+    responses = run_together(create, range(10))
+
+    assert sorted(r.status_code for r in responses) == [201] + [400] * 9
+    assert Officer.objects.filter(employee_number="C-DUP").count() == 1
+    for refused in (r for r in responses if r.status_code == 400):
+        assert refused.json() == {"employee_number": ["Officer with this Employee number already exists."]}

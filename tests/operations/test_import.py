@@ -12,6 +12,7 @@ import pytest
 import tablib
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import models
 from django.utils import translation
 
 from jfo_registry import audit
@@ -23,6 +24,7 @@ pytestmark = pytest.mark.django_db
 
 KINDS = list(importers.KINDS)
 ASSIGNMENT_COLUMNS = ["employee_number", "jfo", "fte", "start_date", "end_date", "role", "notes"]
+OFFICER_COLUMNS = ["employee_number", "name", "position", "classification", "home_region", "active"]
 HISTORIES = [Agency, JointForceOperation, Participation, Officer, Assignment]
 
 
@@ -75,8 +77,9 @@ def units():
         (["{emp}", "{jfo}", "0.5", "01/04/2010", "", "", ""], "start_date", "is not a date"),
         (["{emp}", "{jfo}", "lots", "2010-04-01", "", "", ""], "fte", "'lots' is not a number."),
         (["{emp}", "{jfo}", "0.5", "2010-04-01", "2010-01-01", "", ""], "end_date", "cannot be before its start date"),
+        (["{emp}", "{jfo}", "0.5", "2010-04-01", "", "", "x" * 4001], "notes", "at most 4000 characters (it has 4001)"),
     ],
-    ids=["fte-1.5", "unknown-officer", "unknown-unit", "bad-date", "not-a-number", "end-before-start"],
+    ids=["fte-1.5", "unknown-officer", "unknown-unit", "bad-date", "not-a-number", "end-before-start", "notes-too-long"],
 )
 def test_one_bad_row_imports_nothing_and_reports_its_row(bad_row, column, message, units):
     officers = [make_officer() for _ in range(4)]
@@ -581,3 +584,17 @@ def test_row_errors_come_out_in_french(officer, units):
         ]
         assert str(summary).endswith("\nRien n'a été importé.")
     assert not officer.assignments.exists()
+
+
+def test_a_row_that_loses_a_race_for_a_unique_value_is_refused_with_the_models_message(monkeypatch):
+    existing = make_officer()
+    row = [existing.employee_number, "Someone else", "IO", "FB-04", "GTA", "true"]
+    # As if the officer did not exist yet when the row was read (another import was saving it).
+    monkeypatch.setattr(importers.OfficerResource, "get_instance", lambda self, loader, row: None)
+    validated = importers.import_file("officers", csv_bytes(OFFICER_COLUMNS, row), "csv")
+    monkeypatch.setattr(models.Model, "validate_unique", lambda self, exclude=None: None)
+    raced = importers.import_file("officers", csv_bytes(OFFICER_COLUMNS, row), "csv")
+    for summary in (validated, raced):
+        assert not summary.ok and error_rows(summary) == {1}
+        assert [e.message for e in summary.errors] == ["employee_number: Officer with this Employee number already exists."]
+    assert Officer.objects.filter(employee_number=existing.employee_number).count() == 1

@@ -7,7 +7,13 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from agreements.models import Arrangement, ArrangementParty, ConditionCoverage, InformationSharingCondition
+from agreements.models import (
+    Arrangement,
+    ArrangementParty,
+    ConditionCoverage,
+    InformationSharingCondition,
+    ReminderSent,
+)
 from operations.models import (
     Agency,
     Assignment,
@@ -85,42 +91,57 @@ def test_arrangement_expiry_before_effective_and_unsigned_in_force():
     refused_by_database(unsigned)
 
 
-@pytest.mark.parametrize(
-    "build",
-    [
-        lambda: Region(code="GTA", name_en="Again", name_fr="Encore"),
-        lambda: Agency(acronym="RCMP", name_en="Again", jurisdiction="federal"),
-        lambda: Threat(code=Threat.objects.first().code, name_en="x", name_fr="x", risk_level="low"),
-        lambda: Program(code="IBET", name_en="x", name_fr="x", default_jfo_type="binational"),
-        lambda: JointForceOperation(
-            name="x", acronym=JointForceOperation.objects.first().acronym, jfo_type="regional",
-            region=Region.objects.get(code="GTA"),
-        ),
-        lambda: Officer(
-            employee_number=Officer.objects.first().employee_number, name="x", position="IO",
-            classification="FB-04", home_region=Region.objects.get(code="GTA"),
-        ),
-        lambda: SalaryRate(classification="FB-04", fiscal_year=2010, annual_salary=Decimal("1")),
-        lambda: CostingPolicy(fiscal_year=2010, employee_benefits_rate=Decimal("0.1")),
-        lambda: Participation(
-            jfo=Participation.objects.first().jfo, agency=Participation.objects.first().agency, role="partner"
-        ),
-        lambda: Arrangement(reference=Arrangement.objects.first().reference, title="x"),
-        lambda: ArrangementParty(
-            arrangement=ArrangementParty.objects.first().arrangement, agency=ArrangementParty.objects.first().agency
-        ),
-        lambda: ConditionCoverage(
-            arrangement=ConditionCoverage.objects.first().arrangement,
-            condition=ConditionCoverage.objects.first().condition,
-        ),
-        lambda: InformationSharingCondition(letter="a", text_en="x", text_fr="x"),
-    ],
-    ids=[
-        "region-code", "agency-acronym", "threat-code", "program-code", "jfo-acronym", "employee-number",
-        "salary-rate-per-year", "costing-policy-per-year", "participation", "arrangement-reference",
-        "arrangement-party", "condition-coverage", "condition-letter",
-    ],
-)
+def second_live_successor() -> Arrangement:
+    predecessor = Arrangement.objects.filter(status="in_force").first()
+    Arrangement.objects.create(reference="SUCC-1", title="First successor", supersedes=predecessor)
+    return Arrangement(reference="SUCC-2", title="Second successor", supersedes=predecessor)
+
+
+def reminder_sent_again() -> ReminderSent:
+    sent = ReminderSent.objects.create(
+        arrangement=Arrangement.objects.first(), kind="expiry", target_date=D(2030, 1, 1), threshold_days=30
+    )
+    return ReminderSent(arrangement=sent.arrangement, kind=sent.kind, target_date=sent.target_date, threshold_days=30)
+
+
+# A record that breaks a unique rule of the seeded registry, per rule.
+DUPLICATES = {
+    "region-code": lambda: Region(code="GTA", name_en="Again", name_fr="Encore"),
+    "agency-acronym": lambda: Agency(acronym="RCMP", name_en="Again", jurisdiction="federal"),
+    "threat-code": lambda: Threat(code=Threat.objects.first().code, name_en="x", name_fr="x", risk_level="low"),
+    "program-code": lambda: Program(code="IBET", name_en="x", name_fr="x", default_jfo_type="binational"),
+    "jfo-acronym": lambda: JointForceOperation(
+        name="x", acronym=JointForceOperation.objects.first().acronym, jfo_type="regional",
+        region=Region.objects.get(code="GTA"),
+    ),
+    "employee-number": lambda: Officer(
+        employee_number=Officer.objects.first().employee_number, name="x", position="IO",
+        classification="FB-04", home_region=Region.objects.get(code="GTA"),
+    ),
+    "salary-rate-per-year": lambda: SalaryRate(classification="FB-04", fiscal_year=2010, annual_salary=Decimal("1")),
+    "costing-policy-per-year": lambda: CostingPolicy(fiscal_year=2010, employee_benefits_rate=Decimal("0.1")),
+    "participation": lambda: Participation(
+        jfo=Participation.objects.first().jfo, agency=Participation.objects.first().agency, role="partner"
+    ),
+    "arrangement-reference": lambda: Arrangement(reference=Arrangement.objects.first().reference, title="x"),
+    "arrangement-party": lambda: ArrangementParty(
+        arrangement=ArrangementParty.objects.first().arrangement, agency=ArrangementParty.objects.first().agency
+    ),
+    "condition-coverage": lambda: ConditionCoverage(
+        arrangement=ConditionCoverage.objects.first().arrangement,
+        condition=ConditionCoverage.objects.first().condition,
+    ),
+    "condition-letter": lambda: InformationSharingCondition(letter="a", text_en="x", text_fr="x"),
+    "arrangement-unit-link": lambda: Arrangement.jfos.through(
+        arrangement=Arrangement.jfos.through.objects.first().arrangement,
+        jointforceoperation=Arrangement.jfos.through.objects.first().jointforceoperation,
+    ),
+    "one-live-successor": second_live_successor,
+    "reminder-sent-once": reminder_sent_again,
+}
+
+
+@pytest.mark.parametrize("build", DUPLICATES.values(), ids=DUPLICATES.keys())
 def test_uniqueness(build):
     duplicate = build()
     refused_by_full_clean(duplicate)

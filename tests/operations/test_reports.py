@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from operations import selectors
-from operations.models import SalaryRate
+from operations.models import CostingPolicy, SalaryRate
 from tests.api import api, login  # noqa: F401
 from tests.conftest import count_queries, make_assignment, make_jfo, make_officer
 
@@ -257,3 +257,21 @@ def test_reports_as_of_a_past_moment_show_the_registry_as_it_stood(analyst_api):
     assert officer.employee_number not in {row["employee_number"] for row in allocation["under_allocated"]}
     tenure = analyst_api.get("/api/v1/reports/tenure/", {"on": "2011-03-31", "as_of": between.isoformat()})
     assert tenure.status_code == 200
+
+
+def test_a_year_with_nothing_to_cost_answers_zeros_not_nulls(analyst_api):
+    assert not CostingPolicy.objects.filter(fiscal_year=1995).exists()
+    report = get_report(analyst_api, fiscal_year="1995-1996")
+    assert report["rows"] == []
+    assert report["subtotal"] == {"jfo_count": 0, "fte": 0, "salaries": 0}
+    assert report["employee_benefits"] == {"rate": 0, "amount": 0}
+    assert report["total"] == 0
+
+
+def test_the_schema_says_benefits_and_totals_are_numbers_never_null(analyst_api):
+    schema = analyst_api.get("/api/v1/schema/", {"format": "json"}).json()["components"]["schemas"]
+    for component, fields in (("Benefits", ("rate", "amount")), ("ResourcesSubtotal", ("salaries",)),
+                              ("ResourcesReport", ("total",))):
+        for field in fields:
+            assert schema[component]["properties"][field] == {"type": "number", "format": "double"}, (component, field)
+            assert field in schema[component]["required"]

@@ -1,0 +1,32 @@
+"""The report endpoints are read-only: every other method answers 405, in JSON and in CSV."""
+
+import pytest
+
+from tests.api import api, login  # noqa: F401
+
+pytestmark = pytest.mark.django_db
+
+REPORTS = ("resources", "tenure", "allocation", "coverage", "conditions", "expiring", "gaps")
+
+
+@pytest.mark.parametrize("report", REPORTS)
+@pytest.mark.parametrize("method", ["TRACE", "POST", "PUT", "PATCH", "DELETE"])
+@pytest.mark.parametrize("answer_format", ["csv", "json"])
+def test_methods_other_than_reading_answer_405(api, administrator, report, method, answer_format):
+    login(api, administrator)
+    response = api.generic(method, f"/api/v1/reports/{report}/?format={answer_format}")
+    assert response.status_code == 405
+    assert response["Allow"] == "GET, HEAD, OPTIONS"
+    assert response["Content-Type"].startswith("text/csv" if answer_format == "csv" else "application/json")
+
+
+def test_an_unsupported_method_still_needs_a_sign_in_and_a_role(api, no_role_user):
+    assert api.generic("TRACE", "/api/v1/reports/resources/?format=csv").status_code == 401
+    login(api, no_role_user)
+    assert api.generic("TRACE", "/api/v1/reports/resources/?format=csv").status_code == 403
+
+
+def test_a_method_a_resource_does_not_serve_is_405_not_403(api, administrator):
+    login(api, administrator)
+    assert api.generic("TRACE", "/api/v1/officers/").status_code == 405
+    assert api.post("/api/v1/officers/1/", {}, format="json").status_code == 405

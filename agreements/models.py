@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from jfo_registry.models import TimeStampedModel, date_validators
+from jfo_registry.validators import validate_file_name, validate_multi_line, validate_single_line
 from operations.models import Agency, JointForceOperation, dates_in_order
 
 from .choices import (
@@ -20,8 +21,8 @@ from .choices import (
 
 
 class Arrangement(TimeStampedModel):
-    reference = models.CharField(_("reference"), max_length=50, unique=True)
-    title = models.CharField(_("title"), max_length=300)
+    reference = models.CharField(_("reference"), max_length=50, unique=True, validators=[validate_single_line])
+    title = models.CharField(_("title"), max_length=300, validators=[validate_single_line])
     kind = models.CharField(_("kind"), max_length=10, choices=ArrangementKind.choices, default=ArrangementKind.WCA)
     status = models.CharField(
         _("status"), max_length=20, choices=ArrangementStatus.choices, default=ArrangementStatus.DRAFT
@@ -127,9 +128,9 @@ class ArrangementParty(TimeStampedModel):
 class InformationSharingCondition(TimeStampedModel):
     """One of the seven conditions (a–g) the CBSA Customs Enforcement Manual requires in a WCA."""
 
-    letter = models.CharField(_("letter"), max_length=1, unique=True)
-    text_en = models.TextField(_("text (English)"))
-    text_fr = models.TextField(_("text (French)"))
+    letter = models.CharField(_("letter"), max_length=1, unique=True, validators=[validate_single_line])
+    text_en = models.TextField(_("text (English)"), validators=[validate_multi_line])
+    text_fr = models.TextField(_("text (French)"), validators=[validate_multi_line])
 
     history = HistoricalRecords()
 
@@ -162,7 +163,8 @@ class ConditionCoverage(TimeStampedModel):
         _("status"), max_length=20, choices=CoverageStatus.choices, default=CoverageStatus.NOT_ASSESSED
     )
     clause_reference = models.CharField(
-        _("clause"), max_length=200, blank=True, help_text=_("The clause of the arrangement that addresses it.")
+        _("clause"), max_length=200, blank=True, help_text=_("The clause of the arrangement that addresses it."),
+        validators=[validate_single_line],
     )
 
     history = HistoricalRecords()
@@ -198,8 +200,8 @@ class ArrangementDocument(TimeStampedModel):
         Arrangement, on_delete=models.PROTECT, related_name="documents", verbose_name=_("arrangement")
     )
     kind = models.CharField(_("kind"), max_length=12, choices=DocumentKind.choices, default=DocumentKind.SIGNED_TEXT)
-    title = models.CharField(_("title"), max_length=200)
-    file = models.FileField(_("file"), upload_to=document_path, max_length=300)
+    title = models.CharField(_("title"), max_length=200, validators=[validate_single_line])
+    file = models.FileField(_("file"), upload_to=document_path, max_length=300, validators=[validate_file_name])
     content_type = models.CharField(_("content type"), max_length=100, editable=False)
     size = models.PositiveIntegerField(_("size (bytes)"), editable=False)
     uploaded_by = models.ForeignKey(
@@ -230,8 +232,8 @@ class GapAction(TimeStampedModel):
         Arrangement, on_delete=models.PROTECT, null=True, blank=True,
         related_name="gap_actions", verbose_name=_("arrangement"),
     )
-    action = models.TextField(_("action"))
-    owner = models.CharField(_("owner"), max_length=200, help_text=_("The person or team responsible."))
+    action = models.TextField(_("action"), validators=[validate_single_line])
+    owner = models.CharField(_("owner"), max_length=200, help_text=_("The person or team responsible."), validators=[validate_single_line])
     due_date = models.DateField(_("due date"), validators=date_validators)
     status = models.CharField(_("status"), max_length=12, choices=GapActionStatus.choices, default=GapActionStatus.OPEN)
     notes = models.TextField(_("notes"), blank=True)

@@ -61,7 +61,10 @@ class GapActionForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = GapAction
         fields = ["action", "owner", "due_date", "status", "notes"]
-        widgets = {"due_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+        widgets = {
+            "action": forms.TextInput,  # one line: it names the action wherever the action is listed
+            "due_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
 
 
 class TransitionForm(forms.Form):

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jfo_registry.history import RegistryHistory
 from jfo_registry.models import TimeStampedModel, date_validators, long_text
+from jfo_registry.validators import validate_file_name, validate_single_line
 from operations.models import Agency, JointForceOperation, dates_in_order
 
 from .choices import (
@@ -26,8 +27,8 @@ LIVE_SUCCESSOR = ~Q(status=ArrangementStatus.TERMINATED)
 
 
 class Arrangement(TimeStampedModel):
-    reference = models.CharField(_("reference"), max_length=50, unique=True)
-    title = models.CharField(_("title"), max_length=300)
+    reference = models.CharField(_("reference"), max_length=50, unique=True, validators=[validate_single_line])
+    title = models.CharField(_("title"), max_length=300, validators=[validate_single_line])
     kind = models.CharField(_("kind"), max_length=10, choices=ArrangementKind.choices, default=ArrangementKind.WCA)
     status = models.CharField(
         _("status"), max_length=20, choices=ArrangementStatus.choices, default=ArrangementStatus.DRAFT
@@ -164,7 +165,7 @@ class ArrangementParty(TimeStampedModel):
 class InformationSharingCondition(TimeStampedModel):
     """One of the seven conditions (a–g) the CBSA Customs Enforcement Manual requires in a WCA."""
 
-    letter = models.CharField(_("letter"), max_length=1, unique=True)
+    letter = models.CharField(_("letter"), max_length=1, unique=True, validators=[validate_single_line])
     text_en = long_text(_("text (English)"))
     text_fr = long_text(_("text (French)"))
 
@@ -199,7 +200,8 @@ class ConditionCoverage(TimeStampedModel):
         _("status"), max_length=20, choices=CoverageStatus.choices, default=CoverageStatus.NOT_ASSESSED
     )
     clause_reference = models.CharField(
-        _("clause"), max_length=200, blank=True, help_text=_("The clause of the arrangement that addresses it.")
+        _("clause"), max_length=200, blank=True, help_text=_("The clause of the arrangement that addresses it."),
+        validators=[validate_single_line],
     )
 
     history = RegistryHistory()
@@ -235,8 +237,8 @@ class ArrangementDocument(TimeStampedModel):
         Arrangement, on_delete=models.PROTECT, related_name="documents", verbose_name=_("arrangement")
     )
     kind = models.CharField(_("kind"), max_length=12, choices=DocumentKind.choices, default=DocumentKind.SIGNED_TEXT)
-    title = models.CharField(_("title"), max_length=200)
-    file = models.FileField(_("file"), upload_to=document_path, max_length=300)
+    title = models.CharField(_("title"), max_length=200, validators=[validate_single_line])
+    file = models.FileField(_("file"), upload_to=document_path, max_length=300, validators=[validate_file_name])
     content_type = models.CharField(_("content type"), max_length=100, editable=False)
     size = models.PositiveIntegerField(_("size (bytes)"), editable=False)
     uploaded_by = models.ForeignKey(
@@ -267,8 +269,8 @@ class GapAction(TimeStampedModel):
         Arrangement, on_delete=models.PROTECT, null=True, blank=True,
         related_name="gap_actions", verbose_name=_("arrangement"),
     )
-    action = long_text(_("action"))
-    owner = models.CharField(_("owner"), max_length=200, help_text=_("The person or team responsible."))
+    action = long_text(_("action"), single_line=True)
+    owner = models.CharField(_("owner"), max_length=200, help_text=_("The person or team responsible."), validators=[validate_single_line])
     due_date = models.DateField(_("due date"), validators=date_validators)
     status = models.CharField(_("status"), max_length=12, choices=GapActionStatus.choices, default=GapActionStatus.OPEN)
     notes = long_text(_("notes"), blank=True)

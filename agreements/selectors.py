@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import datetime
 
+from dataclasses import dataclass
+
 from django.db.models import BooleanField, Case, Count, Exists, F, OuterRef, Q, QuerySet, Value, When
 
 from jfo_registry.fiscal import add_days
+from jfo_registry.roles import Role
 from jfo_registry.routers import reports_read_from_replica
+from operations.models import Region
 
-from .choices import ArrangementStatus
+from .choices import ArrangementStatus, ReminderKind
 from .models import Arrangement
 
 
@@ -278,3 +282,94 @@ def gaps_report(*, on: datetime.date | None = None, region=None) -> dict:
             for a in incomplete
         ],
     }
+
+
+# --- Expiry and review reminders ----------------------------------------------------------------
+
+#: Reminders go out this many days before an expiry or review date (once each).
+REMINDER_THRESHOLDS = (90, 30, 7)
+
+
+def reminder_candidates(today: datetime.date) -> QuerySet:
+    """Arrangements in force on `today` whose expiry or review date falls within the reminder
+    horizon (today to today + 90 days), by reference, with their units and regions loaded."""
+    horizon = add_days(today, max(REMINDER_THRESHOLDS))
+    return (
+        arrangements_in_force(today)
+        .filter(Q(expiry_date__range=(today, horizon)) | Q(review_date__range=(today, horizon)))
+        .prefetch_related("jfos__region")
+        .order_by("reference")
+    )
+
+
+def reminders_of(arrangement: Arrangement, today: datetime.date) -> list[tuple[str, datetime.date]]:
+    """(kind, date) of each reminder the arrangement has within the horizon: expiry, review."""
+    horizon = add_days(today, max(REMINDER_THRESHOLDS))
+    return [
+        (kind, target)
+        for kind, target in ((ReminderKind.EXPIRY, arrangement.expiry_date), (ReminderKind.REVIEW, arrangement.review_date))
+        if target is not None and today <= target <= horizon
+    ]
+
+
+def manager_addresses() -> dict[int, list[str]]:
+    """Region id → the sorted e-mail addresses of its active regional managers (regions whose
+    managers have no address are absent)."""
+    addresses: dict[int, set[str]] = {}
+    rows = (
+        Region.managers.through.objects.filter(user__is_active=True, user__groups__name=Role.REGIONAL_MANAGER.group_name)
+        .exclude(user__email="")
+        .values_list("region_id", "user__email")
+    )
+    for region_id, email in rows:
+        addresses.setdefault(region_id, set()).add(email)
+    return {region_id: sorted(emails) for region_id, emails in addresses.items()}
+
+
+def regions_of(arrangement: Arrangement) -> list[Region]:
+    """The regions of the units an arrangement covers, by code (from its loaded units)."""
+    return sorted({unit.region for unit in arrangement.jfos.all()}, key=lambda region: region.code)
+
+
+@dataclass(frozen=True)
+class UnreachableReminder:
+    """A reminder due within the horizon that some of its regions' managers cannot receive:
+    `regions` are the codes of the covered regions with no manager who has an e-mail address
+    (empty when the arrangement covers no unit, so no region at all)."""
+
+    arrangement: Arrangement
+    kind: str
+    target_date: datetime.date
+    regions: tuple[str, ...]
+
+    @property
+    def covers_no_unit(self) -> bool:
+        return not self.regions
+
+    @property
+    def kind_label(self) -> str:
+        return ReminderKind(self.kind).label
+
+
+def unreachable_regions(arrangement: Arrangement, addresses: dict[int, list[str]]) -> tuple[str, ...] | None:
+    """The codes of the arrangement's regions that `addresses` (from `manager_addresses`) cannot
+    reach; () when it covers no unit; None when every region's managers can be mailed."""
+    regions = regions_of(arrangement)
+    missing = tuple(region.code for region in regions if not addresses.get(region.pk))
+    return missing if missing or not regions else None
+
+
+def unreachable_reminders(today: datetime.date, *, region_codes: list[str] | None = None) -> list[UnreachableReminder]:
+    """Reminders due within the horizon that cannot reach every covered region's managers, by
+    reference then date; with `region_codes`, only arrangements covering one of those regions."""
+    addresses = manager_addresses()
+    found = []
+    for arrangement in reminder_candidates(today):
+        if region_codes and not {region.code for region in regions_of(arrangement)} & set(region_codes):
+            continue
+        missing = unreachable_regions(arrangement, addresses)
+        if missing is None:
+            continue
+        for kind, target in reminders_of(arrangement, today):
+            found.append(UnreachableReminder(arrangement, kind, target, missing))
+    return sorted(found, key=lambda item: (item.arrangement.reference, item.target_date))

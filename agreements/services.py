@@ -6,10 +6,15 @@ Admin, API and pages call these, so a transition refused in one is refused in al
 from __future__ import annotations
 
 import datetime
+import logging
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
@@ -18,8 +23,11 @@ from jfo_registry.audit import current_entry_point
 from jfo_registry.integrity import refuse_conflicts
 from operations.models import JointForceOperation
 
+from . import selectors
 from .choices import ArrangementStatus as Status
-from .models import LIVE_SUCCESSOR, Arrangement, ArrangementParty, ConditionCoverage
+from .models import LIVE_SUCCESSOR, Arrangement, ArrangementParty, ConditionCoverage, ReminderSent
+
+logger = logging.getLogger(__name__)
 
 # Where an arrangement may go from each status. Terminated and superseded are final.
 TRANSITIONS: dict[str, frozenset[str]] = {
@@ -224,74 +232,89 @@ def arrangement_renew(
     return successor
 
 
-REMINDER_THRESHOLDS = (90, 30, 7)
+@dataclass(frozen=True)
+class ReminderFailure:
+    """A reminder that could not be sent (`error`: what was raised; nothing was recorded)."""
+
+    arrangement: Arrangement
+    kind: str
+    target_date: datetime.date
+    error: Exception
 
 
-def reminder_recipients(arrangement: Arrangement) -> list[str]:
-    """E-mail addresses of the active regional managers of the regions the arrangement covers."""
-    from django.contrib.auth import get_user_model
+@dataclass
+class ReminderRun:
+    """What `send_expiry_reminders` did: reminders sent; reminders that failed; reminders due
+    that some covered regions' managers cannot receive (sent to the others, if any)."""
 
-    from jfo_registry.roles import Role
+    sent: list[ReminderSent] = field(default_factory=list)
+    failed: list[ReminderFailure] = field(default_factory=list)
+    unreachable: list[selectors.UnreachableReminder] = field(default_factory=list)
 
-    region_ids = set(arrangement.jfos.values_list("region_id", flat=True))
-    users = (
-        get_user_model()
-        .objects.filter(is_active=True, managed_regions__in=region_ids, groups__name=Role.REGIONAL_MANAGER.group_name)
-        .exclude(email="")
-        .distinct()
-    )
-    return sorted(users.values_list("email", flat=True))
+    @property
+    def ok(self) -> bool:
+        return not self.failed and not self.unreachable
 
 
-def send_expiry_reminders(today: datetime.date) -> list:
+def reminder_recipients(arrangement: Arrangement, addresses: dict[int, list[str]] | None = None) -> list[str]:
+    """E-mail addresses of the active regional managers of the regions the arrangement covers
+    (`addresses`: `selectors.manager_addresses()`, read here when not given)."""
+    addresses = selectors.manager_addresses() if addresses is None else addresses
+    return sorted({email for region in selectors.regions_of(arrangement) for email in addresses.get(region.pk, ())})
+
+
+def send_expiry_reminders(today: datetime.date) -> ReminderRun:
     """Mail the managers concerned 90, 30 and 7 days before an arrangement in force expires or
     is due for review: once per threshold, date and arrangement (a second run sends nothing new).
 
-    Returns the reminders sent."""
-    from django.conf import settings
-    from django.core.mail import send_mail
-    from django.db.models import Q
-    from django.utils import translation
-
-    from .choices import ReminderKind
-    from .models import ReminderSent
-    from .selectors import arrangements_in_force
-
-    horizon = today + datetime.timedelta(days=max(REMINDER_THRESHOLDS))
-    candidates = arrangements_in_force(today).filter(
-        Q(expiry_date__range=(today, horizon)) | Q(review_date__range=(today, horizon))
-    ).prefetch_related("jfos")
-    sent = []
-    for arrangement in candidates:
-        for kind, target in ((ReminderKind.EXPIRY, arrangement.expiry_date), (ReminderKind.REVIEW, arrangement.review_date)):
-            if target is None or not today <= target <= horizon:
-                continue
+    Every reminder is tried: one that fails (bad data, the mail server) is rolled back, logged and
+    listed in the run's `failed`, and the others still go out; one that reaches no manager in
+    some covered region is listed in `unreachable` (and, reaching no one at all, is tried again
+    on the next run)."""
+    run = ReminderRun()
+    addresses = selectors.manager_addresses()
+    for arrangement in list(selectors.reminder_candidates(today)):
+        for kind, target in selectors.reminders_of(arrangement, today):
             days_left = (target - today).days
-            threshold = min(t for t in REMINDER_THRESHOLDS if days_left <= t)
-            if ReminderSent.objects.filter(
-                arrangement=arrangement, kind=kind, target_date=target, threshold_days=threshold
-            ).exists():
-                continue
-            recipients = reminder_recipients(arrangement)
-            if not recipients:
-                continue
-            messages = []
-            for language in ("en", "fr"):  # managers read either; Government of Canada mail is bilingual
-                with translation.override(language):
-                    messages.append(_reminder_text(arrangement, kind, target, days_left))
-            subject = " / ".join(subject for subject, _body in messages)
-            body = "\n\n----\n\n".join(body for _subject, body in messages)
-            with transaction.atomic():
-                # Two runs at once (two hosts): the one that records the reminder sends it.
-                reminder, created = ReminderSent.objects.get_or_create(
-                    arrangement=arrangement, kind=kind, target_date=target, threshold_days=threshold,
-                    defaults={"recipients": ", ".join(recipients)},
-                )
-                if not created:
-                    continue
-                send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
-            sent.append(reminder)
-    return sent
+            threshold = min(t for t in selectors.REMINDER_THRESHOLDS if days_left <= t)
+            try:
+                with transaction.atomic():
+                    if ReminderSent.objects.filter(
+                        arrangement=arrangement, kind=kind, target_date=target, threshold_days=threshold
+                    ).exists():
+                        continue
+                    missing = selectors.unreachable_regions(arrangement, addresses)
+                    if missing is not None:
+                        run.unreachable.append(selectors.UnreachableReminder(arrangement, kind, target, missing))
+                    recipients = reminder_recipients(arrangement, addresses)
+                    reminder = recipients and _send_reminder(arrangement, kind, target, threshold, days_left, recipients)
+                    if reminder:
+                        run.sent.append(reminder)
+            except Exception as error:  # one bad reminder must not stop the others
+                logger.exception("The %s reminder of arrangement %r could not be sent.", kind, arrangement.reference)
+                run.failed.append(ReminderFailure(arrangement, kind, target, error))
+    return run
+
+
+def _send_reminder(arrangement, kind, target, threshold, days_left, recipients) -> ReminderSent | None:
+    """Record the reminder and mail it, in English and French (the caller's transaction); None
+    when a run at the same moment recorded it first (that run mails it)."""
+    messages = []
+    for language in ("en", "fr"):  # managers read either; Government of Canada mail is bilingual
+        with translation.override(language):
+            messages.append(_reminder_text(arrangement, kind, target, days_left))
+    subject = " / ".join(subject for subject, _body in messages)
+    body = "\n\n----\n\n".join(body for _subject, body in messages)
+    try:
+        with transaction.atomic():
+            reminder = ReminderSent.objects.create(
+                arrangement=arrangement, kind=kind, target_date=target, threshold_days=threshold,
+                recipients=", ".join(recipients),
+            )
+    except IntegrityError:  # the unique "sent once" rule: the other run has it
+        return None
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
+    return reminder
 
 
 def _reminder_text(arrangement, kind, target, days_left) -> tuple[str, str]:

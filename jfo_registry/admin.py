@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import permissions
+from . import permissions, spreadsheets
 from .audit import deletion_refusal
 from .integrity import as_validation_error, form_showing
 
@@ -86,7 +86,10 @@ class RegistryModelAdmin(SimpleHistoryAdmin):
 
 class RegistryImportExportMixin(ImportExportModelAdmin):
     """Bulk import (CSV, XLSX; preview first, nothing written unless every row is valid) and
-    export, through `operations.importers`: the same rules as single edits, history recorded."""
+    export, through `operations.importers`: the same rules as single edits, history recorded.
+    Files are written and read by `spreadsheets` (no cell is ever exported as a formula)."""
+
+    formats = spreadsheets.FILE_FORMATS
 
     def process_result(self, result, request):
         if result.has_errors() or result.has_validation_errors():

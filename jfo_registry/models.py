@@ -5,6 +5,8 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from .validators import validate_multi_line, validate_single_line
+
 
 class TimeStampedModel(models.Model):
     """Base of every registry model: when a row was created and last changed."""
@@ -40,10 +42,13 @@ date_validators = [
 LONG_TEXT_MAX_LENGTH = 4000
 
 
-def long_text(verbose_name, **options) -> models.TextField:
-    """A multi-line text of at most LONG_TEXT_MAX_LENGTH characters: refused beyond it by model
+def long_text(verbose_name, *, single_line: bool = False, **options) -> models.TextField:
+    """A text of at most LONG_TEXT_MAX_LENGTH characters, several lines unless `single_line`:
+    refused beyond it, or with a control character it may not hold (`validators`), by model
     validation (so by the admin, the API, the pages and imports), announced by the forms
     (`maxlength`) and the API schema (`maxLength`)."""
+    lines = validate_single_line if single_line else validate_multi_line
     return models.TextField(
-        verbose_name, max_length=LONG_TEXT_MAX_LENGTH, validators=[MaxLengthValidator(LONG_TEXT_MAX_LENGTH)], **options
+        verbose_name, max_length=LONG_TEXT_MAX_LENGTH,
+        validators=[MaxLengthValidator(LONG_TEXT_MAX_LENGTH), lines], **options
     )

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import renderers, serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.views import APIView
 
+from . import spreadsheets
 from .api_access import RegistryPermission, RejectNullCharactersMixin
 
 
 class CSVRenderer(renderers.BaseRenderer):
-    """Renders what the view's `csv_rows(data)` gives: a header row, then one row per line."""
+    """Renders what the view's `csv_rows(data)` gives: a header row, then one row per line
+    (through `spreadsheets.csv_text`: no cell is read as a formula)."""
 
     media_type = "text/csv"
     format = "csv"
@@ -24,14 +23,11 @@ class CSVRenderer(renderers.BaseRenderer):
     def render(self, data, accepted_media_type=None, renderer_context=None):
         view = (renderer_context or {}).get("view")
         response = (renderer_context or {}).get("response")
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\r\n")
         if response is not None and response.status_code >= 400 or not hasattr(view, "csv_rows"):
-            writer.writerow(["error"])
-            writer.writerow([_flatten_error(data)])
+            rows = [["error"], [_flatten_error(data)]]
         else:
-            writer.writerows(view.csv_rows(data))
-        return buffer.getvalue().encode(self.charset)
+            rows = view.csv_rows(data)
+        return spreadsheets.csv_text(rows).encode(self.charset)
 
 
 def _flatten_error(data) -> str:

@@ -49,7 +49,7 @@ from import_export import widgets as ie_widgets
 from import_export.fields import Field
 from import_export.results import RowResult
 
-from jfo_registry import audit, permissions
+from jfo_registry import audit, permissions, spreadsheets
 from jfo_registry.integrity import refuse_conflicts
 
 from . import services
@@ -1020,6 +1020,7 @@ def _trim(rows: list[list]) -> list[list]:
 
 
 def _dataset(headers: list, rows: list[list]) -> tablib.Dataset:
+    """The file's rows as a dataset, each cell as it was before export (`spreadsheets.restore`)."""
     if not headers or all(_is_blank(h) for h in headers):
         raise UnreadableFile(_("The file has no header row."))
     width = len(headers)
@@ -1039,7 +1040,7 @@ def _dataset(headers: list, rows: list[list]) -> tablib.Dataset:
                 _("Row %(number)s has more values than the header row has columns.") % {"number": number}
             )
         row = row[:width] + [""] * (width - len(row))
-        dataset.append(row)
+        dataset.append([spreadsheets.restore(value) for value in row])
     return dataset
 
 
@@ -1238,44 +1239,16 @@ def export_dataset(kind: str, queryset=None) -> tablib.Dataset:
     return resource.export(queryset=resource.get_queryset() if queryset is None else queryset)
 
 
-def _xlsx_bytes(dataset: tablib.Dataset, title: str) -> bytes:
-    """XLSX with every cell a text cell: values starting with '=' stay text, never formulas."""
-    import openpyxl
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-    from openpyxl.styles import Font
-
-    workbook = openpyxl.Workbook()
-    sheet = workbook.active
-    sheet.title = title[:31]
-    sheet.append(list(dataset.headers or []))
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    sheet.freeze_panes = "A2"
-    for values in dataset:
-        sheet.append([ILLEGAL_CHARACTERS_RE.sub("", str(v)) if v is not None else "" for v in values])
-    for row in sheet.iter_rows(min_row=2):
-        for cell in row:
-            if cell.data_type == "f":
-                cell.data_type = "s"
-    for column in sheet.columns:
-        width = max((len(str(c.value or "")) for c in column[:200]), default=8)
-        sheet.column_dimensions[column[0].column_letter].width = min(max(width + 2, 8), 60)
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
-
-
 def render(dataset: tablib.Dataset, format: str = "csv", title: str = "records") -> bytes:
-    """A dataset as CSV (UTF-8) or XLSX bytes."""
+    """A dataset as CSV (UTF-8) or XLSX bytes, every cell text, through `jfo_registry.spreadsheets`
+    (cells that would start a formula get a leading apostrophe, which the import removes)."""
     format = (format or "").lower()
     if format == "csv":
-        out = io.StringIO(newline="")
-        writer = csv.writer(out)
-        writer.writerow(dataset.headers or [])
-        writer.writerows(dataset)
-        return out.getvalue().encode("utf-8")
+        return spreadsheets.csv_text([dataset.headers or [], *dataset]).encode("utf-8")
     if format == "xlsx":
-        return _xlsx_bytes(dataset, title)
+        return spreadsheets.xlsx_bytes(
+            dataset.headers or [], ([str(v) if v is not None else "" for v in row] for row in dataset), title=title
+        )
     raise UnreadableFile(_("Unknown format '%(format)s': use csv or xlsx.") % {"format": format})
 
 

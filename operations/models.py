@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from jfo_registry.fiscal import FiscalYear
 from jfo_registry.history import RegistryHistory
 from jfo_registry.models import BilingualNameMixin, TimeStampedModel, date_validators, long_text
+from jfo_registry.validators import validate_single_line
 
 from .choices import (
     Classification,
@@ -40,9 +41,9 @@ def dates_in_order(start: str, end: str, name: str, message) -> models.CheckCons
 
 
 class Region(BilingualNameMixin, TimeStampedModel):
-    code = models.CharField(_("code"), max_length=8, unique=True)
-    name_en = models.CharField(_("name (English)"), max_length=100)
-    name_fr = models.CharField(_("name (French)"), max_length=100)
+    code = models.CharField(_("code"), max_length=8, unique=True, validators=[validate_single_line])
+    name_en = models.CharField(_("name (English)"), max_length=100, validators=[validate_single_line])
+    name_fr = models.CharField(_("name (French)"), max_length=100, validators=[validate_single_line])
     managers = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         related_name="managed_regions",
@@ -63,9 +64,9 @@ class Region(BilingualNameMixin, TimeStampedModel):
 
 
 class Agency(BilingualNameMixin, TimeStampedModel):
-    name_en = models.CharField(_("name (English)"), max_length=200)
-    name_fr = models.CharField(_("name (French)"), max_length=200, blank=True)
-    acronym = models.CharField(_("acronym"), max_length=20, unique=True)
+    name_en = models.CharField(_("name (English)"), max_length=200, validators=[validate_single_line])
+    name_fr = models.CharField(_("name (French)"), max_length=200, blank=True, validators=[validate_single_line])
+    acronym = models.CharField(_("acronym"), max_length=20, unique=True, validators=[validate_single_line])
     jurisdiction = models.CharField(_("jurisdiction"), max_length=20, choices=Jurisdiction.choices)
     country = models.CharField(_("country"), max_length=2, choices=Country.choices, default=Country.CANADA)
     parent = models.ForeignKey(
@@ -95,8 +96,8 @@ class Agency(BilingualNameMixin, TimeStampedModel):
 
 class Threat(BilingualNameMixin, TimeStampedModel):
     code = models.SlugField(_("code"), max_length=50, unique=True)
-    name_en = models.CharField(_("name (English)"), max_length=100)
-    name_fr = models.CharField(_("name (French)"), max_length=100)
+    name_en = models.CharField(_("name (English)"), max_length=100, validators=[validate_single_line])
+    name_fr = models.CharField(_("name (French)"), max_length=100, validators=[validate_single_line])
     risk_level = models.CharField(_("risk level"), max_length=10, choices=RiskLevel.choices)
 
     history = RegistryHistory()
@@ -117,9 +118,9 @@ class Threat(BilingualNameMixin, TimeStampedModel):
 
 
 class Program(BilingualNameMixin, TimeStampedModel):
-    code = models.CharField(_("code"), max_length=10, unique=True)
-    name_en = models.CharField(_("name (English)"), max_length=200)
-    name_fr = models.CharField(_("name (French)"), max_length=200)
+    code = models.CharField(_("code"), max_length=10, unique=True, validators=[validate_single_line])
+    name_en = models.CharField(_("name (English)"), max_length=200, validators=[validate_single_line])
+    name_fr = models.CharField(_("name (French)"), max_length=200, validators=[validate_single_line])
     default_jfo_type = models.CharField(_("default JFO type"), max_length=12, choices=JfoType.choices)
 
     history = RegistryHistory()
@@ -134,8 +135,8 @@ class Program(BilingualNameMixin, TimeStampedModel):
 
 
 class JointForceOperation(TimeStampedModel):
-    name = models.CharField(_("name"), max_length=200)
-    acronym = models.CharField(_("acronym"), max_length=30, unique=True)
+    name = models.CharField(_("name"), max_length=200, validators=[validate_single_line])
+    acronym = models.CharField(_("acronym"), max_length=30, unique=True, validators=[validate_single_line])
     jfo_type = models.CharField(_("JFO type"), max_length=12, choices=JfoType.choices)
     program = models.ForeignKey(
         Program,
@@ -220,8 +221,8 @@ class Participation(TimeStampedModel):
 
 
 class Officer(TimeStampedModel):
-    employee_number = models.CharField(_("employee number"), max_length=20, unique=True)
-    name = models.CharField(_("name"), max_length=200)
+    employee_number = models.CharField(_("employee number"), max_length=20, unique=True, validators=[validate_single_line])
+    name = models.CharField(_("name"), max_length=200, validators=[validate_single_line])
     position = models.CharField(_("position"), max_length=5, choices=Position.choices)
     classification = models.CharField(_("classification"), max_length=5, choices=Classification.choices)
     home_region = models.ForeignKey(
@@ -262,7 +263,7 @@ class Assignment(TimeStampedModel):
     )
     start_date = models.DateField(_("start date"), validators=date_validators)
     end_date = models.DateField(_("end date"), null=True, blank=True, help_text=_("Leave empty while ongoing."), validators=date_validators)
-    role = models.CharField(_("role"), max_length=100, blank=True)
+    role = models.CharField(_("role"), max_length=100, blank=True, validators=[validate_single_line])
     notes = long_text(_("notes"), blank=True)
 
     history = RegistryHistory()

@@ -165,6 +165,6 @@ def test_review_dates_are_reminded_too():
     arrangement = Arrangement.objects.get(jfos__acronym="CRTF")
     arrangement.review_date = D(2031, 1, 10)
     arrangement.save()
-    sent = services.send_expiry_reminders(D(2031, 1, 5))
+    sent = services.send_expiry_reminders(D(2031, 1, 5)).sent
     assert [(r.kind, r.threshold_days) for r in sent] == [("review", 7)]
     assert mail.outbox[0].to == ["nor@example.gc.ca"]

@@ -19,6 +19,7 @@ from jfo_registry import audit
 from operations import importers
 from operations.models import Agency, Assignment, JointForceOperation, Officer, Participation
 from tests.conftest import make_assignment, make_jfo, make_officer
+from tests.formulas import PAYLOADS, XLSX_PAYLOADS, assert_neutralised, csv_cells, xlsx_cells
 
 pytestmark = pytest.mark.django_db
 
@@ -293,10 +294,61 @@ def test_xlsx_cells_stay_text_even_when_they_look_like_formulas(units):
     jfo.save()
     workbook = openpyxl.load_workbook(io.BytesIO(importers.export("jfos", "xlsx")))
     cell = next(row[5] for row in workbook.active.iter_rows(min_row=2) if row[0].value == jfo.acronym)
-    assert cell.data_type == "s" and cell.value.startswith("=HYPERLINK")
+    assert cell.data_type == "s" and cell.value.startswith("'=HYPERLINK")
     history = history_counts()
     summary = importers.import_file("jfos", importers.export("jfos", "xlsx"), "xlsx")
     assert summary.ok and summary.updated == 0 and history_counts() == history
+
+
+@pytest.fixture
+def formula_records():
+    """Per payload: an agency, a unit (name and objectives), an officer, an assignment (role and
+    notes), stored as an old import might have left them."""
+    for number, payload in enumerate(PAYLOADS):
+        agency = Agency.objects.create(name_en=f"Agency {number}", acronym=f"FX-{number}", jurisdiction="federal")
+        jfo = make_jfo(acronym=f"FX-{number}", objectives=payload)
+        officer = make_officer(employee_number=f"FX-{number}")
+        make_assignment(officer=officer, jfo=jfo, fte="0.10", start=datetime.date(2020, 4, 1), notes=payload)
+        Agency.objects.filter(pk=agency.pk).update(name_fr=payload)
+        JointForceOperation.objects.filter(pk=jfo.pk).update(name=payload)
+        Officer.objects.filter(pk=officer.pk).update(name=payload)
+        Assignment.objects.filter(officer=officer).update(role=payload)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_every_export_neutralises_text_that_would_start_a_formula(formula_records, kind):
+    assert_neutralised(csv_cells(importers.export(kind, "csv")))
+    assert_neutralised(xlsx_cells(importers.export(kind, "xlsx")), XLSX_PAYLOADS)
+
+
+@pytest.mark.parametrize("format", importers.FORMATS)
+@pytest.mark.parametrize("kind", KINDS)
+def test_exported_formulas_import_back_as_the_same_text(formula_records, kind, format):
+    # A one-line field's leading tab or CR is trimmed by the import: only multi-line text keeps them.
+    Agency.objects.filter(name_fr__in=["\tx", "\rx"]).update(name_fr="plain")
+    JointForceOperation.objects.filter(name__in=["\tx", "\rx"]).update(name="plain")
+    Officer.objects.filter(name__in=["\tx", "\rx"]).update(name="plain")
+    Assignment.objects.filter(role__in=["\tx", "\rx"]).update(role="plain")
+    before = importers.export(kind, "csv")
+    history = history_counts()
+
+    summary = importers.import_file(kind, importers.export(kind, format), format)
+
+    assert summary.ok, summary.error_lines()[:5]
+    assert (summary.created, summary.updated) == (0, 0)
+    assert history_counts() == history
+    assert importers.export(kind, "csv") == before
+    assert set(Officer.objects.filter(employee_number__startswith="FX-").values_list("name", flat=True)) == {
+        '=HYPERLINK("http://x","y")', "+1", "-2", "@SUM(A1)", "plain"
+    }
+
+
+def test_export_records_neutralises_formulas_in_csv_and_xlsx(tmp_path, formula_records):
+    out, _err = run("export_records", "officers")
+    assert_neutralised(csv_cells(out.encode("utf-8")))
+    path = tmp_path / "officers.xlsx"
+    run("export_records", "officers", "--output", str(path))
+    assert_neutralised(xlsx_cells(path.read_bytes()), XLSX_PAYLOADS)
 
 
 # --- JFO units: threats, leads and partners ----------------------------------------------------

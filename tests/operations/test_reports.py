@@ -11,6 +11,7 @@ from operations import selectors
 from operations.models import CostingPolicy, SalaryRate
 from tests.api import api, login  # noqa: F401
 from tests.conftest import count_queries, make_assignment, make_jfo, make_officer
+from tests.formulas import PAYLOADS, assert_neutralised, csv_cells
 
 pytestmark = pytest.mark.django_db
 RESOURCES = "/api/v1/reports/resources/"
@@ -275,3 +276,34 @@ def test_the_schema_says_benefits_and_totals_are_numbers_never_null(analyst_api)
         for field in fields:
             assert schema[component]["properties"][field] == {"type": "number", "format": "double"}, (component, field)
             assert field in schema[component]["required"]
+
+
+# --- CSV cells are never formulas ---------------------------------------------------------------
+
+@pytest.fixture
+def formula_names():
+    """Six officers half-allocated since 2010-04-01 and six regions, named like formulas (as an
+    old import might have stored them)."""
+    from operations.models import JointForceOperation, Officer, Region
+
+    unit = JointForceOperation.objects.get(acronym="IBET-ATL")
+    for number, (payload, region) in enumerate(zip(PAYLOADS, Region.objects.order_by("code"))):
+        officer = make_officer(employee_number=f"FX-{number}")
+        make_assignment(officer=officer, jfo=unit, fte="0.50", start=datetime.date(2010, 4, 1))
+        Officer.objects.filter(pk=officer.pk).update(name=payload)
+        Region.objects.filter(pk=region.pk).update(name_en=payload)
+
+
+@pytest.mark.parametrize(
+    ("path", "params"),
+    [
+        (RESOURCES, {"fiscal_year": "2010", "group_by": "region"}),
+        ("/api/v1/reports/tenure/", {"on": "2011-03-31"}),
+        ("/api/v1/reports/allocation/", {"fiscal_year": "2010"}),
+    ],
+)
+def test_report_csvs_neutralise_text_that_would_start_a_formula(analyst_api, formula_names, path, params):
+    response = analyst_api.get(path, {**params, "format": "csv"})
+    assert response.status_code == 200
+    assert_neutralised(csv_cells(response.content))
+    assert '"=HYPERLINK(\\"http://x\\",\\"y\\")"' in analyst_api.get(path, params).content.decode()  # JSON as stored

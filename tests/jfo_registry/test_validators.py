@@ -70,10 +70,8 @@ def test_a_file_name_is_one_line():
     validate_file_name(ArrangementDocument(file="arrangements/1/signed.pdf").file)
 
 
-# Text that is written by the registry itself, or whose length and content rules belong to
-# another change (the notes fields).
+# Text that is written by the registry itself.
 NOT_USER_TEXT = {("agreements", "remindersent", "recipients")}
-NOTES = "notes"
 
 
 def registry_text_fields():
@@ -92,8 +90,7 @@ def test_every_one_line_text_field_refuses_control_characters():
         if isinstance(field, models.SlugField) or field.choices or (label, model, field.name) in NOT_USER_TEXT:
             continue  # slugs and choices accept only their own values
         if isinstance(field, models.TextField):
-            if field.name != NOTES:
-                assert {validate_multi_line, validate_single_line} & set(field.validators), f"{model}.{field.name}"
+            assert {validate_multi_line, validate_single_line} & set(field.validators), f"{model}.{field.name}"
         elif isinstance(field, models.FileField):
             assert validate_file_name in field.validators, f"{model}.{field.name}"
         else:

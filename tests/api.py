@@ -29,7 +29,7 @@ class ResourceAPITests:
     writers: tuple[str, ...] = ("administrator",)  # may change `existing()`
     creators: tuple[str, ...] | None = None  # may create; default: the writers
     deleters: tuple[str, ...] = ("administrator",)
-    delete_refusals: dict[str, int] = {}  # role -> status when the role may delete, but not these records
+    delete_refusals: dict[str, int] = {}  # role -> status when a DELETE of these records is refused otherwise than with 403
     invalid_field: str
 
     # --- what each resource provides -------------------------------------------------

@@ -16,7 +16,7 @@ from operations.models import (
     SalaryRate,
     Threat,
 )
-from tests.api import ResourceAPITests, api, login  # noqa: F401 - the api fixture
+from tests.api import ROLES, ResourceAPITests, api, login  # noqa: F401 - the api fixture
 from tests.conftest import make_assignment, make_jfo, make_officer
 
 pytestmark = pytest.mark.django_db
@@ -210,7 +210,7 @@ class TestAssignmentAPI(ResourceAPITests):
         return make_assignment()
 
     deleters = ()  # ended, never deleted: DELETE is not an operation of the resource
-    delete_refusals = {"administrator": 405}
+    delete_refusals = dict.fromkeys(ROLES, 405)  # whoever asks
 
 
 class TestSalaryRateAPI(ResourceAPITests):

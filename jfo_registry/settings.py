@@ -142,7 +142,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or VAR_DIR / "static")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -153,6 +153,8 @@ STORAGES = {
     },
 }
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise serves from here (collectstatic fills it)
+# With DEBUG off, {% static %} names come from STATIC_ROOT/staticfiles.json, which collectstatic
+# writes: `check --deploy` fails when it is missing or older than the static files (checks.py).
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 # Arrangement documents are served only to signed-in users (a view), never from a public URL.
 ARRANGEMENT_DOCUMENT_MAX_BYTES = int(os.environ.get("ARRANGEMENT_DOCUMENT_MAX_BYTES", 20 * 1024 * 1024))

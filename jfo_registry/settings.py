@@ -218,6 +218,36 @@ CACHES = {
     )
 }
 
+# Errors, 500s with their traceback, go to standard error (gunicorn passes it to the journal) and,
+# if LOG_FILE is set, to that file too. Django's own default only prints with DEBUG on and mails
+# 500s to ADMINS, so without this a 500 under gunicorn would leave no trace.
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "").strip().upper() or "INFO"
+if LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+    raise ImproperlyConfigured(f"LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL, not {LOG_LEVEL!r}.")
+LOG_FILE = os.environ.get("LOG_FILE", "").strip()
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s [%(name)s] pid=%(process)d %(message)s"},
+    },
+    "handlers": {
+        "stderr": {"class": "logging.StreamHandler", "stream": "ext://sys.stderr", "formatter": "plain"},
+        **(
+            {"file": {"class": "logging.handlers.WatchedFileHandler", "filename": LOG_FILE, "formatter": "plain"}}
+            if LOG_FILE
+            else {}
+        ),
+    },
+    "root": {"handlers": ["stderr", "file"] if LOG_FILE else ["stderr"], "level": LOG_LEVEL},
+    "loggers": {
+        # No handlers of its own (Django's console-if-DEBUG and mail-admins are replaced): the root's.
+        "django": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
+        # Failed sign-ins and lockouts are warnings; axes' INFO lines (one per start-up and attempt) are noise.
+        "axes": {"level": LOG_LEVEL if LOG_LEVEL in {"ERROR", "CRITICAL"} else "WARNING"},
+    },
+}
+
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/accounts/login/"

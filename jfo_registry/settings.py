@@ -1,9 +1,18 @@
 """Settings for JFO Registry, read from the environment.
 
-DATABASE_URL   database (default: SQLite file var/db.sqlite3; postgresql://... for production)
-SECRET_KEY     required when DEBUG is off
-DEBUG          "1"/"true" for development (default: off)
-ALLOWED_HOSTS  comma-separated host names
+DATABASE_URL         database (default: SQLite file var/db.sqlite3; postgresql://... for production)
+SECRET_KEY           required when DEBUG is off
+DEBUG                "1"/"true" for development (default: off)
+ALLOWED_HOSTS        comma-separated host names
+STATIC_ROOT          where collectstatic writes and WhiteNoise serves from (default: var/static)
+TRUSTED_PROXY_COUNT  reverse proxies in front of the application that append to X-Forwarded-For
+                     (default 0: the header is ignored); the client address for lockout and throttling
+REDIS_URL            shared cache (API throttle counts, list totals, dashboard figures) for several
+                     workers or hosts (default: a cache per process)
+LOG_LEVEL            DEBUG, INFO (default), WARNING, ERROR
+LOG_FILE             also write the log to this file (default: standard error only)
+
+Every variable is described in .env.example.
 """
 
 from pathlib import Path
@@ -26,6 +35,14 @@ def env_bool(name: str, default: bool = False) -> bool:
 
 def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def env_count(name: str, default: int = 0) -> int:
+    """A whole number from 0; anything else stops the start-up with a message naming the variable."""
+    value = os.environ.get(name, "").strip() or str(default)
+    if not value.isdigit():
+        raise ImproperlyConfigured(f"{name} must be a whole number from 0, not {value!r}.")
+    return int(value)
 
 
 DEBUG = env_bool("DEBUG")
@@ -202,14 +219,23 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# Sign-in lockout: 5 failures for a username or an address lock it out for an hour.
+# The client's address (sign-in lockout and API throttling): the reverse proxies in front of the
+# application, each appending to X-Forwarded-For; 0 ignores the header (client_address.py).
+TRUSTED_PROXY_COUNT = env_count("TRUSTED_PROXY_COUNT")
+
+# Sign-in lockout: 5 failures for one username from one address lock that pair out for an hour.
+# Neither alone: behind a proxy many users share an address, and anyone may type `admin`.
+# The attempts are rows in the database (axes' database handler), shared by every worker and host.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", 5))
 AXES_COOLOFF_TIME = 1  # hour
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "jfo_registry.client_address.client_address"
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_IPWARE_PROXY_COUNT = int(os.environ.get("AXES_PROXY_COUNT", 0)) or None
 
+# API throttle counts live here: with several workers or hosts set REDIS_URL, or each worker
+# counts on its own (`check --deploy` warns).
 CACHES = {
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}
@@ -279,7 +305,7 @@ REST_FRAMEWORK = {
     "SEARCH_PARAM": "q",
     "ORDERING_PARAM": "ordering",
     "COERCE_DECIMAL_TO_STRING": False,
-    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle", "rest_framework.throttling.AnonRateThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["jfo_registry.throttling.UserRateThrottle", "jfo_registry.throttling.AnonRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {
         "user": os.environ.get("API_THROTTLE_USER", "1200/minute"),
         "anon": os.environ.get("API_THROTTLE_ANON", "60/minute"),

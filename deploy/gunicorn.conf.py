@@ -6,7 +6,8 @@ GUNICORN_BIND                  address to listen on (default 127.0.0.1:8000, beh
 GUNICORN_WORKERS               worker processes (default 2 x CPU cores + 1; WEB_CONCURRENCY is also read)
 GUNICORN_TIMEOUT               seconds a worker may take on one request before it is restarted (default 60)
 GUNICORN_FORWARDED_ALLOW_IPS   proxies trusted for X-Forwarded-Proto (default 127.0.0.1,::1;
-                               FORWARDED_ALLOW_IPS is also read)
+                               FORWARDED_ALLOW_IPS is also read). The client's address (lockout,
+                               throttling) is the application's: TRUSTED_PROXY_COUNT in .env.
 GUNICORN_CONTROL_SOCKET        gunicornc control socket (the systemd unit puts it in /run/jfo-registry)
 """
 

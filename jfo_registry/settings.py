@@ -9,7 +9,7 @@ TRUSTED_PROXY_COUNT  reverse proxies in front of the application that append to 
                      (default 0: the header is ignored); the client address for lockout and throttling
 REDIS_URL            shared cache (API throttle counts, list totals, dashboard figures) for several
                      workers or hosts (default: a cache per process)
-LOG_LEVEL            DEBUG, INFO (default), WARNING, ERROR
+LOG_LEVEL            DEBUG, INFO (default), WARNING, ERROR or CRITICAL
 LOG_FILE             also write the log to this file (default: standard error only)
 
 Every variable is described in .env.example.

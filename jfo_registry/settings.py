@@ -16,6 +16,7 @@ Every variable is described in .env.example.
 """
 
 from pathlib import Path
+import hashlib
 import os
 
 import dj_database_url
@@ -238,9 +239,20 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
 # API throttle counts live here: with several workers or hosts set REDIS_URL, or each worker
 # counts on its own (`check --deploy` warns).
+# The keys carry the database's identity: cached figures are keyed by table stamps that count
+# from 1 in every database, so two deployments sharing one Redis (staging and production) must
+# never read each other's entries. Every worker and host of one deployment shares them.
+_database = DATABASES["default"]
+CACHE_KEY_PREFIX = "jfo-" + hashlib.sha256(
+    f"{_database.get('HOST') or ''}:{_database.get('PORT') or ''}:{_database['NAME']}".encode()
+).hexdigest()[:12]
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["REDIS_URL"],
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
+        }
         if os.environ.get("REDIS_URL")
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )

@@ -124,6 +124,22 @@ def test_throttle_counts_are_shared_between_workers_through_redis():
     assert [worker.stdout.strip() for worker in alone] == ["[True, True]", "[True, True]"], alone[1].stderr
 
 
+def test_deployments_sharing_one_redis_never_read_each_others_cache():
+    code = "import django; django.setup(); from django.conf import settings; print(settings.CACHES['default']['KEY_PREFIX'])"
+
+    def prefix(database_url: str) -> str:
+        result = python(code, REDIS_URL=TEST_REDIS_URL, DATABASE_URL=database_url)
+        assert result.returncode == 0, result.stderr
+        return result.stdout.strip()
+
+    production = prefix("postgresql://jfo:secret@db.example.gc.ca:5432/jfo_registry")
+    assert production.startswith("jfo-")
+    assert prefix("postgresql://jfo:secret@db.example.gc.ca:5432/jfo_registry") == production  # every host alike
+    assert prefix("postgresql://jfo:other@db.example.gc.ca:5432/jfo_registry") == production  # a new password
+    assert prefix("postgresql://jfo:secret@staging-db.example.gc.ca:5432/jfo_registry") != production
+    assert prefix("postgresql://jfo:secret@db.example.gc.ca:5432/jfo_registry_test") != production
+
+
 def deploy_warnings(**env) -> str:
     result = manage("check", "--deploy", "--tag", "caches", "--tag", "security", **env)
     return result.stdout + result.stderr

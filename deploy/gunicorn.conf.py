@@ -6,7 +6,8 @@ GUNICORN_BIND                  address to listen on (default 127.0.0.1:8000, beh
 GUNICORN_WORKERS               worker processes (default 2 x CPU cores + 1; WEB_CONCURRENCY is also read)
 GUNICORN_TIMEOUT               seconds a worker may take on one request before it is restarted (default 60)
 GUNICORN_FORWARDED_ALLOW_IPS   proxies trusted for X-Forwarded-Proto (default 127.0.0.1,::1;
-                               FORWARDED_ALLOW_IPS is also read)
+                               FORWARDED_ALLOW_IPS is also read). The client's address (lockout,
+                               throttling) is the application's: TRUSTED_PROXY_COUNT in .env.
 GUNICORN_CONTROL_SOCKET        gunicornc control socket (the systemd unit puts it in /run/jfo-registry)
 """
 
@@ -34,6 +35,9 @@ worker_class = "sync"
 # Reports and document uploads can take a while; a stuck worker is still killed and replaced.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT") or 60)
 graceful_timeout = 30  # on stop/reload, requests in progress get this long to finish
+# Request lines (method, path, query string) up to 8 KiB, the size nginx itself accepts by default
+# (large_client_header_buffers 4 8k): report filters fit, and the proxy sets the limit, not us.
+limit_request_line = 8190
 keepalive = 5  # seconds; the reverse proxy keeps connections open to us
 # Recycle workers now and then so a slow leak never grows (jitter: not all at once).
 max_requests = 1000

@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from . import checks  # noqa: F401 - registers the deployment checks
+
 
 class JfoRegistryConfig(AppConfig):
     name = "jfo_registry"

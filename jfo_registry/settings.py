@@ -1,12 +1,22 @@
 """Settings for JFO Registry, read from the environment.
 
-DATABASE_URL   database (default: SQLite file var/db.sqlite3; postgresql://... for production)
-SECRET_KEY     required when DEBUG is off
-DEBUG          "1"/"true" for development (default: off)
-ALLOWED_HOSTS  comma-separated host names
+DATABASE_URL         database (default: SQLite file var/db.sqlite3; postgresql://... for production)
+SECRET_KEY           required when DEBUG is off
+DEBUG                "1"/"true" for development (default: off)
+ALLOWED_HOSTS        comma-separated host names
+STATIC_ROOT          where collectstatic writes and WhiteNoise serves from (default: var/static)
+TRUSTED_PROXY_COUNT  reverse proxies in front of the application that append to X-Forwarded-For
+                     (default 0: the header is ignored); the client address for lockout and throttling
+REDIS_URL            shared cache (API throttle counts, list totals, dashboard figures) for several
+                     workers or hosts (default: a cache per process)
+LOG_LEVEL            DEBUG, INFO (default), WARNING, ERROR or CRITICAL
+LOG_FILE             also write the log to this file (default: standard error only)
+
+Every variable is described in .env.example.
 """
 
 from pathlib import Path
+import hashlib
 import os
 
 import dj_database_url
@@ -26,6 +36,14 @@ def env_bool(name: str, default: bool = False) -> bool:
 
 def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def env_count(name: str, default: int = 0) -> int:
+    """A whole number from 0; anything else stops the start-up with a message naming the variable."""
+    value = os.environ.get(name, "").strip() or str(default)
+    if not value.isdigit():
+        raise ImproperlyConfigured(f"{name} must be a whole number from 0, not {value!r}.")
+    return int(value)
 
 
 DEBUG = env_bool("DEBUG")
@@ -111,7 +129,9 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Wait for a writer instead of failing at once; the FTE check relies on serialised writes.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # IMMEDIATE: a transaction takes the write lock when it begins, so a second process waits
+    # (timeout) instead of failing with "database is locked" when its read turns into a write.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(timeout=20, transaction_mode="IMMEDIATE")
 
 if os.environ.get("DATABASE_REPLICA_URL"):
     # A read replica for the reports (streaming replication of the primary). In tests it mirrors
@@ -143,7 +163,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or VAR_DIR / "static")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -154,6 +174,8 @@ STORAGES = {
     },
 }
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise serves from here (collectstatic fills it)
+# With DEBUG off, {% static %} names come from STATIC_ROOT/staticfiles.json, which collectstatic
+# writes: `check --deploy` fails when it is missing or older than the static files (checks.py).
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 # Arrangement documents are served only to signed-in users (a view), never from a public URL.
 ARRANGEMENT_DOCUMENT_MAX_BYTES = int(os.environ.get("ARRANGEMENT_DOCUMENT_MAX_BYTES", 20 * 1024 * 1024))
@@ -201,20 +223,70 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# Sign-in lockout: 5 failures for a username or an address lock it out for an hour.
+# The client's address (sign-in lockout and API throttling): the reverse proxies in front of the
+# application, each appending to X-Forwarded-For; 0 ignores the header (client_address.py).
+TRUSTED_PROXY_COUNT = env_count("TRUSTED_PROXY_COUNT")
+
+# Sign-in lockout: 5 failures for one username from one address lock that pair out for an hour.
+# Neither alone: behind a proxy many users share an address, and anyone may type `admin`.
+# The attempts are rows in the database (axes' database handler), shared by every worker and host.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", 5))
 AXES_COOLOFF_TIME = 1  # hour
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "jfo_registry.client_address.client_address"
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_IPWARE_PROXY_COUNT = int(os.environ.get("AXES_PROXY_COUNT", 0)) or None
 
+# API throttle counts live here: with several workers or hosts set REDIS_URL, or each worker
+# counts on its own (`check --deploy` warns).
+# The keys carry the database's identity: cached figures are keyed by table stamps that count
+# from 1 in every database, so two deployments sharing one Redis (staging and production) must
+# never read each other's entries. Every worker and host of one deployment shares them.
+_database = DATABASES["default"]
+CACHE_KEY_PREFIX = "jfo-" + hashlib.sha256(
+    f"{_database.get('HOST') or ''}:{_database.get('PORT') or ''}:{_database['NAME']}".encode()
+).hexdigest()[:12]
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["REDIS_URL"],
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
+        }
         if os.environ.get("REDIS_URL")
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
+}
+
+# Errors, 500s with their traceback, go to standard error (gunicorn passes it to the journal) and,
+# if LOG_FILE is set, to that file too. Django's own default only prints with DEBUG on and mails
+# 500s to ADMINS, so without this a 500 under gunicorn would leave no trace.
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "").strip().upper() or "INFO"
+if LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+    raise ImproperlyConfigured(f"LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL, not {LOG_LEVEL!r}.")
+LOG_FILE = os.environ.get("LOG_FILE", "").strip()
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s [%(name)s] pid=%(process)d %(message)s"},
+    },
+    "handlers": {
+        "stderr": {"class": "logging.StreamHandler", "stream": "ext://sys.stderr", "formatter": "plain"},
+        **(
+            {"file": {"class": "logging.handlers.WatchedFileHandler", "filename": LOG_FILE, "formatter": "plain"}}
+            if LOG_FILE
+            else {}
+        ),
+    },
+    "root": {"handlers": ["stderr", "file"] if LOG_FILE else ["stderr"], "level": LOG_LEVEL},
+    "loggers": {
+        # No handlers of its own (Django's console-if-DEBUG and mail-admins are replaced): the root's.
+        "django": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
+        # Failed sign-ins and lockouts are warnings; axes' INFO lines (one per start-up and attempt) are noise.
+        "axes": {"level": LOG_LEVEL if LOG_LEVEL in {"ERROR", "CRITICAL"} else "WARNING"},
+    },
 }
 
 LOGIN_URL = "/accounts/login/"
@@ -249,7 +321,7 @@ REST_FRAMEWORK = {
     "SEARCH_PARAM": "q",
     "ORDERING_PARAM": "ordering",
     "COERCE_DECIMAL_TO_STRING": False,
-    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle", "rest_framework.throttling.AnonRateThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["jfo_registry.throttling.UserRateThrottle", "jfo_registry.throttling.AnonRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {
         "user": os.environ.get("API_THROTTLE_USER", "1200/minute"),
         "anon": os.environ.get("API_THROTTLE_ANON", "60/minute"),

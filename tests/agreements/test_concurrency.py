@@ -55,7 +55,7 @@ def test_concurrent_reminder_runs_send_each_reminder_once(role_groups):
 
     outcomes = run_together(lambda _run: send_expiry_reminders(today), range(5))
 
-    assert all(isinstance(outcome, list) for outcome in outcomes), outcomes
-    assert sum(len(outcome) for outcome in outcomes) == 1
+    assert all(not outcome.failed for outcome in outcomes), outcomes
+    assert sum(len(outcome.sent) for outcome in outcomes) == 1
     assert ReminderSent.objects.filter(arrangement=arrangement).count() == 1
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["ccy-manager@example.gc.ca"]

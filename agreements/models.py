@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -20,6 +21,8 @@ from .choices import (
 )
 
 
+# Ten years' notice: longer than any arrangement runs.
+NOTICE_PERIOD_MAX_DAYS = 3650
 # An arrangement in these statuses has never bound anyone, if its history says so too.
 NEVER_IN_FORCE = (ArrangementStatus.DRAFT, ArrangementStatus.UNDER_NEGOTIATION)
 # A successor counts until it is terminated: an arrangement has at most one such successor.
@@ -37,7 +40,10 @@ class Arrangement(TimeStampedModel):
     effective_date = models.DateField(_("effective date"), null=True, blank=True, validators=date_validators)
     expiry_date = models.DateField(_("expiry date"), null=True, blank=True, help_text=_("Leave empty if open-ended."), validators=date_validators)
     review_date = models.DateField(_("review date"), null=True, blank=True, validators=date_validators)
-    notice_period_days = models.PositiveIntegerField(_("notice period (days)"), null=True, blank=True)
+    # Bounded in the model: SQLite would store any integer that PostgreSQL then refuses.
+    notice_period_days = models.PositiveIntegerField(
+        _("notice period (days)"), null=True, blank=True, validators=[MaxValueValidator(NOTICE_PERIOD_MAX_DAYS)]
+    )
     supersedes = models.ForeignKey(
         "self",
         on_delete=models.PROTECT,

@@ -4,7 +4,8 @@ the importers all refuse the same input (each runs the model's validation).
 Names, codes, references and titles end up in mail subjects, file names, CSV cells and one-line
 displays: they refuse every control character (Unicode category Cc: line feed, carriage return,
 tab, NUL, …) and the Unicode line and paragraph separators. Multi-line text (objectives, the
-conditions' wording, gap actions' descriptions) keeps tabs and line breaks and refuses the rest.
+conditions' wording, notes) keeps tabs and line breaks and refuses the rest. Both refuse the
+invisible characters that reorder or hide text (`INVISIBLE_FORMATTING`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,10 @@ from django.utils.translation import gettext_lazy as _
 
 LINE_SEPARATORS = {"\u2028", "\u2029"}
 MULTI_LINE_ALLOWED = {"\t", "\n", "\r"}
+# Invisible characters that reorder or hide text (bidirectional embeddings, overrides and
+# isolates; zero-width space; byte-order mark): a name or reference holding one can read as
+# another in a list, a mail subject or a file name ("Trojan Source"). Refused in all text.
+INVISIBLE_FORMATTING = {chr(code) for code in (*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200B, 0xFEFF)}
 
 CHARACTER_NAMES = {
     "\t": _("a tab (U+0009)"),
@@ -31,6 +36,8 @@ def _describe(character: str) -> str:
     name = CHARACTER_NAMES.get(character)
     if name is not None:
         return str(name)
+    if character in INVISIBLE_FORMATTING:
+        return _("the invisible formatting character U+%(code)04X") % {"code": ord(character)}
     return _("the control character U+%(code)04X") % {"code": ord(character)}
 
 
@@ -43,14 +50,15 @@ def _first_refused(value: str, allowed: set[str], separators: set[str]) -> str |
     for character in value:
         if character in allowed:
             continue
-        if character in separators or unicodedata.category(character) == "Cc":
+        if character in separators or character in INVISIBLE_FORMATTING or unicodedata.category(character) == "Cc":
             return character
     return None
 
 
 def validate_single_line(value) -> None:
     """One line of text: no control character (tab and line breaks included), no line or
-    paragraph separator. Raises ValidationError (code "control_character")."""
+    paragraph separator, no invisible formatting character. Raises ValidationError (code
+    "control_character")."""
     if not isinstance(value, str):
         return
     refused = _first_refused(value, set(), LINE_SEPARATORS)
@@ -63,8 +71,8 @@ def validate_single_line(value) -> None:
 
 
 def validate_multi_line(value) -> None:
-    """Text of several lines: tabs and line breaks allowed, no other control character. Raises
-    ValidationError (code "control_character")."""
+    """Text of several lines: tabs and line breaks allowed, no other control character and no
+    invisible formatting character. Raises ValidationError (code "control_character")."""
     if not isinstance(value, str):
         return
     refused = _first_refused(value, MULTI_LINE_ALLOWED, set())

@@ -147,3 +147,16 @@ def test_agreement_report_query_counts_do_not_grow_with_data(api, analyst, url):
     first = count_queries(lambda: api.get(url))
     more(6)
     assert count_queries(lambda: api.get(url)) == first
+
+
+@pytest.mark.parametrize(("days", "status"), [(99_999_999_999, 400), (3651, 400), (3650, 200)])
+def test_a_notice_period_is_bounded_alike_on_every_database(api, administrator, days, status):
+    """SQLite would store any integer that PostgreSQL then refuses: the model bounds it."""
+    login(api, administrator)
+    arrangement = Arrangement.objects.get(jfos__acronym="TADEU")
+    before = arrangement.notice_period_days
+    response = api.patch(f"/api/v1/arrangements/{arrangement.pk}/", {"notice_period_days": days}, format="json",
+                         HTTP_IF_MATCH="*")
+    assert response.status_code == status, response.content
+    arrangement.refresh_from_db()
+    assert arrangement.notice_period_days == (days if status == 200 else before)

@@ -18,7 +18,9 @@ from operations.models import Agency, JointForceOperation, Officer, Region
 from tests.api import api, login  # noqa: F401
 from tests.conftest import make_assignment, make_jfo, make_officer
 
-REFUSED_EVERYWHERE = ["\x00", "\x1b", "\x7f", "\x85", "\x9f"]
+# Control characters, and the invisible ones that reorder or hide text (right-to-left override,
+# left-to-right embedding, first-strong isolate, zero-width space, byte-order mark).
+REFUSED_EVERYWHERE = ["\x00", "\x1b", "\x7f", "\x85", "\x9f", "\u202e", "\u202a", "\u2068", "\u200b", "\ufeff"]
 LINE_BREAKS_AND_TAB = ["\n", "\r", "\t"]
 
 
@@ -36,7 +38,9 @@ def test_multi_line_text_refuses_other_control_characters(character):
         validate_multi_line(f"first line\n{character}")
 
 
-@pytest.mark.parametrize("text", ["Équipe intégrée – Région du Grand Toronto", "IBET 🇨🇦", "O'Neil", "", "=1+1"])
+# Joiners and direction marks shape ordinary words in some scripts: they stay allowed.
+@pytest.mark.parametrize("text", ["Équipe intégrée – Région du Grand Toronto", "IBET 🇨🇦", "O'Neil", "", "=1+1",
+                                  "می\u200cخواهم", "👩\u200d💻", "\u200fשלום"])
 def test_ordinary_text_passes_both(text):
     validate_single_line(text)
     validate_multi_line(text)
@@ -111,6 +115,10 @@ def test_every_one_line_text_field_refuses_control_characters():
         ("/api/v1/agencies/", {"acronym": "AG\r1", "name_en": "Test Police", "jurisdiction": "municipal",
                                "country": "CA"}, "acronym"),
         ("/api/v1/regions/", {"code": "Z\x001", "name_en": "Test", "name_fr": "Essai"}, "code"),
+        ("/api/v1/officers/", {"employee_number": "N-3", "name": "ab\u202ecd", "position": "IO",
+                               "classification": "FB-04", "active": True}, "name"),
+        ("/api/v1/officers/", {"employee_number": "N-4", "name": "ab\u200bcd", "position": "IO",
+                               "classification": "FB-04", "active": True}, "name"),
         ("/api/v1/arrangements/", {"reference": "WCA-1\nBcc: x@example.com", "title": "Test", "kind": "wca",
                                    "status": "draft"}, "reference"),
         ("/api/v1/arrangements/", {"reference": "WCA-2", "title": "Test\x1b[31m", "kind": "wca",
@@ -214,3 +222,11 @@ def test_the_import_refuses_control_characters_and_imports_nothing():
     ).encode()
     summary = importers.import_file("assignments", content, "csv")
     assert not summary.ok and "U+001B" in summary.errors[0].message
+
+
+def test_invisible_formatting_characters_are_named_as_such_in_both_languages():
+    with pytest.raises(ValidationError) as raised:
+        validate_single_line("ab\u202ecd")
+    assert "the invisible formatting character U+202E" in raised.value.messages[0]
+    with translation.override("fr"):
+        assert "le caractère de mise en forme invisible U+202E" in raised.value.messages[0]

@@ -51,6 +51,14 @@ class ReportView(RejectNullCharactersMixin, APIView):
         serializer.is_valid(raise_exception=True)
         return serializer.validated_data
 
+    def perform_content_negotiation(self, request, force=False):
+        """Only the report has a CSV form: OPTIONS (the endpoint's description) answers in JSON
+        even when `format=csv` or `Accept: text/csv` asks for the report as CSV."""
+        renderer, media_type = super().perform_content_negotiation(request, force)
+        if request.method == "OPTIONS" and renderer.format == CSVRenderer.format:
+            return renderers.JSONRenderer(), renderers.JSONRenderer.media_type
+        return renderer, media_type
+
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
         if getattr(request, "accepted_renderer", None) is not None and request.accepted_renderer.format == "csv":

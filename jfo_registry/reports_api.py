@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 
 from . import spreadsheets
 from .api_access import RegistryPermission, RejectNullCharactersMixin
+from .throttling import ThrottleFirstMixin
 
 
 class CSVRenderer(renderers.BaseRenderer):
@@ -38,7 +39,7 @@ def _flatten_error(data) -> str:
     return str(data)
 
 
-class ReportView(RejectNullCharactersMixin, APIView):
+class ReportView(ThrottleFirstMixin, RejectNullCharactersMixin, APIView):
     """Base of the report endpoints: query parameters validated by `query_serializer`."""
 
     permission_classes = [RegistryPermission]

@@ -1,6 +1,7 @@
 """Shared admin behaviour: permissions come from `jfo_registry.permissions`, like everywhere else."""
 
 from django.contrib import messages
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.db import IntegrityError
 from django.db.models import Q
 from django.http import HttpResponseRedirect
@@ -90,6 +91,16 @@ class RegistryImportExportMixin(ImportExportModelAdmin):
     Files are written and read by `spreadsheets` (no cell is ever exported as a formula)."""
 
     formats = spreadsheets.FILE_FORMATS
+
+    def export_action(self, request):
+        """The export reads the change list's filters from the address: one it does not know
+        (`?format=csv`, a mistyped field) sends back to the export form, all records, with a
+        message, where the change list would have answered 500."""
+        try:
+            return super().export_action(request)
+        except IncorrectLookupParameters:
+            messages.error(request, _("The address holds filters this list does not have; choose the records to export again."))
+            return HttpResponseRedirect(request.path)
 
     def process_result(self, result, request):
         if result.has_errors() or result.has_validation_errors():

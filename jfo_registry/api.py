@@ -24,6 +24,7 @@ from . import permissions
 from .api_access import RegistryPermission, RejectNullCharactersMixin
 from .audit import RecordKept, deletion_refusal
 from .integrity import as_validation_error
+from .throttling import ThrottleFirstMixin
 
 
 def as_drf_error(error: DjangoValidationError) -> exceptions.ValidationError:
@@ -266,7 +267,7 @@ def _formatter(field):
     return field.to_representation
 
 
-class RegistryViewSet(RejectNullCharactersMixin, viewsets.ModelViewSet):
+class RegistryViewSet(ThrottleFirstMixin, RejectNullCharactersMixin, viewsets.ModelViewSet):
     """A resource: reads for every role; writes checked per object before anything is saved.
 
     Lost updates are impossible: a retrieve sends an ETag, and PUT/PATCH must send it back in

@@ -6,9 +6,14 @@ from rest_framework import exceptions
 from agreements.api import reports as agreement_reports
 from operations.api import reports
 
+from .throttling import ThrottleFirstMixin
 
 
-class SwaggerUIView(SpectacularSwaggerSplitView):
+class SchemaView(ThrottleFirstMixin, SpectacularAPIView):
+    """The OpenAPI schema (access: `api_access.SchemaAccess`)."""
+
+
+class SwaggerUIView(ThrottleFirstMixin, SpectacularSwaggerSplitView):
     """Swagger UI (access: `api_access.SchemaAccess`). Someone not signed in is sent to the
     sign-in page, and back here after it."""
 
@@ -28,6 +33,6 @@ urlpatterns = [
     path("reports/conditions/", agreement_reports.ConditionsReportView.as_view(), name="report-conditions"),
     path("reports/expiring/", agreement_reports.ExpiringReportView.as_view(), name="report-expiring"),
     path("reports/gaps/", agreement_reports.GapsReportView.as_view(), name="report-gaps"),
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("schema/", SchemaView.as_view(), name="schema"),
     path("docs/", SwaggerUIView.as_view(url_name="schema"), name="swagger-ui"),
 ]

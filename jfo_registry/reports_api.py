@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 
 from . import spreadsheets
 from .api_access import RegistryPermission, RejectNullCharactersMixin
+from .throttling import ThrottleFirstMixin
 
 
 class CSVRenderer(renderers.BaseRenderer):
@@ -38,7 +39,7 @@ def _flatten_error(data) -> str:
     return str(data)
 
 
-class ReportView(RejectNullCharactersMixin, APIView):
+class ReportView(ThrottleFirstMixin, RejectNullCharactersMixin, APIView):
     """Base of the report endpoints: query parameters validated by `query_serializer`."""
 
     permission_classes = [RegistryPermission]
@@ -50,6 +51,14 @@ class ReportView(RejectNullCharactersMixin, APIView):
         serializer = self.query_serializer(data=request.query_params)
         serializer.is_valid(raise_exception=True)
         return serializer.validated_data
+
+    def perform_content_negotiation(self, request, force=False):
+        """Only the report has a CSV form: OPTIONS (the endpoint's description) answers in JSON
+        even when `format=csv` or `Accept: text/csv` asks for the report as CSV."""
+        renderer, media_type = super().perform_content_negotiation(request, force)
+        if request.method == "OPTIONS" and renderer.format == CSVRenderer.format:
+            return renderers.JSONRenderer(), renderers.JSONRenderer.media_type
+        return renderer, media_type
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)

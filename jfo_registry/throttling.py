@@ -18,3 +18,24 @@ class AnonRateThrottle(ClientAddressMixin, throttling.AnonRateThrottle):
 
 class UserRateThrottle(ClientAddressMixin, throttling.UserRateThrottle):
     """Signed-in users: `API_THROTTLE_USER` per user (per client address for anonymous callers)."""
+
+
+class ThrottleFirstMixin:
+    """For every API view: throttles count every request, before authentication and permissions.
+
+    DRF checks throttles last, so a request refused with 401 (no or a wrong token) or 403 was never
+    counted: token guessing was unlimited. Here a bad token is throttled as an anonymous caller (by
+    client address), and 429 wins over 401/403 once over the rate."""
+
+    def perform_authentication(self, request):
+        try:
+            super().perform_authentication(request)
+        finally:  # on failure DRF has made the caller anonymous: counted by address
+            self.check_throttles(request)
+
+    def check_throttles(self, request):
+        """Once per request: DRF calls it again after the permissions."""
+        if getattr(request, "throttles_checked", False):
+            return
+        request.throttles_checked = True
+        super().check_throttles(request)

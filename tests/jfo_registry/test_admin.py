@@ -8,6 +8,7 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
+from jfo_registry.admin import RegistryImportExportMixin
 from operations.models import Assignment, Officer
 from tests.conftest import TEST_PASSWORD, count_queries, make_assignment, make_jfo, make_officer
 
@@ -234,3 +235,25 @@ def test_admin_import_previews_refuses_bad_files_and_records_history(admin_clien
     assert response.status_code == 302
     record = officer.assignments.get().history.get()
     assert (record.history_user, record.history_change_reason) == (administrator, "import")
+
+
+EXPORTING = [model for model, model_admin in admin.site._registry.items() if isinstance(model_admin, RegistryImportExportMixin)]
+
+
+@pytest.mark.parametrize("model", EXPORTING, ids=lambda m: m._meta.label)
+@pytest.mark.parametrize("method", ["get", "options", "post"])
+def test_an_export_address_with_an_unknown_filter_goes_back_to_the_form(admin_client, model, method):
+    """`?format=csv` (or any parameter the change list has no filter for) is not a 500."""
+    url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_export")
+    response = getattr(admin_client, method)(f"{url}?format=csv")
+    assert response.status_code == 302
+    assert response["Location"] == url
+    page = admin_client.get(url)
+    assert page.status_code == 200
+    assert "The address holds filters this list does not have" in page.content.decode()
+
+
+def test_an_export_address_with_a_known_filter_still_filters(admin_client):
+    url = reverse("admin:operations_officer_export")
+    response = admin_client.get(f"{url}?home_region__id__exact=1&active__exact=1")
+    assert response.status_code == 200

@@ -202,3 +202,62 @@ def test_the_lockout_holds_the_client_behind_the_proxy_not_the_proxy(settings, l
     assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {"203.0.113.5"}
     assert sign_in(gta_manager.username, TEST_PASSWORD, forwarded="203.0.113.5") == 429
     assert sign_in(gta_manager.username, TEST_PASSWORD, forwarded="203.0.113.6") == 302
+
+
+# --- Every API request is counted, also those refused with 401 or 403 ---------------------------
+
+REFUSED_ANONYMOUSLY = [
+    ("/api/v1/regions/", {}, 401),
+    ("/api/v1/regions/", {"HTTP_AUTHORIZATION": "Token deadbeef"}, 401),  # token guessing
+    ("/api/v1/reports/tenure/?format=csv", {}, 401),
+    ("/api/v1/schema/", {}, 401),
+    ("/api/v1/schema/", {"HTTP_AUTHORIZATION": "Token deadbeef"}, 401),
+    ("/api/v1/docs/", {}, 302),  # Swagger UI sends to the sign-in page
+]
+
+
+@pytest.mark.parametrize(("path", "headers", "refusal"), REFUSED_ANONYMOUSLY)
+def test_requests_refused_for_want_of_a_sign_in_are_throttled_by_address(
+    db, settings, three_a_minute, path, headers, refusal
+):
+    settings.TRUSTED_PROXY_COUNT = 1
+    client = Client()
+    forwarded = {"REMOTE_ADDR": PROXY, "HTTP_X_FORWARDED_FOR": "203.0.113.7"}
+    statuses = [client.get(path, **forwarded, **headers).status_code for _ in range(4)]
+    assert statuses == [refusal, refusal, refusal, 429]
+    throttled = client.get(path, **forwarded, **headers)
+    assert throttled.status_code == 429
+    assert int(throttled["Retry-After"]) > 0
+    other = {"REMOTE_ADDR": PROXY, "HTTP_X_FORWARDED_FOR": "203.0.113.8"}
+    assert client.get(path, **other, **headers).status_code == refusal  # another client has its own count
+
+
+def test_a_signed_in_request_is_counted_once(db, three_a_minute, analyst):
+    client = Client()
+    client.force_login(analyst)
+    assert [client.get("/api/v1/regions/").status_code for _ in range(4)] == [200, 200, 200, 429]
+
+
+def test_a_request_refused_for_want_of_a_role_is_throttled(db, three_a_minute, no_role_user):
+    client = Client()
+    client.force_login(no_role_user)
+    assert [client.get("/api/v1/regions/").status_code for _ in range(4)] == [403, 403, 403, 429]
+
+
+def api_view_classes(patterns, prefix=""):
+    for pattern in patterns:
+        route = prefix + str(pattern.pattern)
+        if hasattr(pattern, "url_patterns"):
+            yield from api_view_classes(pattern.url_patterns, route)
+        elif route.startswith("api/v1/"):
+            yield route, getattr(pattern.callback, "cls", None)
+
+
+def test_every_api_view_throttles_before_authentication():
+    from django.urls import get_resolver
+
+    from jfo_registry.throttling import ThrottleFirstMixin
+
+    views = dict(api_view_classes(get_resolver().url_patterns))
+    assert len(views) > 20
+    assert {route: cls for route, cls in views.items() if not (cls and issubclass(cls, ThrottleFirstMixin))} == {}

@@ -162,5 +162,13 @@ def test_admin_refuses_a_staff_manager_superseding_a_shared_arrangement(client, 
         reverse("admin:agreements_arrangement_change", args=[gta_draft.pk]),
         admin_form(gta_draft, supersedes=shared.pk, status="in_force"),
     )
-    assert response.status_code == 403
+    assert response.status_code == 200
+    assert "supersedes" in response.context["adminform"].form.errors  # not one of the choices offered
     assert snapshot(shared, gta_draft) == before
+
+
+def test_admin_offers_a_staff_manager_only_predecessors_wholly_in_their_regions(client, staff_gta_manager, shared, gta_draft):
+    client.force_login(staff_gta_manager)
+    form = client.get(reverse("admin:agreements_arrangement_change", args=[gta_draft.pk])).context["adminform"].form
+    choices = form.fields["supersedes"].queryset
+    assert gta_wca() in choices and shared not in choices

@@ -55,6 +55,7 @@ class ArrangementAdmin(RegistryModelAdmin):
     search_fields = ["reference", "title", "notes", "jfos__acronym", "agencies__acronym"]
     autocomplete_fields = ["jfos", "supersedes"]
     region_limited_choices = {"jfos": "region", "supersedes": "jfos__region"}
+    whole_region_choices = frozenset({"supersedes"})  # superseding ends it for every region it covers
     list_select_related = ["supersedes"]
     date_hierarchy = "effective_date"
     inlines = [ArrangementPartyInline, ConditionCoverageInline, ArrangementDocumentInline, GapActionInline]

@@ -79,6 +79,36 @@ def arrangement_validate(arrangement: Arrangement) -> None:
     check_transition(stored_status(arrangement), arrangement.status)
 
 
+def require_every_unit(*, actor, units: Iterable[JointForceOperation], message: str, **values) -> None:
+    """Refuse (PermissionDenied with `message`, formatted with `values` and `units`: the units
+    outside) a write with effects on every region the `units` lie in, unless `actor` manages
+    them all."""
+    outside = permissions.units_outside_regions(actor, units)
+    if outside:
+        raise PermissionDenied(message % {**values, "units": ", ".join(sorted(str(unit) for unit in outside))})
+
+
+def require_whole_arrangement(*, actor, arrangement: Arrangement, message: str) -> None:
+    """Refuse (PermissionDenied) `actor` a write with effects on every region the stored
+    `arrangement` covers unless they may edit it and every unit it covers is in their regions
+    (`message`: formatted with `reference` and the `units` outside). `actor` None is the system."""
+    if actor is None:
+        return
+    permissions.require_edit(actor, arrangement, message=_("You may only edit arrangements covering your regions."))
+    require_every_unit(actor=actor, units=arrangement.jfos.all(), message=message, reference=arrangement.reference)
+
+
+def check_lifecycle_change(*, actor, arrangement: Arrangement) -> None:
+    """Refuse (PermissionDenied) a change of the stored `arrangement`'s status by `actor` unless
+    every unit it covers is in their regions: entering into force, expiring, terminating or being
+    superseded ends or starts it for every region it covers. `actor` None is the system."""
+    require_whole_arrangement(
+        actor=actor, arrangement=arrangement,
+        message=_("A change of status concerns every region the arrangement covers, and %(reference)s also covers "
+                  "units of other regions (%(units)s): ask an administrator."),
+    )
+
+
 def check_arrangement_write(
     *, actor, arrangement: Arrangement, jfos: Iterable[JointForceOperation] | None = None
 ) -> None:
@@ -88,8 +118,10 @@ def check_arrangement_write(
     - the stored arrangement must cover a unit of the actor's regions;
     - `jfos`, the units it would cover (None: unchanged), may add or remove only units of the
       actor's regions and must keep one of them (`permissions.check_coverage_change`);
-    - an arrangement it newly supersedes must be one the actor may edit;
-    - entering into force supersedes its predecessor: that one too must be the actor's to edit.
+    - a change of its status needs every unit it covers in the actor's regions
+      (`check_lifecycle_change`);
+    - an arrangement it newly supersedes, or supersedes by entering into force, is ended for
+      every region it covers: every one of its units must be in the actor's regions.
 
     `actor` None is the system (commands, data loading): no region rule applies.
     """
@@ -100,6 +132,8 @@ def check_arrangement_write(
     stored_units = list(stored.jfos.all()) if stored else []
     if jfos is not None or stored is None:
         permissions.check_coverage_change(actor, before=stored_units, after=stored_units if jfos is None else jfos)
+    if stored is not None and stored.status != arrangement.status:
+        check_lifecycle_change(actor=actor, arrangement=stored)
     predecessor = arrangement.supersedes if arrangement.supersedes_id else None
     if predecessor is None:
         return
@@ -116,6 +150,12 @@ def check_arrangement_write(
             actor, predecessor,
             message=_("Putting this arrangement in force would supersede %(reference)s, which covers no unit of "
                       "your regions: ask an administrator.") % {"reference": predecessor.reference},
+        )
+    if newly_linked or entering_force:
+        require_every_unit(
+            actor=actor, units=predecessor.jfos.all(),
+            message=_("Superseding %(reference)s ends it for every region it covers, and it also covers units of "
+                      "other regions (%(units)s): ask an administrator."), reference=predecessor.reference,
         )
 
 
@@ -166,15 +206,11 @@ def check_renewal(*, actor, arrangement: Arrangement) -> None:
     """Refuse (PermissionDenied) a renewal by `actor` unless they may edit the arrangement and
     every unit it covers is in their regions: the successor carries them all, so it would
     otherwise be drafted for another region's units. `actor` None is the system."""
-    if actor is None:
-        return
-    permissions.require_edit(actor, arrangement, message=_("You may only edit arrangements covering your regions."))
-    outside = permissions.units_outside_regions(actor, arrangement.jfos.all())
-    if outside:
-        raise PermissionDenied(
-            _("The successor would also cover units of other regions (%(units)s): ask an administrator to "
-              "renew it.") % {"units": ", ".join(sorted(str(unit) for unit in outside))}
-        )
+    require_whole_arrangement(
+        actor=actor, arrangement=arrangement,
+        message=_("The successor would also cover units of other regions (%(units)s): ask an administrator to "
+                  "renew it."),
+    )
 
 
 @refuse_conflicts()

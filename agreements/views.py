@@ -62,6 +62,16 @@ class ArrangementMixin(RoleRequiredMixin):
         return super().dispatch(request, *args, **kwargs)
 
 
+def refusal_of(check, **kwargs) -> str:
+    """The message of the PermissionDenied `check(**kwargs)` raises, or "" when it passes: a page
+    says why an action is not offered instead of offering it and refusing."""
+    try:
+        check(**kwargs)
+    except PermissionDenied as refusal:
+        return str(refusal)
+    return ""
+
+
 class ArrangementDetailView(RoleRequiredMixin, DetailView):
     template_name = "agreements/arrangement_detail.html"
     context_object_name = "arrangement"
@@ -81,16 +91,13 @@ class ArrangementDetailView(RoleRequiredMixin, DetailView):
         context = super().get_context_data(**kwargs)
         arrangement = self.object
         marks = {c.condition_id: c for c in arrangement.condition_coverages.select_related("condition")}
-        try:
-            services.check_renewal(actor=self.request.user, arrangement=arrangement)
-        except PermissionDenied as refusal:
-            renewal_refused = str(refusal)
-        else:
-            renewal_refused = ""
+        renewal_refused = refusal_of(services.check_renewal, actor=self.request.user, arrangement=arrangement)
+        status_refused = refusal_of(services.check_lifecycle_change, actor=self.request.user, arrangement=arrangement)
         context.update(
             conditions=[(condition, marks.get(condition.pk)) for condition in InformationSharingCondition.objects.all()],
             can_edit=permissions.can_edit(self.request.user, arrangement),
             renewal_refused=renewal_refused,
+            status_refused=status_refused,
             transitions=services.allowed_transitions(arrangement.status),
             reminders=arrangement.reminders.order_by("-created")[:20],
             history=record_history(arrangement),
@@ -183,6 +190,10 @@ class DocumentUploadView(ArrangementFormView):
 class TransitionView(ArrangementFormView):
     title = gettext_lazy("Change the status")
     submit_label = gettext_lazy("Change the status")
+
+    def get(self, request, pk, **kwargs):
+        services.check_lifecycle_change(actor=request.user, arrangement=self.arrangement)  # no form to refuse later
+        return super().get(request, pk, **kwargs)
 
     def make_form(self, data=None, files=None):
         return TransitionForm(data, arrangement=self.arrangement, initial={

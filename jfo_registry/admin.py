@@ -33,6 +33,8 @@ class RegistryModelAdmin(SimpleHistoryAdmin):
     #: Relation fields whose choices a user who is not an administrator sees limited to their
     #: regions (and the records already chosen): {field name: region path from the choice}.
     region_limited_choices: dict[str, str] = {}
+    #: Of those, the ones a manager may choose only when every region of the choice is theirs.
+    whole_region_choices: frozenset[str] = frozenset()
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
@@ -40,19 +42,22 @@ class RegistryModelAdmin(SimpleHistoryAdmin):
             for name, region_path in self.region_limited_choices.items():
                 field = form.base_fields.get(name)
                 if field is not None:
-                    field.queryset = self._regional_choices(request.user, field.queryset, region_path, obj, name)
+                    field.queryset = self._regional_choices(
+                        request.user, field.queryset, region_path, obj, name, whole=name in self.whole_region_choices
+                    )
         refusal = getattr(request, "registry_refusal", None)
         return form if refusal is None else form_showing(form, refusal)
 
     @staticmethod
-    def _regional_choices(user, queryset, region_path: str, obj, name: str):
+    def _regional_choices(user, queryset, region_path: str, obj, name: str, *, whole: bool = False):
         chosen = []
         if obj is not None and obj.pk:
             relation = obj._meta.get_field(name)
             chosen = list(getattr(obj, name).values_list("pk", flat=True)) if relation.many_to_many else [
                 getattr(obj, relation.attname)
             ]
-        editable = permissions.within_regions(user, queryset, region_path).values("pk")
+        limit = permissions.wholly_within_regions if whole else permissions.within_regions
+        editable = limit(user, queryset, region_path).values("pk")
         return queryset.filter(Q(pk__in=editable) | Q(pk__in=[pk for pk in chosen if pk is not None]))
 
     def has_view_permission(self, request, obj=None):

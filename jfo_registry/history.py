@@ -176,12 +176,22 @@ def _link_changes(model, before, record, links: dict, labels: dict) -> list[dict
     return changes
 
 
+def _label(record) -> str:
+    """The record as this row holds it (a deleted one: as it was when deleted); when a record it
+    names is gone too, its number."""
+    try:
+        return str(record.instance)
+    except models.ObjectDoesNotExist:
+        return _("(deleted) %(id)s") % {"id": record.id}
+
+
 def history_entries(history: QuerySet, *, limit: int = 200) -> list[dict]:
     """The changes recorded in `history` (historical rows of one model), newest first.
 
-    Each entry: history_id, object_id, object (text), date, user, entry_point, type (created,
-    changed, deleted) and changes, a list of {field, label, old, new} (text or None); a link
-    (many-to-many) change also has `added` and `removed`, lists of labels.
+    Each entry: history_id, object_id, object (text: the record as the row holds it, a deleted
+    one as it was), date, user, entry_point, type (created, changed, deleted) and changes, a list
+    of {field, label, old, new} (text or None; a deletion lists the values the record had, new
+    None); a link (many-to-many) change also has `added` and `removed`, lists of labels.
 
     A few queries for the rows, their links and the labels, whatever the number of rows.
     """
@@ -206,10 +216,16 @@ def history_entries(history: QuerySet, *, limit: int = 200) -> list[dict]:
     entries = []
     for record in records:
         before = previous.get(record.id)
+        deleted = record.history_type == "-"
         changes = []
         for field in fields:
             new = getattr(record, field.attname)
             old = getattr(before, field.attname) if before is not None else None
+            if deleted:  # the row holds the record as it was: each value it had, old → none
+                if new not in (None, ""):
+                    changes.append({"field": field.name, "label": str(field.verbose_name),
+                                    "old": _display(field, new, labels), "new": None})
+                continue
             if before is None and record.history_type == "+" and new in (None, ""):
                 continue
             if before is None or old != new:
@@ -219,18 +235,18 @@ def history_entries(history: QuerySet, *, limit: int = 200) -> list[dict]:
                     "old": _display(field, old, labels) if before is not None else None,
                     "new": _display(field, new, labels),
                 })
-        if record.history_type != "-":
+        if not deleted:
             changes += _link_changes(model, before, record, links, labels)
         previous[record.id] = record
         entries.append({
             "history_id": record.history_id,
             "object_id": record.id,
-            "object": str(record.instance) if record.history_type != "-" else _("(deleted) %(id)s") % {"id": record.id},
+            "object": _label(record),
             "date": record.history_date,
             "user": record.history_user.get_username() if record.history_user else _("system"),
             "entry_point": record.history_change_reason or "",
             "type": CHANGE_TYPES.get(record.history_type, record.history_type),
-            "changes": changes if record.history_type != "-" else [],
+            "changes": changes,
         })
     entries.sort(key=lambda entry: (entry["date"], entry["history_id"]), reverse=True)
     return entries[:limit]

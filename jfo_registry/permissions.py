@@ -149,6 +149,18 @@ def within_regions(user, queryset, region_path: str = "region"):
     return rows.distinct() if "__" in region_path else rows  # through a many-to-many: once each
 
 
+def wholly_within_regions(user, queryset, region_path: str = "region"):
+    """The rows of `queryset` lying only in the user's regions: some `region_path` (a path
+    through a many-to-many, e.g. an arrangement's "jfos__region") is one of them and none is
+    another (every row for an administrator); for choices whose effect reaches every region of
+    the record, such as the arrangement a new one supersedes."""
+    if is_administrator(user):
+        return queryset
+    regions = user.managed_regions.model._default_manager.exclude(pk__in=managed_region_ids(user))
+    elsewhere = queryset.filter(**{f"{region_path}__in": regions}).values("pk")
+    return within_regions(user, queryset, region_path).exclude(pk__in=elsewhere)
+
+
 def check_coverage_change(user, *, before: Iterable, after: Iterable) -> None:
     """Refuse (PermissionDenied) a change of the JFO units a record covers, from `before` to
     `after`, that `user` may not make.

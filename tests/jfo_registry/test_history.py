@@ -51,7 +51,7 @@ def test_api_history_of_an_arrangement_includes_its_parties(api, administrator):
     response = api.patch(f"/api/v1/arrangements/{arrangement.pk}/", {"parties": parties}, format="json", HTTP_IF_MATCH="*")
     assert response.status_code == 200, response.content
     latest = api.get(f"/api/v1/arrangements/{arrangement.pk}/history/").json()["results"][0]
-    assert (latest["type"], latest["object"]) == ("deleted", f"(deleted) {dropped.pk}")
+    assert (latest["type"], latest["object"]) == ("deleted", str(dropped))
     # The arrangement itself did not change: no empty "changed" row for it.
     assert not arrangement.history.filter(history_date__gte=latest["date"]).exists()
 
@@ -151,3 +151,32 @@ def test_reports_as_of_still_rebuild_the_past(api, analyst):
     response = api.get("/api/v1/reports/resources/", {"fiscal_year": "2010-2011", "group_by": "region", "as_of": before.isoformat()})
     assert response.status_code == 200, response.content
     assert response.json()["subtotal"]["fte"] == 61.5
+
+
+def test_history_names_the_parts_a_write_removed_in_the_api_and_on_the_page(api, client, gta_manager):
+    """Review finding 5: a deleted party or condition coverage reads as the record it was, each
+    value it had going to none (not "(deleted) 120" with no changes)."""
+    arrangement = tadeu_wca()
+    party = arrangement.parties.select_related("agency").first()
+    coverage = arrangement.condition_coverages.select_related("condition").first()
+    assert party is not None and coverage is not None
+    login(api, gta_manager)
+    response = api.patch(
+        f"/api/v1/arrangements/{arrangement.pk}/", {"parties": [], "condition_coverages": []}, format="json",
+        HTTP_IF_MATCH="*",
+    )
+    assert response.status_code == 200, response.content
+    history = api.get(f"/api/v1/arrangements/{arrangement.pk}/history/").json()["results"]
+    deleted = {entry["object"]: entry for entry in history if entry["type"] == "deleted"}
+    assert str(party) in deleted and str(coverage) in deleted
+    assert {(c["field"], c["old"], c["new"]) for c in deleted[str(party)]["changes"]} >= {
+        ("agency", str(party.agency), None), ("role", party.get_role_display(), None),
+    }
+    assert {(c["field"], c["old"], c["new"]) for c in deleted[str(coverage)]["changes"]} >= {
+        ("condition", str(coverage.condition), None), ("status", coverage.get_status_display(), None),
+    }
+    client.force_login(gta_manager)
+    page = client.get(arrangement.get_absolute_url())
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert str(party) in text and f"{party.agency} → —" in text

@@ -83,7 +83,7 @@ class CreateStampTable(_StampOperation):
         if not self._allowed(app_label, schema_editor):
             return
         if schema_editor.connection.vendor == "postgresql":
-            # CASCADE: triggers a later migration left behind go with their function.
+            # CASCADE: triggers made outside these migrations (by an earlier release) go too.
             schema_editor.execute("DROP FUNCTION IF EXISTS jfo_bump_table_stamp() CASCADE")
         schema_editor.execute(f"DROP TABLE IF EXISTS {STAMP_TABLE}")
 
@@ -94,7 +94,12 @@ class CreateStampTable(_StampOperation):
 class InstallStampTriggers(_StampOperation):
     """Install the stamp triggers on `tables` (explicit names, the app's own tables: a
     migration must not depend on today's models); backwards, drop them. Needs
-    `CreateStampTable` applied first (depend on `jfo_registry`'s migration that runs it)."""
+    `CreateStampTable` applied first (depend on `jfo_registry`'s migration that runs it).
+
+    A new table needs this operation in its app's migration. So does a table that a later
+    migration rebuilds on SQLite (an `AlterField` that changes a column copies the table
+    into a new one, leaving its triggers behind); `tests/jfo_registry/test_datastamps.py`
+    finds either omission."""
 
     def __init__(self, tables: list[str]) -> None:
         self.tables = list(tables)

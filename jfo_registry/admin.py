@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.admin.options import IncorrectLookupParameters
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError
 from django.db.models import Q
 from django.http import HttpResponseRedirect
@@ -59,6 +60,13 @@ class RegistryModelAdmin(SimpleHistoryAdmin):
         limit = permissions.wholly_within_regions if whole else permissions.within_regions
         editable = limit(user, queryset, region_path).values("pk")
         return queryset.filter(Q(pk__in=editable) | Q(pk__in=[pk for pk in chosen if pk is not None]))
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        """A past version is shown, never saved back: simple-history hides its "Revert" button
+        when reverting is disabled but still saves a POSTed form, so a POST is refused (403)."""
+        if request.method == "POST":
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
     def has_view_permission(self, request, obj=None):
         return permissions.can_view(request.user) and super().has_view_permission(request, obj)

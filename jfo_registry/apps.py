@@ -18,13 +18,10 @@ class JfoRegistryConfig(AppConfig):
 
 def _sync_roles_after_migrate(sender, apps=None, **kwargs) -> None:
     """Models added by later migrations get their permissions granted to the groups too
-    (and a flushed database gets its groups back)."""
+    (and a flushed database gets its groups back). The table stamp triggers are not made
+    here: each app's migrations install them (`datastamps.InstallStampTriggers`)."""
     from django.apps import apps as global_apps
 
     from .roles import sync_role_groups
 
     sync_role_groups(apps or global_apps)
-
-    from .datastamps import install_triggers
-
-    install_triggers(kwargs.get("using", "default"))

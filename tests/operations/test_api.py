@@ -3,6 +3,9 @@ from decimal import Decimal
 from itertools import count
 
 import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from operations.models import (
     Agency,
@@ -455,18 +458,24 @@ def test_list_rows_read_exactly_as_retrieve(api, analyst, resource):
 
 
 def test_list_counts_follow_every_change_even_outside_the_orm(api, analyst):
-    from django.db import connection
+    def count_gta_assignments() -> tuple[int, int]:
+        """The list's total and how many COUNT queries the request ran to give it."""
+        with CaptureQueriesContext(connection) as context:
+            total = api.get("/api/v1/assignments/", {"region": "GTA"}).json()["count"]
+        return total, sum("COUNT(" in query["sql"].upper() for query in context.captured_queries)
 
+    cache.clear()  # an earlier test may have cached this very count
     login(api, analyst)
-    before = api.get("/api/v1/assignments/", {"region": "GTA"}).json()["count"]
-    assert api.get("/api/v1/assignments/", {"region": "GTA"}).json()["count"] == before  # cached
+    before, counted = count_gta_assignments()
+    assert counted == 1
+    assert count_gta_assignments() == (before, 0)  # cached: no COUNT query
     make_assignment(officer=make_officer("GTA"), jfo=make_jfo("GTA"))
-    assert api.get("/api/v1/assignments/", {"region": "GTA"}).json()["count"] == before + 1
+    assert count_gta_assignments() == (before + 1, 1)
     with connection.cursor() as cursor:  # raw SQL too: the triggers bump the table's stamp
         cursor.execute("DELETE FROM operations_assignment WHERE id = %s", [Assignment.objects.latest("pk").pk])
-    assert api.get("/api/v1/assignments/", {"region": "GTA"}).json()["count"] == before
+    assert count_gta_assignments() == (before, 1)
     unit = JointForceOperation.objects.filter(region__code="GTA").first()
     moved = unit.assignments.count()
     unit.region = Region.objects.get(code="PAC")  # a change in another table the query joins
     unit.save()
-    assert api.get("/api/v1/assignments/", {"region": "GTA"}).json()["count"] == before - moved
+    assert count_gta_assignments() == (before - moved, 1)

@@ -231,7 +231,9 @@ class RegistryResource(resources.ModelResource):
             return {}
         stored = type(instance)._default_manager.filter(pk=instance.pk).first() if instance.pk else None
         try:
-            permissions.require_edit(self.actor, stored, instance, message=_("You may only import records of your own regions."))
+            permissions.require_edit(
+                self.actor, stored, instance, message=_("You may only import records of your own regions.")
+            )
         except PermissionDenied as error:
             return {NON_FIELD_ERRORS: [str(error)]}
         return {}

@@ -7,6 +7,12 @@ from import_export.fields import Field
 from .widgets import same_text
 
 
+def column(name: str, widget, kind: type[Field] = Field, **kwargs) -> Field:
+    """A `kind` field for the column `name`, which holds the model attribute of the same name,
+    read and written by `widget`; `kwargs` go to the field class (`role` of a ParticipationField)."""
+    return kind(attribute=name, column_name=name, widget=widget, **kwargs)
+
+
 class TextField(Field):
     """Text that keeps the stored value when the file's differs only by line endings or
     surrounding white space (spreadsheets turn CRLF into LF), so a round trip changes nothing."""

@@ -14,7 +14,7 @@ from .. import services
 from ..choices import Classification, Country, JfoStatus, JfoType, Jurisdiction, ParticipationRole, Position
 from ..models import Agency, Assignment, JointForceOperation, Officer, Participation, Program, Region, Threat
 from .base import RegistryResource
-from .fields import ParticipationField, SetField, TextField
+from .fields import ParticipationField, SetField, TextField, column
 from .widgets import (
     BooleanWidget,
     ChoiceWidget,
@@ -41,16 +41,13 @@ class AgencyResource(RegistryResource):
 
     kind = "agencies"
 
-    acronym = Field(attribute="acronym", column_name="acronym", widget=TextWidget())
-    name_en = Field(attribute="name_en", column_name="name_en", widget=TextWidget())
-    name_fr = Field(attribute="name_fr", column_name="name_fr", widget=TextWidget())
-    jurisdiction = Field(attribute="jurisdiction", column_name="jurisdiction", widget=ChoiceWidget(Jurisdiction.choices))
-    country = Field(attribute="country", column_name="country", widget=ChoiceWidget(Country.choices))
-    parent = Field(
-        attribute="parent", column_name="parent",
-        widget=KeyWidget(Agency, "acronym", gettext_lazy("No agency has the acronym '%(key)s'.")),
-    )
-    active = Field(attribute="active", column_name="active", widget=BooleanWidget())
+    acronym = column("acronym", TextWidget())
+    name_en = column("name_en", TextWidget())
+    name_fr = column("name_fr", TextWidget())
+    jurisdiction = column("jurisdiction", ChoiceWidget(Jurisdiction.choices))
+    country = column("country", ChoiceWidget(Country.choices))
+    parent = column("parent", KeyWidget(Agency, "acronym", gettext_lazy("No agency has the acronym '%(key)s'.")))
+    active = column("active", BooleanWidget())
 
     class Meta:
         model = Agency
@@ -164,37 +161,28 @@ class JointForceOperationResource(RegistryResource):
 
     kind = "jfos"
 
-    acronym = Field(attribute="acronym", column_name="acronym", widget=TextWidget())
-    name = Field(attribute="name", column_name="name", widget=TextWidget())
-    jfo_type = Field(attribute="jfo_type", column_name="jfo_type", widget=ChoiceWidget(JfoType.choices))
-    program = Field(
-        attribute="program", column_name="program",
-        widget=KeyWidget(Program, "code", gettext_lazy("No program has the code '%(key)s'.")),
+    acronym = column("acronym", TextWidget())
+    name = column("name", TextWidget())
+    jfo_type = column("jfo_type", ChoiceWidget(JfoType.choices))
+    program = column("program", KeyWidget(Program, "code", gettext_lazy("No program has the code '%(key)s'.")))
+    region = column("region", KeyWidget(Region, "code", NO_REGION))
+    objectives = column("objectives", TextWidget(strip=False), TextField)
+    threats = column(
+        "threats", KeyListWidget(Threat, "code", gettext_lazy("Unknown threat codes: %(keys)s.")), SetField,
     )
-    region = Field(
-        attribute="region", column_name="region",
-        widget=KeyWidget(Region, "code", NO_REGION),
+    leads = column(
+        "leads", KeyListWidget(Agency, "acronym", UNKNOWN_AGENCIES), ParticipationField,
+        role=ParticipationRole.LEAD,
     )
-    objectives = TextField(attribute="objectives", column_name="objectives", widget=TextWidget(strip=False))
-    threats = SetField(
-        attribute="threats", column_name="threats",
-        widget=KeyListWidget(Threat, "code", gettext_lazy("Unknown threat codes: %(keys)s.")),
+    partners = column(
+        "partners", KeyListWidget(Agency, "acronym", UNKNOWN_AGENCIES), ParticipationField,
+        role=ParticipationRole.PARTNER,
     )
-    leads = ParticipationField(
-        ParticipationRole.LEAD, attribute="leads", column_name="leads",
-        widget=KeyListWidget(Agency, "acronym", UNKNOWN_AGENCIES),
-    )
-    partners = ParticipationField(
-        ParticipationRole.PARTNER, attribute="partners", column_name="partners",
-        widget=KeyListWidget(Agency, "acronym", UNKNOWN_AGENCIES),
-    )
-    co_located = Field(attribute="co_located", column_name="co_located", widget=BooleanWidget())
-    has_joint_management_team = Field(
-        attribute="has_joint_management_team", column_name="has_joint_management_team", widget=BooleanWidget()
-    )
-    status = Field(attribute="status", column_name="status", widget=ChoiceWidget(JfoStatus.choices))
-    start_date = Field(attribute="start_date", column_name="start_date", widget=DateWidget())
-    end_date = Field(attribute="end_date", column_name="end_date", widget=DateWidget())
+    co_located = column("co_located", BooleanWidget())
+    has_joint_management_team = column("has_joint_management_team", BooleanWidget())
+    status = column("status", ChoiceWidget(JfoStatus.choices))
+    start_date = column("start_date", DateWidget())
+    end_date = column("end_date", DateWidget())
 
     class Meta:
         model = JointForceOperation
@@ -212,7 +200,8 @@ class JointForceOperationResource(RegistryResource):
         """An agency both lead and partner of the unit is the row's error on `partners`."""
         columns = self._role_columns(row)
         if len(columns) == 2 and "leads" not in errors and "partners" not in errors:
-            both = set(columns[ParticipationRole.LEAD].wanted(row)) & set(columns[ParticipationRole.PARTNER].wanted(row))
+            leads, partners = columns[ParticipationRole.LEAD], columns[ParticipationRole.PARTNER]
+            both = set(leads.wanted(row)) & set(partners.wanted(row))
             if both:
                 return {"partners": ValidationError(
                     _("%(agencies)s: an agency is either a lead or a partner of a unit, not both.")
@@ -261,17 +250,12 @@ class OfficerResource(RegistryResource):
 
     kind = "officers"
 
-    employee_number = Field(attribute="employee_number", column_name="employee_number", widget=TextWidget())
-    name = Field(attribute="name", column_name="name", widget=TextWidget())
-    position = Field(attribute="position", column_name="position", widget=ChoiceWidget(Position.choices))
-    classification = Field(
-        attribute="classification", column_name="classification", widget=ChoiceWidget(Classification.choices)
-    )
-    home_region = Field(
-        attribute="home_region", column_name="home_region",
-        widget=KeyWidget(Region, "code", NO_REGION),
-    )
-    active = Field(attribute="active", column_name="active", widget=BooleanWidget())
+    employee_number = column("employee_number", TextWidget())
+    name = column("name", TextWidget())
+    position = column("position", ChoiceWidget(Position.choices))
+    classification = column("classification", ChoiceWidget(Classification.choices))
+    home_region = column("home_region", KeyWidget(Region, "code", NO_REGION))
+    active = column("active", BooleanWidget())
 
     class Meta:
         model = Officer
@@ -297,15 +281,14 @@ class AssignmentResource(RegistryResource):
         attribute="officer", column_name="employee_number",
         widget=KeyWidget(Officer, "employee_number", gettext_lazy("No officer has the employee number '%(key)s'.")),
     )
-    jfo = Field(
-        attribute="jfo", column_name="jfo",
-        widget=KeyWidget(JointForceOperation, "acronym", gettext_lazy("No JFO unit has the acronym '%(key)s'.")),
+    jfo = column(
+        "jfo", KeyWidget(JointForceOperation, "acronym", gettext_lazy("No JFO unit has the acronym '%(key)s'.")),
     )
-    fte = Field(attribute="fte", column_name="fte", widget=DecimalWidget())
-    start_date = Field(attribute="start_date", column_name="start_date", widget=DateWidget())
-    end_date = Field(attribute="end_date", column_name="end_date", widget=DateWidget())
-    role = Field(attribute="role", column_name="role", widget=TextWidget())
-    notes = TextField(attribute="notes", column_name="notes", widget=TextWidget(strip=False))
+    fte = column("fte", DecimalWidget())
+    start_date = column("start_date", DateWidget())
+    end_date = column("end_date", DateWidget())
+    role = column("role", TextWidget())
+    notes = column("notes", TextWidget(strip=False), TextField)
 
     class Meta:
         model = Assignment
@@ -315,7 +298,8 @@ class AssignmentResource(RegistryResource):
 
     def _reset(self) -> None:
         super()._reset()
-        self.file_rows: dict[int, dict[int, Assignment]] = {}  # officer id -> {row: the assignment as the file leaves it}
+        # officer id -> {row: the assignment as the file leaves it}
+        self.file_rows: dict[int, dict[int, Assignment]] = {}
 
     def prepare(self, dataset) -> None:
         """Every valid row as the file would leave it: the pending changes of the FTE check."""

@@ -55,7 +55,15 @@ def same_text(a, b) -> bool:
     return norm(a) == norm(b)
 
 
-class TextWidget(ie_widgets.Widget):
+class CellWidget(ie_widgets.Widget):
+    """A widget whose cell is the value's text, '' for None."""
+
+    def render(self, value, obj=None, **kwargs):
+        """The cell's text: str(value), '' for None."""
+        return "" if value is None else str(value)
+
+
+class TextWidget(CellWidget):
     """Text; `strip` for one-line fields. Empty cells are ''."""
 
     def __init__(self, strip: bool = True):
@@ -63,15 +71,13 @@ class TextWidget(ie_widgets.Widget):
         self.strip = strip
 
     def clean(self, value, row=None, **kwargs):
+        """The cell as a str ('' when empty; numbers and dates typed in a sheet as their text)."""
         if value is None:
             return ""
         if isinstance(value, (int, float, datetime.date)) and not isinstance(value, bool):
             return cell_text(value)
         text = str(value)
         return text.strip() if self.strip else text
-
-    def render(self, value, obj=None, **kwargs):
-        return "" if value is None else str(value)
 
 
 class ChoiceWidget(TextWidget):
@@ -83,6 +89,7 @@ class ChoiceWidget(TextWidget):
         self.choices = list(choices)  # labels are lazy: translated when used
 
     def clean(self, value, row=None, **kwargs):
+        """The stored value (a str) of the choice the cell names by value or label, any case."""
         text = super().clean(value, row, **kwargs)
         values = [str(stored) for stored, _label in self.choices]
         if text in values:
@@ -101,6 +108,7 @@ class BooleanWidget(ie_widgets.Widget):
     FALSE = {"0", "false", "f", "no", "n", "non", "faux"}
 
     def clean(self, value, row=None, **kwargs):
+        """True or False. Raises ValueError for an empty cell or any other text."""
         if isinstance(value, bool):
             return value
         if isinstance(value, (int, float)) and value in (0, 1):
@@ -115,6 +123,7 @@ class BooleanWidget(ie_widgets.Widget):
         raise ValueError(_("'%(value)s' is not true or false.") % {"value": cell_text(value)})
 
     def render(self, value, obj=None, **kwargs):
+        """'true', 'false', or '' for None."""
         if value is None:
             return ""
         return "true" if value else "false"
@@ -124,6 +133,7 @@ class DateWidget(ie_widgets.Widget):
     """An ISO date, YYYY-MM-DD (spreadsheet date cells are accepted too). Empty cells are None."""
 
     def clean(self, value, row=None, **kwargs):
+        """A datetime.date, None for an empty cell. Raises ValueError for text that is no ISO date."""
         if isinstance(value, datetime.datetime):
             return value.date()
         if isinstance(value, datetime.date):
@@ -141,13 +151,16 @@ class DateWidget(ie_widgets.Widget):
             raise ValueError(_("'%(value)s' is not a date: write it as YYYY-MM-DD.") % {"value": text}) from None
 
     def render(self, value, obj=None, **kwargs):
+        """'YYYY-MM-DD', '' for no date."""
         return value.isoformat() if isinstance(value, datetime.date) else ""
 
 
-class DecimalWidget(ie_widgets.Widget):
+class DecimalWidget(CellWidget):
     """A decimal number ('0.5', also '0,5'). Empty cells are None."""
 
     def clean(self, value, row=None, **kwargs):
+        """A Decimal as written (no rounding: the model's rules refuse too many places), None for an
+        empty cell. Raises ValueError for text, booleans, NaN or infinity."""
         if isinstance(value, bool):
             raise ValueError(_("'%(value)s' is not a number.") % {"value": cell_text(value)})
         if isinstance(value, Decimal):
@@ -168,9 +181,6 @@ class DecimalWidget(ie_widgets.Widget):
         if not number.is_finite():
             raise ValueError(_("'%(value)s' is not a number.") % {"value": text})
         return number
-
-    def render(self, value, obj=None, **kwargs):
-        return "" if value is None else str(value)
 
 
 def unique_ignoring_case(model, field: str, key: str):
@@ -193,6 +203,7 @@ class KeyWidget(ie_widgets.ForeignKeyWidget):
         self.found: dict[str, object] = {}
 
     def reset(self) -> None:
+        """Forget the records found (a new import may see other records)."""
         self.found = {}
 
     def find(self, key: str):
@@ -207,6 +218,8 @@ class KeyWidget(ie_widgets.ForeignKeyWidget):
         return found
 
     def clean(self, value, row=None, **kwargs):
+        """The record the cell names, None for an empty cell. Raises ValueError (the `missing`
+        message) when no record, or several differing only by case, have the key."""
         key = cell_text(value)
         if not key:
             return None
@@ -216,6 +229,7 @@ class KeyWidget(ie_widgets.ForeignKeyWidget):
         return found
 
     def render(self, value, obj=None, **kwargs):
+        """The record's key, '' for None."""
         return "" if value is None else str(getattr(value, self.field))
 
 
@@ -228,6 +242,8 @@ class KeyListWidget(ie_widgets.ManyToManyWidget):
         self.unknown = unknown  # the message of unknown keys, with %(keys)s (lazy: translated when used)
 
     def clean(self, value, row=None, **kwargs):
+        """The records the cell names, in the cell's order, without repeats ([] when empty).
+        Raises ValueError (the `unknown` message, listing them) for keys that match nothing."""
         keys = split_list(value)
         if not keys:
             return []
@@ -248,9 +264,11 @@ class KeyListWidget(ie_widgets.ManyToManyWidget):
         return objects
 
     def keys(self, objects: Iterable) -> list[str]:
+        """The sorted keys (str) of `objects`."""
         return sorted(str(getattr(obj, self.field)) for obj in objects)
 
     def render(self, value, obj=None, **kwargs):
+        """The sorted keys of a related manager (or of a list of keys), joined by ', '."""
         if value is None:
             return ""
         if hasattr(value, "all"):

@@ -38,7 +38,8 @@ HOSTILE_TEXT = {
     "script": SCRIPT,
     "attribute": ATTRIBUTE,
     "template": "{{ 7|add:7 }} {% now 'Y' %} %s %(name)s ${7*7}",
-    "unicode": "Ünïcødé – 中文 – العربية – 🚔👮🏽‍♀️ – \u202eRTL\u202c – ﬁ ẞ",
+    "unicode": "Ünïcødé – 中文 – العربية – 🚔👮🏽‍♀️ – ﬁ ẞ",
+    "bidi-override": "invoice \u202eRTL\u202c.pdf",  # refused: reorders what a reader sees
     "control": "line 1\r\nline 2\tend",
     "backslash": "C:\\temp\\ \\' \\\" \\\\ %_",
 }

@@ -1,13 +1,13 @@
 from __future__ import annotations
 
-
+import logging
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Prefetch
 from django.forms import modelformset_factory
-from django.http import FileResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import DetailView, ListView, TemplateView
 
-from jfo_registry import permissions
+from jfo_registry import errors, permissions
 from jfo_registry.history import record_history
 from jfo_registry.views import RoleRequiredMixin, SortedListMixin
 from operations.forms import ReportQueryForm
@@ -25,6 +25,8 @@ from . import selectors, services
 from .filtersets import ArrangementPageFilterSet
 from .forms import ArrangementDocumentForm, ConditionCoverageForm, GapActionForm, RenewForm, TransitionForm
 from .models import Arrangement, ArrangementDocument, ArrangementParty, ConditionCoverage, GapAction, InformationSharingCondition
+
+logger = logging.getLogger(__name__)
 
 
 class ArrangementListView(RoleRequiredMixin, SortedListMixin, ListView):
@@ -267,14 +269,19 @@ class GapActionView(RoleRequiredMixin, View):
 
 
 class DocumentDownloadView(RoleRequiredMixin, View):
-    """Documents are served only to signed-in users with a role, never from a public URL."""
+    """Documents are served only to signed-in users with a role, never from a public URL.
+
+    A record whose file is missing from storage answers 404 (the file is not there; the user
+    may still read it) and is logged as a warning naming the record and the stored name."""
 
     def get(self, request, pk):
         document = get_object_or_404(ArrangementDocument, pk=pk)
         try:
             handle = document.file.open("rb")
-        except FileNotFoundError:
-            raise PermissionDenied(_("The file is missing from storage.")) from None
+        except (FileNotFoundError, ValueError):  # ValueError: no file name recorded at all
+            logger.warning("Document %s (%r) is missing from storage", document.pk, document.file.name)
+            # Answered, not raised: a raised Http404 would log the exception's traceback too.
+            return errors.page_not_found(request, Http404(_("The file is missing from storage.")))
         extension = {"application/pdf": ".pdf"}.get(document.content_type, "")
         name = document.file.name.rsplit("/", 1)[-1] or f"document-{document.pk}{extension}"
         return FileResponse(handle, as_attachment=True, filename=name, content_type=document.content_type)

@@ -13,10 +13,29 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from . import permissions, spreadsheets
 from .audit import deletion_refusal
+from .concurrency import VersionedFormMixin
 from .integrity import as_validation_error, form_showing
 
 
-class RegistryModelAdmin(SimpleHistoryAdmin):
+class RendersVersionMixin:
+    """For a model admin or inline whose form is versioned (`VersionedFormMixin`): the hidden
+    `version` field is in the fieldsets of whoever may change the record, even when the admin
+    lists its fields, so the page sends back the version it showed (an untouched record saves, a
+    stale one is refused). View-only pages leave it out (nothing to save, no "version" row)."""
+
+    def get_fieldsets(self, request, obj=None):
+        name = VersionedFormMixin.version_field_name
+        fieldsets = [
+            (title, {**options, "fields": [field for field in options["fields"] if field != name]})
+            for title, options in super().get_fieldsets(request, obj)
+        ]
+        if issubclass(self.form, VersionedFormMixin) and self.has_change_permission(request, obj) and fieldsets:
+            title, options = fieldsets[-1]
+            fieldsets[-1] = (title, {**options, "fields": [*options["fields"], name]})
+        return fieldsets
+
+
+class RegistryModelAdmin(RendersVersionMixin, SimpleHistoryAdmin):
     """Object-level checks through the one permissions module (the admin is for administrators).
 
     Every change page links to the record's history (read-only: reverting is disabled).

@@ -165,6 +165,11 @@ class RecordKeptConflict(exceptions.APIException):
     default_code = "record_kept"
 
 
+class RecordInUseConflict(RecordKeptConflict):
+    default_detail = _("This record is still used by other records and cannot be deleted.")
+    default_code = "record_in_use"
+
+
 class PreconditionRequired(exceptions.APIException):
     status_code = 428
     default_detail = _(
@@ -345,8 +350,9 @@ class RegistryViewSet(ThrottleFirstMixin, RejectNullCharactersMixin, viewsets.Mo
             raise as_drf_error(error) from error
 
     def perform_destroy(self, instance):
-        """Delete, or refuse: 409 for a kept record (say what to do instead), 400 for a record
-        other records still use."""
+        """Delete, or refuse with 409 Conflict and nothing deleted, body `{"detail": why}`: a kept
+        record (`detail` says what to do instead), or a record other records still use (`detail`
+        names up to ten of them), the latter also when a concurrent write began using it."""
         from django.db.models import ProtectedError, RestrictedError
 
         reason = deletion_refusal(instance)
@@ -358,15 +364,19 @@ class RegistryViewSet(ThrottleFirstMixin, RejectNullCharactersMixin, viewsets.Mo
         except RecordKept as error:
             raise RecordKeptConflict(error.reason) from error
         except (ProtectedError, RestrictedError) as error:
-            held_by = sorted({str(obj) for obj in error.protected_objects} if hasattr(error, "protected_objects") else [])
-            raise exceptions.ValidationError(
-                {
-                    api_settings.NON_FIELD_ERRORS_KEY: [
-                        _("This record is still used by other records and cannot be deleted: %(records)s.")
-                        % {"records": ", ".join(held_by[:10]) + (" …" if len(held_by) > 10 else "")}
-                    ]
-                }
-            ) from error
+            held_by = getattr(error, "protected_objects", None) or getattr(error, "restricted_objects", ())
+            raise RecordInUseConflict(in_use_message(sorted({str(obj) for obj in held_by}))) from error
+        except IntegrityError as error:  # a row referencing it was committed after the check
+            raise RecordInUseConflict() from error
+
+
+def in_use_message(held_by: list[str]) -> str | None:
+    """The refusal naming up to ten of the records that hold it (None without any: the default)."""
+    if not held_by:
+        return None
+    return _("This record is still used by other records and cannot be deleted: %(records)s.") % {
+        "records": ", ".join(held_by[:10]) + (" …" if len(held_by) > 10 else "")
+    }
 
 
 def is_record_id(value: str) -> bool:

@@ -51,17 +51,20 @@ def stale_message(instance, submitted: str) -> str:
     ) % {"changes": "; ".join(changes) or _("a change")}
 
 
-class VersionedFormMixin(forms.BaseForm):
-    """Adds a hidden `version` field to a ModelForm and refuses stale saves."""
+class VersionedFormMixin(forms.Form):
+    """A ModelForm mixin: a hidden `version` field (the record's `last_updated` when the form was
+    loaded, ISO 8601; empty for a new record) and the refusal of a stale save.
+
+    The field is declared on the class, so it is among the form's `base_fields` and every page
+    that renders the form's fields (pages, admin change forms, admin inlines) sends it back.
+    """
 
     version_field_name = "version"
+    version = forms.CharField(widget=forms.HiddenInput, required=False, label=gettext_lazy("version"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields[self.version_field_name] = forms.CharField(
-            widget=forms.HiddenInput, required=False, label=gettext_lazy("version"),
-            initial=version_of(self.instance) if self.instance.pk else "",
-        )
+        self.fields[self.version_field_name].initial = version_of(self.instance) if self.instance.pk else ""
 
     def clean(self):
         cleaned = super().clean()

@@ -41,9 +41,9 @@ class RegistryAutoSchema(AutoSchema):
             errors["412"] = (ErrorDetail, "If-Match does not match the current ETag: someone changed it since.")
             errors["428"] = (ErrorDetail, "If-Match missing: send the ETag you read, or * to overwrite.")
         if self.method == "DELETE":
-            errors["400"] = (FieldErrors, "Still used by other records: nothing was deleted.")
-            errors["409"] = (ErrorDetail, "Kept for the record (e.g. an arrangement that was in force): "
-                             "nothing was deleted; `detail` says what to do instead.")
+            errors["409"] = (ErrorDetail, "Kept for the record (e.g. an arrangement that was in force; "
+                             "`detail` says what to do instead), or still used by other records (`detail` "
+                             "names them): nothing was deleted.")
         if self.method == "GET" and self._is_list_view():
             errors["400"] = (FieldErrors, "Invalid filter value.")
             errors["404"] = (ErrorDetail, "No such page.")

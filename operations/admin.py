@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from jfo_registry.admin import RegistryImportExportMixin, RegistryModelAdmin
+from jfo_registry.admin import RegistryImportExportMixin, RegistryModelAdmin, RendersVersionMixin
 
 from . import importers, services
 from .forms import AssignmentForm, AssignmentInlineFormSet
@@ -56,7 +56,7 @@ class ParticipationInline(admin.TabularInline):
     autocomplete_fields = ["agency"]
 
 
-class AssignmentInline(admin.TabularInline):
+class AssignmentInline(RendersVersionMixin, admin.TabularInline):
     model = Assignment
     form = AssignmentForm
     formset = AssignmentInlineFormSet

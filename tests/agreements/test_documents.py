@@ -97,3 +97,21 @@ def test_page_upload(client, gta_manager):
     )
     assert response.status_code == 400 and "content is none of them" in response.content.decode()
     assert ArrangementDocument.objects.count() == 1
+
+
+def test_a_document_missing_from_storage_answers_404_and_logs_a_warning(api, gta_manager, client, settings, tmp_path, caplog):
+    settings.MEDIA_ROOT = tmp_path
+    login(api, gta_manager)
+    body = upload(api, Arrangement.objects.get(jfos__acronym="TADEU"), pdf_file()).json()
+    document = ArrangementDocument.objects.get(pk=body["id"])
+    document.file.storage.delete(document.file.name)
+    client.force_login(gta_manager)
+    with caplog.at_level("WARNING"):
+        response = client.get(body["download_url"])
+    assert response.status_code == 404
+    assert "Page not found" in response.content.decode()
+    warnings = [record for record in caplog.records if record.name == "agreements.views"]
+    assert [record.levelname for record in warnings] == ["WARNING"]
+    assert str(document.pk) in warnings[0].getMessage() and document.file.name in warnings[0].getMessage()
+    assert all(record.exc_info is None for record in caplog.records)  # no traceback anywhere
+    assert ArrangementDocument.objects.filter(pk=document.pk).exists()  # the record is kept

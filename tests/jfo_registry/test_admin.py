@@ -260,3 +260,70 @@ def test_an_export_address_with_a_known_filter_still_filters(admin_client):
     url = reverse("admin:operations_officer_export")
     response = admin_client.get(f"{url}?home_region__id__exact=1&active__exact=1")
     assert response.status_code == 200
+
+
+def _seed_record(model_label: str):
+    """A seed record nobody touched, with what trips a versioned form: links and inline assignments."""
+    from agreements.models import Arrangement
+    from operations.models import JointForceOperation
+
+    if model_label == "agreements.arrangement":
+        return Arrangement.objects.filter(jfos__isnull=False, parties__isnull=False).distinct().order_by("pk").first()
+    if model_label == "operations.assignment":
+        return Assignment.objects.order_by("pk").first()
+    if model_label == "operations.officer":
+        return Officer.objects.filter(assignments__isnull=False).distinct().order_by("pk").first()
+    return JointForceOperation.objects.filter(assignments__isnull=False).distinct().order_by("pk").first()
+
+
+CHANGE_PAGES = ["agreements.arrangement", "operations.assignment", "operations.officer", "operations.jointforceoperation"]
+
+
+@pytest.mark.parametrize("model_label", CHANGE_PAGES)
+def test_an_untouched_change_page_saves(admin_client, model_label):
+    """The page sends back the version it showed (the main form's and each inline assignment's)."""
+    from tests.html_forms import submitted_form
+
+    record = _seed_record(model_label)
+    app_label, model_name = model_label.split(".")
+    url = reverse(f"admin:{app_label}_{model_name}_change", args=[record.pk])
+    page = admin_client.get(url)
+    assert page.status_code == 200
+    data = submitted_form(page.content.decode(), form_id=f"{model_name}_form")
+    versions = {key: values for key, values in data.items() if key.endswith("version") and "__prefix__" not in key}
+    assert versions and all(values != [""] for values in versions.values())
+    response = admin_client.post(url, data)
+    assert response.status_code == 302
+    assert "Someone else changed this record" not in admin_client.get(response["Location"]).content.decode()
+
+
+def test_an_inline_assignment_changed_since_the_page_was_opened_is_refused(admin_client):
+    from operations import services
+    from tests.html_forms import submitted_form
+
+    officer = _seed_record("operations.officer")
+    assignment = officer.assignments.order_by("pk").first()
+    url = reverse("admin:operations_officer_change", args=[officer.pk])
+    data = submitted_form(admin_client.get(url).content.decode(), form_id="officer_form")
+    row = next(key.removesuffix("-id") for key, values in data.items() if key.endswith("-id") and values == [str(assignment.pk)])
+    data[f"{row}-role"] = ["Changed in the admin"]
+    services.assignment_update(assignment=Assignment.objects.get(pk=assignment.pk), role="Changed elsewhere")
+    response = admin_client.post(url, data)
+    assert response.status_code == 200
+    assert "Someone else changed this record since you opened it" in response.content.decode()
+    assert Assignment.objects.get(pk=assignment.pk).role == "Changed elsewhere"
+
+
+def test_a_view_only_change_page_shows_no_version_row(client, analyst):
+    """Who may not change the record sees no "version" field (there is nothing to save)."""
+    from django.contrib.auth.models import Permission
+
+    analyst.is_staff = True
+    analyst.save()
+    analyst.user_permissions.add(Permission.objects.get(codename="view_assignment"))
+    client.force_login(analyst)
+    assignment = _seed_record("operations.assignment")
+    response = client.get(reverse("admin:operations_assignment_change", args=[assignment.pk]))
+    assert response.status_code == 200
+    assert 'name="version"' not in response.content.decode()
+    assert "field-version" not in response.content.decode()

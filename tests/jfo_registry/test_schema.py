@@ -21,6 +21,9 @@ def test_openapi_schema_validates_without_warnings(tmp_path):
     jfo_parameters = {p["name"] for p in paths["/api/v1/jfos/"]["get"]["parameters"]}
     assert {"region", "program", "jfo_type", "fiscal_year", "q", "ordering", "page", "page_size"} <= jfo_parameters
     assert {"400", "401", "403"} <= set(paths["/api/v1/assignments/"]["post"]["responses"])
+    for path, operations in paths.items():  # a refused delete is a 409, whatever the reason
+        if "delete" in operations:
+            assert "409" in operations["delete"]["responses"] and "400" not in operations["delete"]["responses"], path
 
 
 @pytest.mark.django_db

@@ -352,12 +352,48 @@ def test_bad_assignment_input_is_a_400_and_changes_nothing(api, administrator, p
     assert Assignment.objects.count() == before
 
 
-def test_deleting_a_protected_record_is_a_400_naming_what_holds_it(api, administrator):
+def _record_in_use(kind: str):
+    """A seed record other records still use: (its API path, the record)."""
+    if kind == "officer":
+        officer = Officer.objects.filter(assignments__isnull=False).order_by("pk").first()
+        return f"/api/v1/officers/{officer.pk}/", officer
+    if kind == "region":
+        return f"/api/v1/regions/{gta().pk}/", gta()
+    agency = Agency.objects.filter(participations__isnull=False).order_by("pk").first()
+    return f"/api/v1/agencies/{agency.pk}/", agency
+
+
+@pytest.mark.parametrize("kind", ["officer", "region", "agency"])
+def test_deleting_a_record_in_use_is_a_409_naming_what_holds_it(api, administrator, kind):
+    """The same answer as for a kept record: 409, `{"detail": why}`, nothing deleted."""
+    path, record = _record_in_use(kind)
+    counts = (Officer.objects.count(), Assignment.objects.count(), Region.objects.count(), Agency.objects.count())
     login(api, administrator)
-    response = api.delete(f"/api/v1/regions/{gta().pk}/")
-    assert response.status_code == 400
-    assert "cannot be deleted" in response.json()["non_field_errors"][0]
-    assert Region.objects.filter(code="GTA").exists()
+    response = api.delete(path)
+    assert response.status_code == 409
+    body = response.json()
+    assert list(body) == ["detail"]
+    assert "still used by other records and cannot be deleted: " in body["detail"]
+    assert type(record).objects.filter(pk=record.pk).exists()
+    assert (Officer.objects.count(), Assignment.objects.count(), Region.objects.count(), Agency.objects.count()) == counts
+
+
+def test_a_delete_that_a_concurrent_reference_makes_fail_in_the_database_is_a_409(api, administrator, monkeypatch):
+    """A row referencing the record committed between the check and the delete: the database
+    refuses (a foreign key), and the answer is the in-use 409, not a 400 or 500."""
+    from django.db import IntegrityError
+
+    threat = Threat.objects.create(code="RACE-1", name_en="Race", name_fr="Course", risk_level="low")
+
+    def refused(self, *args, **kwargs):
+        raise IntegrityError('update or delete on table "operations_threat" violates foreign key constraint')
+
+    monkeypatch.setattr(Threat, "delete", refused)
+    login(api, administrator)
+    response = api.delete(f"/api/v1/threats/{threat.pk}/")
+    assert response.status_code == 409
+    assert response.json() == {"detail": "This record is still used by other records and cannot be deleted."}
+    assert Threat.objects.filter(pk=threat.pk).exists()
 
 
 def test_json_numbers_are_numbers(api, analyst):

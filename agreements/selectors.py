@@ -373,3 +373,19 @@ def unreachable_reminders(today: datetime.date, *, region_codes: list[str] | Non
         for kind, target in reminders_of(arrangement, today):
             found.append(UnreachableReminder(arrangement, kind, target, missing))
     return sorted(found, key=lambda item: (item.arrangement.reference, item.target_date))
+
+
+class UnitArrangements:
+    """What operations' unit list, filter and page show about arrangements
+    (registered in `AgreementsConfig.ready` as `operations.extensions.UnitArrangements`)."""
+
+    def covered_on(self, day: datetime.date):
+        """`covered_by_arrangement_in_force(day)`: an `Exists` for JointForceOperation querysets."""
+        return covered_by_arrangement_in_force(day)
+
+    def of_unit(self, unit, day: datetime.date) -> QuerySet:
+        """The arrangements covering `unit`, latest effective first, with `is_in_force` on `day`."""
+        return with_in_force_flag(unit.arrangements.order_by("-effective_date"), day)
+
+
+UNIT_ARRANGEMENTS = UnitArrangements()

@@ -17,8 +17,9 @@ from django.views.generic import DetailView, ListView, TemplateView
 
 from jfo_registry import errors, permissions
 from jfo_registry.history import record_history
+from jfo_registry.reports import ReportQueryForm
 from jfo_registry.views import RoleRequiredMixin, SortedListMixin
-from operations.forms import ReportQueryForm
+from operations import selectors as operations_selectors
 from operations.models import JointForceOperation
 
 from . import selectors, services
@@ -292,7 +293,7 @@ class CoverageReportPage(RoleRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        form = ReportQueryForm(self.request.GET or None)
+        form = ReportQueryForm(self.request.GET or None, first_day=operations_selectors.first_assignment_day())
         year = form.selected_year() if form.is_valid() else None
         context.update(form=form, report=selectors.coverage_report(fiscal_year=year, on=None if year else timezone.localdate()))
         context["csv_query"] = f"fiscal_year={year.start_year}&format=csv" if year else "format=csv"

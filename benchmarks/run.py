@@ -77,8 +77,8 @@ def ensure_data(units: int, officers: int, years: int) -> dict:
         raise SystemExit("make bench runs on PostgreSQL: set DATABASE_URL=postgresql://...")
     call_command("migrate", verbosity=0)
     if not JointForceOperation.objects.filter(acronym__startswith="SYN-").exists():
-        from operations.inventory import load_inventory
-        from operations.synthetic import generate
+        from agreements.inventory import load_inventory
+        from agreements.synthetic import generate
 
         load_inventory()
         started = time.monotonic()

@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 
 from . import spreadsheets
 from .api_access import RegistryPermission, RejectNullCharactersMixin
+from .reports import ReportError
 from .throttling import ThrottleFirstMixin
 
 
@@ -71,12 +72,17 @@ class ReportView(ThrottleFirstMixin, RejectNullCharactersMixin, APIView):
         return f"{self.report_name}.csv"
 
     def run(self, call):
-        from operations.selectors import ReportError
-
         try:
             return call()
         except ReportError as error:
             raise ValidationError({"detail": error.message, **error.details}) from error
+
+
+class Period(serializers.Serializer):
+    """A report's period: its first and last day (inclusive)."""
+
+    start = serializers.DateField()
+    end = serializers.DateField()
 
 
 FORMAT_PARAMETER = OpenApiParameter(

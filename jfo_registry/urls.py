@@ -5,6 +5,7 @@ from django.urls import include, path
 
 from agreements.views import DocumentDownloadView
 
+from .dashboard import DashboardView
 from .language import switch_language
 from .views import healthz
 
@@ -16,6 +17,7 @@ urlpatterns = [
     path("language/<str:language>/", switch_language, name="switch-language"),
     path("healthz", healthz, name="healthz"),
     path("documents/<int:pk>/", DocumentDownloadView.as_view(), name="arrangement-document-download"),
+    path("", DashboardView.as_view(), name="dashboard"),
     path("", include("agreements.urls")),
     path("", include("operations.urls")),
 ]

@@ -23,6 +23,7 @@ from .choices import (
     Position,
     RiskLevel,
 )
+from .extensions import unit_arrangements
 from .models import Agency, Assignment, CostingPolicy, JointForceOperation, Officer, Program, Region, SalaryRate, Threat
 
 
@@ -89,9 +90,7 @@ class JointForceOperationFilterSet(RegistryFilterSet):
     def filter_covered(self, queryset, name, value):
         from django.utils import timezone
 
-        from agreements.selectors import covered_by_arrangement_in_force
-
-        covered = covered_by_arrangement_in_force(timezone.localdate())
+        covered = unit_arrangements().covered_on(timezone.localdate())
         return queryset.filter(covered if value else ~covered)
 
     def filter_lead_agency(self, queryset, name, value):

@@ -107,37 +107,3 @@ class AssignmentEndForm(VersionedFormMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["end_date"].required = True
         self.fields["end_date"].help_text = _("The last day of the assignment.")
-
-
-class ReportQueryForm(forms.Form):
-    fiscal_year = forms.TypedChoiceField(label=_("Fiscal year"), coerce=int, required=False)
-    group_by = forms.ChoiceField(label=_("Group by"), required=False)
-    on = forms.DateField(label=_("On"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-
-    def __init__(self, *args, fields=("fiscal_year",), **kwargs):
-        super().__init__(*args, **kwargs)
-        for name in list(self.fields):
-            if name not in fields:
-                del self.fields[name]
-        from jfo_registry.fiscal import FiscalYear
-
-        from .models import Assignment as AssignmentModel
-        from .selectors import GROUP_BY_CHOICES
-
-        current = FiscalYear.current()
-        first = AssignmentModel.objects.order_by("start_date").values_list("start_date", flat=True).first()
-        start = FiscalYear.of(first).start_year if first else current.start_year
-        if "fiscal_year" in self.fields:
-            self.fields["fiscal_year"].choices = [
-                (year, FiscalYear(year).label) for year in range(current.start_year + 1, start - 1, -1)
-            ]
-            self.fields["fiscal_year"].initial = current.start_year
-        if "group_by" in self.fields:
-            self.fields["group_by"].choices = GROUP_BY_CHOICES
-            self.fields["group_by"].initial = "region"
-
-    def selected_year(self):
-        from jfo_registry.fiscal import FiscalYear
-
-        value = self.cleaned_data.get("fiscal_year") if hasattr(self, "cleaned_data") else None
-        return FiscalYear(value) if value else FiscalYear.current()

@@ -1,5 +1,6 @@
 """Load the 2010-2011 inventory (operations/data/inventory_2010_2011.yaml) into the registry.
 
+The arrangements of the file are loaded by `agreements.inventory`, which extends this loader.
 Records are matched on their natural keys (codes, acronyms, employee numbers, references).
 Missing records are created; existing ones are left as they are unless `update=True`, so
 running it twice changes nothing and never overwrites what users have since edited.
@@ -96,7 +97,7 @@ class InventoryLoader:
             )
         units = self.load_units(data["units"], regions, agencies, threats, programs)
         self.load_officers(data["officers"], regions, units)
-        self.load_arrangements(data.get("arrangements", []), agencies, units)
+        self.load_more(data, agencies=agencies, units=units)
         return self.counts
 
     def load_agencies(self, rows) -> dict[str, Agency]:
@@ -135,8 +136,8 @@ class InventoryLoader:
                     "co_located": bool(row.get("co_located", False)),
                     "has_joint_management_team": bool(row.get("has_joint_management_team", False)),
                     "status": row.get("status", "active"),
-                    "start_date": _date(row.get("start_date")),
-                    "end_date": _date(row.get("end_date")),
+                    "start_date": parse_date(row.get("start_date")),
+                    "end_date": parse_date(row.get("end_date")),
                 },
             )
             units[row["acronym"]] = unit
@@ -170,10 +171,10 @@ class InventoryLoader:
             )
             for item in row.get("assignments", []):
                 jfo = units[item["jfo"]]
-                start = _date(item["start_date"])
+                start = parse_date(item["start_date"])
                 values = {
                     "fte": Decimal(str(item["fte"])),
-                    "end_date": _date(item.get("end_date")),
+                    "end_date": parse_date(item.get("end_date")),
                     "role": item.get("role", ""),
                     "notes": item.get("notes", ""),
                 }
@@ -185,58 +186,15 @@ class InventoryLoader:
                     services.assignment_update(assignment=assignment, **values)
                     self.counts["assignments updated"] += 1
 
-    def load_arrangements(self, rows, agencies, units) -> None:
-        from agreements.choices import CoverageStatus
-        from agreements.models import Arrangement, ArrangementParty, ConditionCoverage, InformationSharingCondition
-
-        conditions = list(InformationSharingCondition.objects.all())
-        for row in rows:
-            arrangement, created = self.upsert(
-                Arrangement,
-                {"reference": row["reference"]},
-                {
-                    "title": row["title"],
-                    "kind": row.get("kind", "wca"),
-                    "status": row["status"],
-                    "signed_date": _date(row.get("signed_date")),
-                    "effective_date": _date(row.get("effective_date")),
-                    "expiry_date": _date(row.get("expiry_date")),
-                    "review_date": _date(row.get("review_date")),
-                    "notice_period_days": row.get("notice_period_days"),
-                    "joint_management_team": bool(row.get("joint_management_team", False)),
-                    "financial_commitments": bool(row.get("financial_commitments", False)),
-                    "intelligence_and_investigation_mandates": bool(
-                        row.get("intelligence_and_investigation_mandates", False)
-                    ),
-                    "notes": (row.get("notes") or "").strip(),
-                },
-            )
-            if not (created or self.update):
-                continue
-            arrangement.jfos.set([units[acronym] for acronym in row.get("jfos", [])])
-            for party in row.get("parties", []):
-                self.upsert(
-                    ArrangementParty,
-                    {"arrangement": arrangement, "agency": agencies[party["agency"]]},
-                    {"role": party["role"]},
-                )
-            for condition in conditions:
-                # The report publishes no per-WCA marks: "not assessed" until someone assesses it,
-                # and an assessment is never reset by a reload.
-                _coverage, created = ConditionCoverage.objects.get_or_create(
-                    arrangement=arrangement, condition=condition, defaults={"status": CoverageStatus.NOT_ASSESSED}
-                )
-                if created:
-                    self.counts["condition coverage created"] += 1
+    def load_more(self, data: dict, *, agencies: dict[str, Agency], units: dict[str, JointForceOperation]) -> None:
+        """Hook for the apps above: load their parts of the file `data`, given the agencies by
+        acronym and the units by acronym just loaded. Operations has nothing more to load."""
 
 
-def _date(value) -> datetime.date | None:
+def parse_date(value) -> datetime.date | None:
+    """A file's date (a date, or text YYYY-MM-DD) as a date; None when empty. Raises ValueError."""
     if value in (None, ""):
         return None
     if isinstance(value, datetime.date):
         return value
     return datetime.date.fromisoformat(str(value))
-
-
-def load_inventory(path: Path = DEFAULT_INVENTORY, *, update: bool = False) -> Counter[str]:
-    return InventoryLoader(update=update).load(path)

@@ -32,23 +32,16 @@ from django.utils.translation import gettext_lazy
 
 from jfo_registry.db import DaysBetween, Numeric, date_value
 from jfo_registry.fiscal import FiscalYear, add_days
+from jfo_registry.reports import ReportError
 from jfo_registry.routers import reports_read_from_replica
 
 from .choices import Classification, JfoType, Position
+from .extensions import unit_arrangements
 from .models import FTE_MAX, Assignment, CostingPolicy, Officer, Program, Region, SalaryRate
 
 CENT = Decimal("0.01")
 DAYS_PER_YEAR = Decimal("365.25")
 _NUMBER = DecimalField(max_digits=20, decimal_places=10)
-
-
-class ReportError(ValueError):
-    """A report cannot be computed from the registry's data (e.g. a missing salary rate)."""
-
-    def __init__(self, message: str, **details):
-        super().__init__(message)
-        self.message = message
-        self.details = details
 
 
 def money(value) -> Decimal:
@@ -510,10 +503,9 @@ def current_fte_subquery(day: datetime.date, **outer):
 
 
 def jfo_list(day: datetime.date) -> QuerySet:
-    """JFO units with their current FTE and whether an arrangement is in force, for the list page."""
+    """JFO units with their current FTE (`current_fte`, FTE on `day`) and whether an arrangement
+    is in force on `day` (`has_arrangement_in_force`, from the registered unit arrangements)."""
     from django.db.models import Prefetch
-
-    from agreements.selectors import covered_by_arrangement_in_force
 
     from .models import JointForceOperation, Participation
 
@@ -525,7 +517,7 @@ def jfo_list(day: datetime.date) -> QuerySet:
         )
     ).annotate(
         current_fte=Coalesce(current_fte_subquery(day, jfo="pk"), Value(Decimal(0)), output_field=_NUMBER),
-        has_arrangement_in_force=covered_by_arrangement_in_force(day),
+        has_arrangement_in_force=unit_arrangements().covered_on(day),
     )
 
 
@@ -571,60 +563,7 @@ def officer_allocation(officer: Officer) -> list[AllocationPeriod]:
     return periods
 
 
-ALERT_ITEMS = 10  # the dashboard lists the first ten of each alert and links to the rest
-
-
-def dashboard(*, day: datetime.date, year: FiscalYear, region_codes: list[str] | None) -> dict:
-    """What a manager (their regions) or HQ (all regions) sees first, and what needs attention.
-
-    Computed once per change of the registry (exact: the cache key holds every table's change
-    stamp), per day, year, regions and language; a write anywhere recomputes it on next view."""
-    from django.utils.translation import get_language
-
-    from jfo_registry.datastamps import cached_by_stamps
-
-    key = ("dashboard", day.isoformat(), year.start_year, tuple(sorted(region_codes or [])), get_language())
-    return cached_by_stamps(key, lambda: _dashboard(day=day, year=year, region_codes=region_codes))
-
-
-@reports_read_from_replica
-def _dashboard(*, day: datetime.date, year: FiscalYear, region_codes: list[str] | None) -> dict:
-    from agreements.selectors import covered_by_arrangement_in_force, expiring_within
-
-    from .models import JointForceOperation
-
-    regions = region_codes or None
-    units = JointForceOperation.objects.exclude(status="closed")
-    officers = Officer.objects.filter(active=True)
-    if regions:
-        units = units.filter(region__code__in=regions)
-        officers = officers.filter(home_region__code__in=regions)
-    resources = resources_report(year, "region", region=regions, strict=False)
-    allocation = allocation_report(year, region=regions, limit=ALERT_ITEMS)
-    long_count, long_rows = long_assignments(day, region=regions, limit=ALERT_ITEMS)
-    expiring = expiring_within(day, 90)
-    if regions:
-        expiring = expiring.filter(jfos__region__code__in=regions).distinct()
-    uncovered = units.filter(~covered_by_arrangement_in_force(day)).select_related("region").order_by("region__code", "acronym")
-    empty = (
-        units.filter(~Q(pk__in=active_on(Assignment.objects.all(), day).values("jfo")))
-        .select_related("region")
-        .order_by("region__code", "acronym")
-    )
-
-    def alert(items, count) -> dict:
-        return {"items": list(items), "count": count}
-
-    return {
-        "day": day,
-        "fiscal_year": year,
-        "resources": resources,
-        "unit_count": units.count(),
-        "officer_count": officers.count(),
-        "over_allocated": alert(allocation["over_allocated"], allocation["over_allocated_count"]),
-        "under_allocated": alert(allocation["under_allocated"], allocation["under_allocated_count"]),
-        "long_assignments": alert(long_rows, long_count),
-        "uncovered_units": alert(uncovered[:ALERT_ITEMS], uncovered.count()),
-        "expiring_arrangements": alert(expiring[:ALERT_ITEMS], expiring.count()),
-        "units_without_assignment": alert(empty[:ALERT_ITEMS], empty.count()),
-    }
+def first_assignment_day() -> datetime.date | None:
+    """The start date of the earliest assignment (None when there is none): the report pages
+    offer fiscal years back to the one holding it."""
+    return Assignment.objects.order_by("start_date").values_list("start_date", flat=True).first()

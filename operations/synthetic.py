@@ -20,6 +20,7 @@ from jfo_registry.fiscal import FiscalYear
 from jfo_registry.history import record_current_links
 
 from .choices import Classification, JfoStatus, JfoType, Jurisdiction, Position
+from .inventory import InventoryLoader
 from .models import (
     Agency,
     Assignment,
@@ -46,18 +47,13 @@ class Counts:
     units: int = 0
     officers: int = 0
     assignments: int = 0
-    arrangements: int = 0
     extra: dict = field(default_factory=dict)
 
 
-def _ensure_reference_data() -> None:
-    if not Region.objects.exists() or not Program.objects.exists():
-        from .inventory import load_inventory
-
-        load_inventory()
-
-
 class SyntheticRegistry:
+    counts_class = Counts
+    inventory_loader_class = InventoryLoader  # loads the reference data (regions, programs...) when missing
+
     def __init__(self, *, units: int, officers: int, years: int, seed: int, prefix: str = "SYN", progress=None):
         self.units, self.officers, self.years = units, officers, years
         self.rng = random.Random(seed)
@@ -72,8 +68,9 @@ class SyntheticRegistry:
 
     @transaction.atomic
     def build(self) -> Counts:
-        _ensure_reference_data()
-        counts = Counts()
+        if not Region.objects.exists() or not Program.objects.exists():
+            self.inventory_loader_class().load()
+        counts = self.counts_class()
         regions = list(Region.objects.order_by("code"))
         programs = {p.code: p for p in Program.objects.all()}
         threats = list(Threat.objects.order_by("code"))
@@ -85,7 +82,7 @@ class SyntheticRegistry:
         officers = self._officers(regions)
         counts.officers = len(officers)
         counts.assignments = self._assignments(officers, units_by_region)
-        counts.arrangements = self._arrangements(units_by_region, agencies)
+        self.extend(counts, units_by_region=units_by_region, agencies=agencies)
         return counts
 
     def _rates(self) -> None:
@@ -193,54 +190,6 @@ class SyntheticRegistry:
             total += len(batch)
         return total
 
-    def _arrangements(self, units_by_region, agencies) -> int:
-        from agreements.choices import ArrangementStatus, CoverageStatus
-        from agreements.models import Arrangement, ArrangementParty, ConditionCoverage, InformationSharingCondition
-
-        conditions = list(InformationSharingCondition.objects.order_by("letter"))
-        cbsa = Agency.objects.filter(acronym="CBSA").first()
-        units = [u for us in units_by_region.values() for u in us]
-        self.rng.shuffle(units)
-        covered = units[: int(len(units) * 0.63)]
-        groups, index = [], 0
-        while index < len(covered):
-            size = self.rng.choice([1, 1, 1, 2, 3])
-            groups.append(covered[index:index + size])
-            index += size
-        rows = []
-        for number, group in enumerate(groups, start=1):
-            effective = self._date_between(self.first_year.start - datetime.timedelta(days=1500), self.horizon)
-            expiry = effective + datetime.timedelta(days=self.rng.choice([1095, 1825, 3650])) if self.rng.random() < 0.8 else None
-            rows.append(Arrangement(
-                reference=f"{self.prefix}-WCA-{number:05d}", title=f"Synthetic arrangement {number}",
-                status=ArrangementStatus.IN_FORCE, signed_date=effective - datetime.timedelta(days=30),
-                effective_date=effective, expiry_date=expiry,
-                review_date=effective + datetime.timedelta(days=730), notice_period_days=90,
-                joint_management_team=self.rng.random() < 0.3, financial_commitments=self.rng.random() < 0.7,
-            ))
-        arrangements = bulk_create_with_history(rows, Arrangement, batch_size=BATCH, default_change_reason="command")
-        Through = Arrangement.jfos.through
-        links, parties, coverages = [], [], []
-        statuses = [CoverageStatus.ADDRESSED, CoverageStatus.PARTLY_ADDRESSED, CoverageStatus.NOT_ADDRESSED,
-                    CoverageStatus.NOT_ASSESSED]
-        for arrangement, group in zip(arrangements, groups):
-            links += [Through(arrangement_id=arrangement.pk, jointforceoperation_id=u.pk) for u in group]
-            signatories = {cbsa.pk} if cbsa else set()
-            signatories.add(self.rng.choice(agencies).pk)
-            parties += [ArrangementParty(arrangement=arrangement, agency_id=pk, role="signatory") for pk in signatories]
-            for condition in conditions:
-                status = self.rng.choice(statuses)
-                coverages.append(ConditionCoverage(
-                    arrangement=arrangement, condition=condition, status=status,
-                    clause_reference=f"s. {condition.letter}" if status in statuses[:2] else "",
-                ))
-        Through.objects.bulk_create(links, batch_size=BATCH)
-        record_current_links(apps, None, app_label="agreements", model_name="Arrangement", link="jfos",
-                             ids=[arrangement.pk for arrangement in arrangements])
-        bulk_create_with_history(parties, ArrangementParty, batch_size=BATCH, default_change_reason="command")
-        bulk_create_with_history(coverages, ConditionCoverage, batch_size=BATCH, default_change_reason="command")
-        return len(arrangements)
-
-
-def generate(*, units: int, officers: int, years: int, seed: int, prefix: str = "SYN", progress=None) -> Counts:
-    return SyntheticRegistry(units=units, officers=officers, years=years, seed=seed, prefix=prefix, progress=progress).build()
+    def extend(self, counts: Counts, *, units_by_region: dict[int, list[JointForceOperation]], agencies: list[Agency]) -> None:
+        """Hook for the apps above: add their records over the units (by region id) and agencies
+        just built, and their numbers to `counts`. Operations has nothing more to add."""

@@ -5,7 +5,6 @@ from . import views
 app_name = "operations"
 
 urlpatterns = [
-    path("", views.DashboardView.as_view(), name="dashboard"),
     path("jfos/", views.JfoListView.as_view(), name="jfo-list"),
     path("jfos/<int:pk>/", views.JfoDetailView.as_view(), name="jfo-detail"),
     path("jfos/<int:jfo_pk>/assignments/new/", views.AssignmentFormView.as_view(), name="assignment-add-to-unit"),

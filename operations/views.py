@@ -14,11 +14,13 @@ from django.views.generic import DetailView, ListView, TemplateView
 from jfo_registry import permissions
 from jfo_registry.fiscal import FiscalYear
 from jfo_registry.history import record_history
+from jfo_registry.reports import ReportQueryForm
 from jfo_registry.views import RoleRequiredMixin, SortedListMixin
 
 from . import selectors, services
 from .filtersets import JfoPageFilterSet, OfficerPageFilterSet
-from .forms import AssignmentEndForm, AssignmentPageForm, ReportQueryForm
+from .extensions import unit_arrangements
+from .forms import AssignmentEndForm, AssignmentPageForm
 from .models import Assignment, JointForceOperation, Officer, Participation
 
 
@@ -31,20 +33,12 @@ def user_region_codes(user) -> list[str] | None:
     return None
 
 
-class DashboardView(RoleRequiredMixin, TemplateView):
-    template_name = "operations/dashboard.html"
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        form = ReportQueryForm(self.request.GET or None)
-        year = form.selected_year() if form.is_valid() else FiscalYear.current()
-        regions = user_region_codes(self.request.user)
-        context.update(
-            form=form,
-            regions=regions,
-            dashboard=selectors.dashboard(day=timezone.localdate(), year=year, region_codes=regions),
-        )
-        return context
+def report_query_form(data, *, fields=("fiscal_year",)) -> ReportQueryForm:
+    """The report-query form of the pages, its years back to the first assignment and its
+    `group_by` choices those of the resources report."""
+    return ReportQueryForm(
+        data, fields=fields, first_day=selectors.first_assignment_day(), group_by_choices=selectors.GROUP_BY_CHOICES
+    )
 
 
 class JfoListView(RoleRequiredMixin, SortedListMixin, ListView):
@@ -77,8 +71,6 @@ class JfoDetailView(RoleRequiredMixin, DetailView):
     )
 
     def get_context_data(self, **kwargs):
-        from agreements.selectors import with_in_force_flag
-
         context = super().get_context_data(**kwargs)
         unit = self.object
         day = timezone.localdate()
@@ -90,7 +82,7 @@ class JfoDetailView(RoleRequiredMixin, DetailView):
             today=day,
             leads=[p for p in unit.participations.all() if p.role == "lead"],
             partners=[p for p in unit.participations.all() if p.role == "partner"],
-            arrangements=with_in_force_flag(unit.arrangements.order_by("-effective_date"), day),
+            arrangements=unit_arrangements().of_unit(unit, day),
             timeline=split_by_time(assignments, day),
             can_edit=can_edit,
             history=record_history(unit),
@@ -239,7 +231,7 @@ class ReportPageView(RoleRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        form = ReportQueryForm(self.request.GET or None, fields=self.query_fields)
+        form = report_query_form(self.request.GET or None, fields=self.query_fields)
         context["form"] = form
         if self.request.GET and not form.is_valid():
             return context

@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 
 from jfo_registry.roles import Role, sync_role_groups
 from jfo_registry.services import user_set_role
-from operations.inventory import load_inventory
+from agreements.inventory import load_inventory
 from operations.models import Assignment, JointForceOperation, Officer, Region
 
 TEST_PASSWORD = "test-pass-2026"

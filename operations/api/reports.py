@@ -9,7 +9,7 @@ from rest_framework.response import Response
 
 from jfo_registry.api import AsOfField, FiscalYearField
 from jfo_registry.fiscal import FiscalYear
-from jfo_registry.reports_api import ERRORS, FORMAT_PARAMETER, ReportView
+from jfo_registry.reports_api import ERRORS, FORMAT_PARAMETER, Period, ReportView
 
 from .. import selectors
 from ..choices import JfoType
@@ -38,11 +38,6 @@ class ResourcesRow(serializers.Serializer):
 
 class ResourcesRowWithChildren(ResourcesRow):
     children = ResourcesRow(many=True, required=False, help_text="With group_by=jfo_type: its programs.")
-
-
-class Period(serializers.Serializer):
-    start = serializers.DateField()
-    end = serializers.DateField()
 
 
 class ResourcesSubtotal(serializers.Serializer):

@@ -106,7 +106,7 @@ def seed(live_server, transactional_db):
 
     from agreements.models import InformationSharingCondition
     from jfo_registry.roles import Role, sync_role_groups
-    from operations.inventory import load_inventory
+    from agreements.inventory import load_inventory
 
     if Group.objects.filter(name__in=[role.group_name for role in Role]).count() != len(Role):
         sync_role_groups(apps)

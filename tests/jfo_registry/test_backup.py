@@ -62,7 +62,7 @@ from agreements.models import (
     ReminderSent,
 )
 from jfo_registry.roles import Role, sync_role_groups
-from operations.inventory import load_inventory
+from agreements.inventory import load_inventory
 from operations.models import Agency, Assignment, JointForceOperation, Region
 from tests.conftest import make_user
 

@@ -10,7 +10,7 @@ from django.core.management import call_command
 from agreements.models import Arrangement
 from jfo_registry.fiscal import FiscalYear, fte_years
 from operations import services
-from operations.inventory import load_inventory
+from agreements.inventory import load_inventory
 from operations.models import (
     Agency,
     Assignment,

@@ -9,7 +9,7 @@ from agreements.models import Arrangement
 from jfo_registry.history import record_history
 from operations import selectors, services
 from operations.models import Assignment, JointForceOperation, Officer
-from operations.synthetic import generate
+from agreements.synthetic import generate
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from jfo_registry import audit
-from operations.synthetic import generate
+from agreements.synthetic import generate
 
 
 class Command(BaseCommand):

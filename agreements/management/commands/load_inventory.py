@@ -3,7 +3,8 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from operations.inventory import DEFAULT_INVENTORY, load_inventory
+from agreements.inventory import load_inventory
+from operations.inventory import DEFAULT_INVENTORY
 
 
 class Command(BaseCommand):

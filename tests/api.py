@@ -6,16 +6,10 @@ A resource's test class says how to build payloads and which roles may write."""
 from __future__ import annotations
 
 import pytest
-from rest_framework.test import APIClient
 
 from tests.conftest import count_queries
 
 ROLES = ("administrator", "analyst", "gta_manager")
-
-
-@pytest.fixture
-def api(db):
-    return APIClient()
 
 
 def login(api, user):

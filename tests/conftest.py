@@ -12,6 +12,7 @@ from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
+from rest_framework.test import APIClient
 
 from jfo_registry.roles import Role, sync_role_groups
 from jfo_registry.services import user_set_role
@@ -136,3 +137,18 @@ def pytest_runtest_setup(item):
     """`postgres_only` tests (row locks, threads sharing the test database) skip on SQLite."""
     if item.get_closest_marker("postgres_only") and connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL: SQLite has no row locks and its test database is not shared between threads")
+
+
+@pytest.fixture
+def api(db):
+    """An API client, signed in by `tests.api.login`."""
+    return APIClient()
+
+
+
+@pytest.fixture
+def staff_gta_manager(gta_manager):
+    """A manager someone made admin staff by hand: the admin still holds them to their regions."""
+    gta_manager.is_staff = True
+    gta_manager.save(update_fields=["is_staff"])
+    return gta_manager

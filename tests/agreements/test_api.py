@@ -4,7 +4,7 @@ import pytest
 
 from agreements.models import Arrangement, ArrangementParty, ConditionCoverage, GapAction, InformationSharingCondition
 from operations.models import Agency, JointForceOperation
-from tests.api import ResourceAPITests, api, login  # noqa: F401
+from tests.api import ResourceAPITests, login
 
 pytestmark = pytest.mark.django_db
 serial = count(1)

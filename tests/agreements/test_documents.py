@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from agreements.documents import DOCX, ODT, PDF, validate_document
 from agreements.models import Arrangement, ArrangementDocument
 from tests.agreements.conftest import docx_file, executable_as_pdf, odt_file, pdf_file
-from tests.api import api, login  # noqa: F401
+from tests.api import login
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,7 @@ from agreements import services
 from agreements.models import Arrangement, ArrangementParty, GapAction
 from jfo_registry.concurrency import version_of
 from operations.models import Agency, JointForceOperation
-from tests.api import api, login  # noqa: F401
+from tests.api import login
 
 pytestmark = pytest.mark.django_db
 
@@ -312,13 +312,6 @@ def admin_form(arrangement: Arrangement, **changes) -> dict:
     data.update(changes)
     return data
 
-
-@pytest.fixture
-def staff_gta_manager(gta_manager):
-    """A manager someone made admin staff by hand: the admin still holds them to their regions."""
-    gta_manager.is_staff = True
-    gta_manager.save(update_fields=["is_staff"])
-    return gta_manager
 
 
 def post_admin(client, arrangement, **changes):

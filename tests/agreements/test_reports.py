@@ -7,7 +7,7 @@ import pytest
 from agreements import selectors
 from agreements.models import Arrangement, GapAction
 from operations.models import JointForceOperation
-from tests.api import api, login  # noqa: F401
+from tests.api import login
 from tests.formulas import PAYLOADS, assert_neutralised, csv_cells
 
 pytestmark = pytest.mark.django_db

@@ -12,8 +12,8 @@ from django.urls import reverse
 from agreements.models import Arrangement
 from jfo_registry.concurrency import version_of
 from operations.models import JointForceOperation
-from tests.agreements.test_region_links import admin_form, gta_wca, snapshot, staff_gta_manager  # noqa: F401
-from tests.api import api, login  # noqa: F401
+from tests.agreements.test_region_links import admin_form, gta_wca, snapshot
+from tests.api import login
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,7 @@ from jfo_registry.history import record_current_links, record_history
 from jfo_registry.roles import Role
 from jfo_registry.services import user_set_role
 from operations.models import JointForceOperation, Region, Threat
-from tests.api import api, login  # noqa: F401
+from tests.api import login
 from tests.conftest import TEST_PASSWORD, make_jfo
 
 pytestmark = pytest.mark.django_db
@@ -65,7 +65,7 @@ def test_admin_change_of_threats_shows_in_the_unit_page_and_admin_history(client
     assert response.status_code == 200
     change = link_change(response.context["history"], "threats")
     assert change["added"] == [str(added)] and change["removed"] == []
-    assert f"→" in response.content.decode() and str(added) in response.content.decode()
+    assert "→" in response.content.decode() and str(added) in response.content.decode()
     history = admin_client.get(reverse("admin:operations_jointforceoperation_history", args=[unit.pk]))
     assert history.status_code == 200 and str(added) in history.content.decode()
 

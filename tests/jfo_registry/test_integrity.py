@@ -15,7 +15,7 @@ from agreements.forms import RenewForm
 from agreements.models import Arrangement
 from jfo_registry.integrity import CONFLICT_MESSAGE, as_validation_error, refuse_conflicts, violation_of
 from operations.models import CostingPolicy, Officer, Region
-from tests.api import api, login  # noqa: F401
+from tests.api import login
 from tests.operations.test_models import DUPLICATES
 
 pytestmark = pytest.mark.django_db

@@ -11,7 +11,7 @@ from agreements.models import Arrangement, ArrangementParty, ConditionCoverage
 from jfo_registry.audit import RecordKept
 from jfo_registry.concurrency import version_of
 from operations.models import Assignment, JointForceOperation, Threat
-from tests.api import api, login  # noqa: F401
+from tests.api import login
 from tests.conftest import TEST_PASSWORD, make_assignment, make_jfo
 
 pytestmark = pytest.mark.django_db

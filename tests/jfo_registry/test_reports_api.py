@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.api import api, login  # noqa: F401
+from tests.api import login
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ import yaml
 from django.core.management import call_command
 
 from jfo_registry import settings as registry_settings
-from tests.api import api, login  # noqa: F401
+from tests.api import login
 
 
 def test_openapi_schema_validates_without_warnings(tmp_path):

@@ -11,7 +11,7 @@ from django.db import models
 from agreements.models import GapAction
 from jfo_registry.models import LONG_TEXT_MAX_LENGTH
 from operations.models import Assignment
-from tests.api import api, login  # noqa: F401
+from tests.api import login
 from tests.conftest import make_assignment, make_jfo, make_officer
 
 pytestmark = pytest.mark.django_db

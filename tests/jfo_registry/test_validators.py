@@ -15,7 +15,7 @@ from jfo_registry.concurrency import version_of
 from jfo_registry.validators import validate_file_name, validate_multi_line, validate_single_line
 from operations import importers
 from operations.models import Agency, JointForceOperation, Officer, Region
-from tests.api import api, login  # noqa: F401
+from tests.api import login
 from tests.conftest import make_assignment, make_jfo, make_officer
 
 # Control characters, and the invisible ones that reorder or hide text (right-to-left override,

@@ -19,7 +19,7 @@ from operations.models import (
     SalaryRate,
     Threat,
 )
-from tests.api import ROLES, ResourceAPITests, api, login  # noqa: F401 - the api fixture
+from tests.api import ROLES, ResourceAPITests, login
 from tests.conftest import make_assignment, make_jfo, make_officer
 
 pytestmark = pytest.mark.django_db

@@ -14,7 +14,7 @@ from django.urls import reverse
 from jfo_registry.concurrency import version_of
 from operations import importers, services
 from operations.models import Assignment, Officer, Region
-from tests.api import api, login  # noqa: F401
+from tests.api import login
 from tests.conftest import make_assignment, make_jfo, make_officer
 
 pytestmark = pytest.mark.django_db
@@ -109,12 +109,6 @@ def test_the_services_check_the_stored_and_the_new_state(gta_manager):
 
 # --- the admin, for a manager someone made staff by hand ----------------------------------------
 
-
-@pytest.fixture
-def staff_gta_manager(gta_manager):
-    gta_manager.is_staff = True
-    gta_manager.save(update_fields=["is_staff"])
-    return gta_manager
 
 
 def test_admin_offers_only_units_of_the_region_and_refuses_others(client, staff_gta_manager):

@@ -9,7 +9,7 @@ import pytest
 
 from operations import selectors
 from operations.models import CostingPolicy, SalaryRate
-from tests.api import api, login  # noqa: F401
+from tests.api import login
 from tests.conftest import count_queries, make_assignment, make_jfo, make_officer
 from tests.formulas import PAYLOADS, assert_neutralised, csv_cells
 

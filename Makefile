@@ -6,7 +6,7 @@ PY := $(BIN)/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install setup migrate messages bench clean
+.PHONY: run test lint install setup migrate messages bench clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -39,7 +39,12 @@ run: setup
 	@echo "Serving JFO Registry at http://$(HOST):$(PORT)/"
 	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
-test: install messages
+# Linters first (ruff; import-linter keeps the layers pointing down), then the suite.
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+
+test: install messages lint
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 # Benchmarks at national scale on PostgreSQL (never part of `make test`); see benchmarks/results.md.

@@ -23,6 +23,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_field
 from . import permissions
 from .api_access import RegistryPermission, RejectNullCharactersMixin
 from .audit import RecordKept, deletion_refusal
+from .history import record_history
 from .integrity import as_validation_error
 from .throttling import ThrottleFirstMixin
 
@@ -327,8 +328,6 @@ class RegistryViewSet(ThrottleFirstMixin, RejectNullCharactersMixin, viewsets.Mo
         """Every change of this record and of its parts (an arrangement's parties, a unit's
         assignments...), newest first: who, when, through which entry point, old and new values,
         links added and removed. History is read-only."""
-        from .history import record_history
-
         instance = self.get_object()
         entries = record_history(instance, limit=10_000)
         page = self.paginate_queryset(entries)

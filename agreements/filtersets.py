@@ -2,7 +2,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 
-from jfo_registry.api import FiscalYearValueFilter, IdOrCodeFilter, RegistryFilterSet, TextSearchFilter
+from jfo_registry.core.api.filters import FiscalYearValueFilter, IdOrCodeFilter, RegistryFilterSet, TextSearchFilter
 
 from .choices import ArrangementKind, ArrangementStatus, GapActionStatus
 from .models import Arrangement, GapAction, InformationSharingCondition

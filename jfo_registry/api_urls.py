@@ -6,15 +6,15 @@ from rest_framework import exceptions
 from agreements.api import reports as agreement_reports
 from operations.api import reports
 
-from .throttling import ThrottleFirstMixin
+from .core.api.throttling import ThrottleFirstMixin
 
 
 class SchemaView(ThrottleFirstMixin, SpectacularAPIView):
-    """The OpenAPI schema (access: `api_access.SchemaAccess`)."""
+    """The OpenAPI schema (access: `core.api.access.SchemaAccess`)."""
 
 
 class SwaggerUIView(ThrottleFirstMixin, SpectacularSwaggerSplitView):
-    """Swagger UI (access: `api_access.SchemaAccess`). Someone not signed in is sent to the
+    """Swagger UI (access: `core.api.access.SchemaAccess`). Someone not signed in is sent to the
     sign-in page, and back here after it."""
 
     def handle_exception(self, exc):

@@ -9,9 +9,9 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.views import APIView
 
 from . import spreadsheets
-from .api_access import RegistryPermission, RejectNullCharactersMixin
+from .core.api.access import RegistryPermission, RejectNullCharactersMixin
+from .core.api.throttling import ThrottleFirstMixin
 from .reports import ReportError
-from .throttling import ThrottleFirstMixin
 
 
 class CSVRenderer(renderers.BaseRenderer):

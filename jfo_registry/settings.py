@@ -300,16 +300,16 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["jfo_registry.api_access.RegistryPermission"],
-    "DEFAULT_PAGINATION_CLASS": "jfo_registry.api_access.RegistryPagination",
+    "DEFAULT_PERMISSION_CLASSES": ["jfo_registry.core.api.access.RegistryPermission"],
+    "DEFAULT_PAGINATION_CLASS": "jfo_registry.core.api.pagination.RegistryPagination",
     "DEFAULT_PARSER_CLASSES": [
-        "jfo_registry.api_access.SafeJSONParser",
+        "jfo_registry.core.api.parsers.SafeJSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
-        "jfo_registry.api_access.RegistrySearchFilter",
+        "jfo_registry.core.api.filters.RegistrySearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_RENDERER_CLASSES": [
@@ -317,11 +317,11 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     "DEFAULT_SCHEMA_CLASS": "jfo_registry.schema.RegistryAutoSchema",
-    "EXCEPTION_HANDLER": "jfo_registry.api.exception_handler",
+    "EXCEPTION_HANDLER": "jfo_registry.core.api.errors.exception_handler",
     "SEARCH_PARAM": "q",
     "ORDERING_PARAM": "ordering",
     "COERCE_DECIMAL_TO_STRING": False,
-    "DEFAULT_THROTTLE_CLASSES": ["jfo_registry.throttling.UserRateThrottle", "jfo_registry.throttling.AnonRateThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["jfo_registry.core.api.throttling.UserRateThrottle", "jfo_registry.core.api.throttling.AnonRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {
         "user": os.environ.get("API_THROTTLE_USER", "1200/minute"),
         "anon": os.environ.get("API_THROTTLE_ANON", "60/minute"),
@@ -343,7 +343,7 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/api/v1",
-    "SERVE_PERMISSIONS": ["jfo_registry.api_access.SchemaAccess"],
+    "SERVE_PERMISSIONS": ["jfo_registry.core.api.access.SchemaAccess"],
     "SWAGGER_UI_DIST": "SIDECAR",  # served from this site, never from a CDN
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

@@ -2,7 +2,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 
-from jfo_registry.api import (
+from jfo_registry.core.api.fields import is_record_id
+from jfo_registry.core.api.filters import (
     FiscalYearValueFilter,
     FiscalYearFilter,
     IdOrCodeFilter,
@@ -10,7 +11,6 @@ from jfo_registry.api import (
     StrictBooleanFilter,
     YES_NO_ANY,
     TextSearchFilter,
-    is_record_id,
 )
 
 from .choices import (

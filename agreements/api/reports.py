@@ -5,7 +5,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 
-from jfo_registry.api import FiscalYearField
+from jfo_registry.core.api.fields import FiscalYearField
 from jfo_registry.reports_api import ERRORS, FORMAT_PARAMETER, Period, ReportView
 
 from .. import selectors

@@ -2,7 +2,8 @@ from django.db import transaction
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from jfo_registry.api import ModelValidatedSerializer, RegistryModelSerializer, StrictCharField, nullable_text
+from jfo_registry.core.api.fields import StrictCharField, nullable_text
+from jfo_registry.core.api.serializers import ModelValidatedSerializer, RegistryModelSerializer
 
 from .. import services
 from ..choices import ArrangementStatus

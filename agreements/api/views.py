@@ -9,8 +9,9 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from jfo_registry import permissions
-from jfo_registry.api import RegistryViewSet, as_drf_error
-from jfo_registry.api_access import SafeJSONParser
+from jfo_registry.core.api.errors import as_drf_error
+from jfo_registry.core.api.parsers import SafeJSONParser
+from jfo_registry.core.api.viewsets import RegistryViewSet
 
 from .. import services
 from ..filtersets import ArrangementFilterSet, GapActionFilterSet, InformationSharingConditionFilterSet

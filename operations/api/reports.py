@@ -7,7 +7,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 
-from jfo_registry.api import AsOfField, FiscalYearField
+from jfo_registry.core.api.fields import AsOfField, FiscalYearField
 from jfo_registry.fiscal import FiscalYear
 from jfo_registry.reports_api import ERRORS, FORMAT_PARAMETER, Period, ReportView
 

@@ -1,7 +1,8 @@
 from django.db import transaction
 from rest_framework import serializers
 
-from jfo_registry.api import FiscalYearField, ModelValidatedSerializer, RegistryModelSerializer, nullable_text
+from jfo_registry.core.api.fields import FiscalYearField, nullable_text
+from jfo_registry.core.api.serializers import ModelValidatedSerializer, RegistryModelSerializer
 
 from .. import services
 from ..models import (

@@ -1,7 +1,7 @@
 from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema, extend_schema_view
 
-from jfo_registry.api import RegistryViewSet
+from jfo_registry.core.api.viewsets import RegistryViewSet
 
 from ..filtersets import (
     AgencyFilterSet,

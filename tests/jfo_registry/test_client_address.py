@@ -93,7 +93,7 @@ TWO_REQUESTS = textwrap.dedent(
     django.setup()
     from django.contrib.auth.models import AnonymousUser
     from django.test import RequestFactory
-    from jfo_registry.throttling import AnonRateThrottle
+    from jfo_registry.core.api.throttling import AnonRateThrottle
 
     request = RequestFactory().get("/api/v1/regions/", REMOTE_ADDR={address!r})
     request.user = AnonymousUser()
@@ -256,7 +256,7 @@ def api_view_classes(patterns, prefix=""):
 def test_every_api_view_throttles_before_authentication():
     from django.urls import get_resolver
 
-    from jfo_registry.throttling import ThrottleFirstMixin
+    from jfo_registry.core.api.throttling import ThrottleFirstMixin
 
     views = dict(api_view_classes(get_resolver().url_patterns))
     assert len(views) > 20

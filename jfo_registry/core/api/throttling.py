@@ -1,14 +1,18 @@
-"""API throttles that identify anonymous callers by `client_address` (the same address the
-sign-in lockout uses), never by a client-supplied X-Forwarded-For. Their counts live in the
+"""API throttles (settings: DEFAULT_THROTTLE_CLASSES) that identify anonymous callers by
+`client_address` (the same address the sign-in lockout uses), never by a client-supplied
+X-Forwarded-For. Their counts live in the
 default cache: Redis (`REDIS_URL`) shares them between workers and hosts."""
 
 from rest_framework import throttling
 
-from .client_address import client_address
+from jfo_registry.client_address import client_address
 
 
 class ClientAddressMixin:
+    """A throttle's caller identified by `client_address` (the sign-in lockout's address)."""
+
     def get_ident(self, request) -> str:
+        """The client's address (text)."""
         return client_address(request)
 
 
@@ -28,13 +32,15 @@ class ThrottleFirstMixin:
     client address), and 429 wins over 401/403 once over the rate."""
 
     def perform_authentication(self, request):
+        """DRF's authentication, then the throttles, failed or not. Raises AuthenticationFailed
+        (401) or Throttled (429; it wins once over the rate)."""
         try:
             super().perform_authentication(request)
         finally:  # on failure DRF has made the caller anonymous: counted by address
             self.check_throttles(request)
 
     def check_throttles(self, request):
-        """Once per request: DRF calls it again after the permissions."""
+        """Once per request: DRF calls it again after the permissions. Raises Throttled (429)."""
         if getattr(request, "throttles_checked", False):
             return
         request.throttles_checked = True

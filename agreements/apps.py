@@ -7,9 +7,9 @@ class AgreementsConfig(AppConfig):
     verbose_name = _("Agreements")
 
     def ready(self):
-        from operations.extensions import register_unit_arrangements
+        from operations.extensions import register_unit_arrangements  # noqa: PLC0415 - AppConfig.ready
 
-        from .selectors import UNIT_ARRANGEMENTS
+        from .selectors import UNIT_ARRANGEMENTS  # noqa: PLC0415 - AppConfig.ready
 
         # operations' unit list, filter and page show arrangement facts without importing agreements.
         register_unit_arrangements(UNIT_ARRANGEMENTS)

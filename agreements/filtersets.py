@@ -1,4 +1,5 @@
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 
@@ -6,6 +7,7 @@ from jfo_registry.core.api.filters import FiscalYearValueFilter, IdOrCodeFilter,
 
 from .choices import ArrangementKind, ArrangementStatus, GapActionStatus
 from .models import Arrangement, GapAction, InformationSharingCondition
+from .selectors import expiring_within
 
 
 class ArrangementFilterSet(RegistryFilterSet):
@@ -57,8 +59,4 @@ class ArrangementPageFilterSet(ArrangementFilterSet):
     )
 
     def filter_expiring(self, queryset, name, value):
-        from django.utils import timezone
-
-        from .selectors import expiring_within
-
         return queryset.filter(pk__in=expiring_within(timezone.localdate(), int(value)).values("pk"))

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from jfo_registry.concurrency import VersionedFormMixin, check_version, version_of
 
 from . import services
+from .choices import ArrangementStatus
 from .documents import validate_document
 from .models import Arrangement, ArrangementDocument, ConditionCoverage, GapAction
 
@@ -77,8 +78,6 @@ class TransitionForm(forms.Form):
 
     def __init__(self, *args, arrangement, **kwargs):
         super().__init__(*args, **kwargs)
-        from .choices import ArrangementStatus
-
         self.arrangement = arrangement
         self.fields["status"].choices = [
             (status, ArrangementStatus(status).label) for status in services.allowed_transitions(arrangement.status)

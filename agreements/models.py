@@ -3,6 +3,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from jfo_registry.history import RegistryHistory
@@ -100,8 +102,6 @@ class Arrangement(TimeStampedModel):
         return self.reference
 
     def get_absolute_url(self) -> str:
-        from django.urls import reverse
-
         return reverse("agreements:arrangement-detail", args=[self.pk])
 
     def deletion_refusal(self) -> str | None:
@@ -187,8 +187,6 @@ class InformationSharingCondition(TimeStampedModel):
 
     @property
     def text(self) -> str:
-        from django.utils.translation import get_language
-
         return self.text_fr if (get_language() or "en")[:2] == "fr" else self.text_en
 
 

@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
@@ -25,6 +26,7 @@ from operations.models import JointForceOperation
 
 from . import selectors
 from .choices import ArrangementStatus as Status
+from .choices import ReminderKind
 from .models import LIVE_SUCCESSOR, Arrangement, ArrangementParty, ConditionCoverage, ReminderSent
 
 logger = logging.getLogger(__name__)
@@ -354,10 +356,6 @@ def _send_reminder(arrangement, kind, target, threshold, days_left, recipients) 
 
 
 def _reminder_text(arrangement, kind, target, days_left) -> tuple[str, str]:
-    from django.utils.formats import date_format
-
-    from .choices import ReminderKind
-
     values = {
         "reference": arrangement.reference,
         "title": arrangement.title,

@@ -20,7 +20,7 @@ from jfo_registry.history import record_history
 from jfo_registry.reports import ReportQueryForm
 from jfo_registry.views import RoleRequiredMixin, SortedListMixin
 from operations import selectors as operations_selectors
-from operations.models import JointForceOperation
+from operations.models import JointForceOperation, Region
 
 from . import selectors, services
 from .filtersets import ArrangementPageFilterSet
@@ -325,8 +325,6 @@ class GapsReportPage(RoleRequiredMixin, TemplateView):
         user = self.request.user
         report = selectors.gaps_report()
         managed = permissions.managed_region_ids(user)
-        from operations.models import Region
-
         managed_codes = set(Region.objects.filter(pk__in=managed).values_list("code", flat=True))
         for unit in report["units"]:
             unit["can_plan"] = permissions.is_administrator(user) or unit["region"] in managed_codes

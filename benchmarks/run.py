@@ -7,8 +7,10 @@ the same run. Writes benchmarks/results.md. Never part of `make test`.
 from __future__ import annotations
 
 import argparse
+import csv
 import datetime
 import http.client
+import io
 import os
 import platform
 import statistics
@@ -19,6 +21,9 @@ import time
 import tracemalloc
 from pathlib import Path
 
+import psycopg
+from psycopg import sql
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/jfo_bench"
 os.environ.setdefault("DATABASE_URL", DEFAULT_URL)
@@ -27,9 +32,6 @@ sys.path.insert(0, str(ROOT))
 
 def create_database_if_missing(url: str) -> None:
     """`make bench` on a fresh machine: the benchmark database is created on first use."""
-    import psycopg
-    from psycopg import sql
-
     name = url.rsplit("/", 1)[1].split("?")[0]
     with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as admin:
         if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
@@ -43,8 +45,21 @@ import django  # noqa: E402
 
 django.setup()
 
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.core.cache import cache  # noqa: E402
+from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
+from rest_framework.authtoken.models import Token  # noqa: E402
+
+from agreements.inventory import load_inventory  # noqa: E402
+from agreements.synthetic import generate  # noqa: E402
+from jfo_registry.fiscal import FiscalYear  # noqa: E402
+from jfo_registry.roles import Role  # noqa: E402
+from jfo_registry.services import user_set_role  # noqa: E402
+from operations import importers, selectors  # noqa: E402
+from operations.models import Assignment, JointForceOperation, Officer, Region  # noqa: E402
+from operations.selectors import active_during  # noqa: E402
 
 YEAR = None  # set in main: the last complete fiscal year of the synthetic data
 LINES: list[str] = []
@@ -69,17 +84,10 @@ def median_seconds(call, repeat: int = 5, warmup: int = 1) -> float:
 # --- Data -----------------------------------------------------------------------------------
 
 def ensure_data(units: int, officers: int, years: int) -> dict:
-    from django.core.management import call_command
-
-    from operations.models import Assignment, JointForceOperation
-
     if connection.vendor != "postgresql":
         raise SystemExit("make bench runs on PostgreSQL: set DATABASE_URL=postgresql://...")
     call_command("migrate", verbosity=0)
     if not JointForceOperation.objects.filter(acronym__startswith="SYN-").exists():
-        from agreements.inventory import load_inventory
-        from agreements.synthetic import generate
-
         load_inventory()
         started = time.monotonic()
         generate(units=units, officers=officers, years=years, seed=2012)
@@ -134,8 +142,6 @@ def resources_sql(group_by: str) -> str:
 
 
 def bench_resources(token: str) -> dict:
-    import psycopg
-
     client = Client(HTTP_AUTHORIZATION=f"Token {token}")
     raw = psycopg.connect(os.environ["DATABASE_URL"])
     results = {}
@@ -237,8 +243,6 @@ def page_cost(client: Client, url: str) -> tuple[float, int]:
 
 
 def cold_seconds(client: Client, url: str) -> float:
-    from django.core.cache import cache
-
     cache.clear()
     started = time.perf_counter()
     client.get(url)
@@ -270,12 +274,6 @@ def bench_pages(analyst, manager, admin) -> dict:
 # --- 4. Import -------------------------------------------------------------------------------
 
 def bench_import(rows: int = 10_000) -> float:
-    import csv
-    import io
-
-    from operations import importers
-    from operations.models import JointForceOperation, Officer, Region
-
     region = Region.objects.get(code="GTA")
     stamp = datetime.datetime.now().strftime("%H%M%S")
     officers = Officer.objects.bulk_create(
@@ -302,8 +300,6 @@ def bench_import(rows: int = 10_000) -> float:
 # --- 5. Memory of the report ---------------------------------------------------------------
 
 def report_peak_memory(year) -> int:
-    from operations import selectors
-
     tracemalloc.start()
     for group_by in ("region", "jfo_type", "lead_agency"):
         selectors.resources_report(year, group_by)
@@ -315,10 +311,6 @@ def report_peak_memory(year) -> int:
 def bench_memory() -> None:
     """The same reports over a fiscal year with few assignments and over the busiest one: the
     units and groups are the same, only the number of assignments differs."""
-    from jfo_registry.fiscal import FiscalYear
-    from operations.models import Assignment
-    from operations.selectors import active_during
-
     first = FiscalYear.of(Assignment.objects.filter(officer__employee_number__startswith="SYN-").earliest("start_date").start_date)
     counts = {
         year: active_during(Assignment.objects.all(), year.start, year.end).count() for year in (first, YEAR)
@@ -348,13 +340,6 @@ def main() -> None:
     parser.add_argument("--years", type=int, default=10)
     parser.add_argument("--skip", nargs="*", default=[], choices=["resources", "throughput", "pages", "import", "memory"])
     options = parser.parse_args()
-
-    from django.contrib.auth import get_user_model
-    from rest_framework.authtoken.models import Token
-
-    from jfo_registry.fiscal import FiscalYear
-    from jfo_registry.roles import Role
-    from jfo_registry.services import user_set_role
 
     YEAR = FiscalYear.current().previous()
     sizes = ensure_data(options.units, options.officers, options.years)

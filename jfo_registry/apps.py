@@ -1,7 +1,9 @@
 from django.apps import AppConfig
+from django.apps import apps as global_apps
 from django.utils.translation import gettext_lazy as _
 
 from . import checks  # noqa: F401 - registers the deployment checks
+from .roles import sync_role_groups
 
 
 class JfoRegistryConfig(AppConfig):
@@ -9,9 +11,9 @@ class JfoRegistryConfig(AppConfig):
     verbose_name = _("Registry")
 
     def ready(self) -> None:
-        from django.db.models.signals import post_migrate
+        from django.db.models.signals import post_migrate  # noqa: PLC0415 - AppConfig.ready
 
-        from . import audit  # noqa: F401 - connects the entry-point signal
+        from . import audit  # noqa: F401, PLC0415 - AppConfig.ready connects the entry-point signal
 
         post_migrate.connect(_sync_roles_after_migrate, sender=self)
 
@@ -20,8 +22,4 @@ def _sync_roles_after_migrate(sender, apps=None, **kwargs) -> None:
     """Models added by later migrations get their permissions granted to the groups too
     (and a flushed database gets its groups back). The table stamp triggers are not made
     here: each app's migrations install them (`datastamps.InstallStampTriggers`)."""
-    from django.apps import apps as global_apps
-
-    from .roles import sync_role_groups
-
     sync_role_groups(apps or global_apps)

@@ -2,7 +2,7 @@
 request: unknown URLs, oversized bodies), the site's pages elsewhere."""
 
 from django.db import IntegrityError
-from django.http import JsonResponse
+from django.http import HttpResponseBadRequest, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views import defaults
@@ -56,8 +56,6 @@ class RejectNullCharactersMiddleware:
 
     def __call__(self, request):
         if not _is_api(request) and ("\x00" in request.path or null_character_parameters(request)):
-            from django.http import HttpResponseBadRequest
-
             return HttpResponseBadRequest(
                 _("Null characters are not allowed."), content_type="text/plain; charset=utf-8"
             )

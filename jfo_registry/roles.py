@@ -4,6 +4,7 @@ Used by the migration that creates the groups and by `set_role`; row-level rules
 (which regions a manager may edit) live in `jfo_registry.permissions`.
 """
 
+from django.contrib.auth.management import create_permissions
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -63,8 +64,6 @@ def sync_role_groups(apps) -> None:
 
     `apps` is a registry (the live one, or a migration's historical one).
     """
-    from django.contrib.auth.management import create_permissions
-
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     for app_config in apps.get_app_configs():

@@ -1,6 +1,7 @@
 """OpenAPI: every operation documents the errors it can answer, not only its success."""
 
 from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 
 
@@ -19,8 +20,6 @@ class FieldErrors(serializers.Serializer):
 
 class RegistryAutoSchema(AutoSchema):
     def get_override_parameters(self):
-        from drf_spectacular.utils import OpenApiParameter
-
         parameters = super().get_override_parameters()
         if self.method in ("PUT", "PATCH") and "{id}" in self.path:
             parameters = [*parameters, OpenApiParameter(

@@ -1,4 +1,5 @@
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 
@@ -88,8 +89,6 @@ class JointForceOperationFilterSet(RegistryFilterSet):
         fields = ["region", "program", "jfo_type", "status", "co_located", "has_joint_management_team"]
 
     def filter_covered(self, queryset, name, value):
-        from django.utils import timezone
-
         covered = unit_arrangements().covered_on(timezone.localdate())
         return queryset.filter(covered if value else ~covered)
 

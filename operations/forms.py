@@ -2,6 +2,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from jfo_registry import permissions
 from jfo_registry.concurrency import VersionedFormMixin
 
 from . import services
@@ -65,8 +66,6 @@ class AssignmentPageForm(AssignmentForm):
 
     def __init__(self, *args, fields, user, **kwargs):
         super().__init__(*args, **kwargs)
-        from jfo_registry import permissions
-
         for name in list(self.fields):
             if name not in (*fields, self.version_field_name):
                 del self.fields[name]

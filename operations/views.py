@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Prefetch
+from django.http import QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,14 +22,12 @@ from . import selectors, services
 from .filtersets import JfoPageFilterSet, OfficerPageFilterSet
 from .extensions import unit_arrangements
 from .forms import AssignmentEndForm, AssignmentPageForm
-from .models import Assignment, JointForceOperation, Officer, Participation
+from .models import Assignment, JointForceOperation, Officer, Participation, Region
 
 
 def user_region_codes(user) -> list[str] | None:
     """The regions a page shows by default: a manager's own; None (all) for everyone else."""
     if permissions.is_regional_manager(user) and not permissions.is_administrator(user):
-        from .models import Region
-
         return list(Region.objects.filter(pk__in=permissions.managed_region_ids(user)).values_list("code", flat=True))
     return None
 
@@ -243,8 +242,6 @@ class ReportPageView(RoleRequiredMixin, TemplateView):
         return context
 
     def csv_query(self, form) -> str:
-        from django.http import QueryDict
-
         query = QueryDict(mutable=True)
         for key, value in self.request.GET.items():
             if value:

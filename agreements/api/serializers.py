@@ -1,4 +1,7 @@
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -7,6 +10,7 @@ from jfo_registry.core.api.serializers import ModelValidatedSerializer, Registry
 
 from .. import services
 from ..choices import ArrangementStatus
+from ..documents import validate_document
 from ..models import (
     Arrangement,
     ArrangementDocument,
@@ -15,6 +19,7 @@ from ..models import (
     GapAction,
     InformationSharingCondition,
 )
+from ..selectors import effective_status_of
 
 TIMESTAMPS = ["created", "last_updated"]
 
@@ -80,10 +85,6 @@ class ArrangementSerializer(ModelValidatedSerializer):
 
     @extend_schema_field(serializers.ChoiceField(choices=ArrangementStatus.choices))
     def get_effective_status(self, arrangement) -> str:
-        from django.utils import timezone
-
-        from ..selectors import effective_status_of
-
         return effective_status_of(arrangement, timezone.localdate())
 
     @transaction.atomic
@@ -146,15 +147,9 @@ class ArrangementDocumentSerializer(RegistryModelSerializer):
         extra_kwargs = {"file": {"write_only": True}}
 
     def get_download_url(self, document) -> str:
-        from django.urls import reverse
-
         return reverse("arrangement-document-download", args=[document.pk])
 
     def validate_file(self, uploaded):
-        from django.core.exceptions import ValidationError as DjangoValidationError
-
-        from ..documents import validate_document
-
         try:
             self.detected_content_type = validate_document(uploaded)
         except DjangoValidationError as error:

@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.apps import apps as global_apps
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 from . import checks  # noqa: F401 - registers the deployment checks
@@ -11,8 +12,6 @@ class JfoRegistryConfig(AppConfig):
     verbose_name = _("Registry")
 
     def ready(self) -> None:
-        from django.db.models.signals import post_migrate  # noqa: PLC0415 - AppConfig.ready
-
         from . import audit  # noqa: F401, PLC0415 - AppConfig.ready connects the entry-point signal
 
         post_migrate.connect(_sync_roles_after_migrate, sender=self)

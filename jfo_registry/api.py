@@ -21,6 +21,7 @@ from rest_framework.validators import UniqueValidator
 from drf_spectacular.utils import extend_schema, extend_schema_field
 
 from . import permissions
+from .core import periods
 from .api_access import RegistryPermission, RejectNullCharactersMixin
 from .audit import RecordKept, deletion_refusal
 from .history import record_history
@@ -443,10 +444,9 @@ class FiscalYearFilter(filters.Filter):
     def filter(self, qs, year):
         if year is None:
             return qs
-        overlap = (Q(**{f"{self.start_field}__isnull": True}) | Q(**{f"{self.start_field}__lte": year.end})) & (
-            Q(**{f"{self.end_field}__isnull": True}) | Q(**{f"{self.end_field}__gte": year.start})
+        result = qs.filter(
+            periods.overlaps_q(year.start, year.end, start_field=self.start_field, end_field=self.end_field, open_start=True)
         )
-        result = qs.filter(overlap)
         return result.distinct() if self.distinct else result
 
 

@@ -30,7 +30,8 @@ from django.db.models.functions import Coalesce, Greatest, Least
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from jfo_registry.db import DaysBetween, Numeric, date_value
+from jfo_registry.core import periods
+from jfo_registry.db import DaysBetween, date_value
 from jfo_registry.fiscal import FiscalYear, add_days
 from jfo_registry.reports import ReportError
 from jfo_registry.routers import reports_read_from_replica
@@ -55,28 +56,14 @@ def fte_round(value) -> Decimal:
 # --- Assignments in a period -------------------------------------------------------------
 
 def active_during(queryset: QuerySet, start: datetime.date, end: datetime.date, prefix: str = "") -> QuerySet:
-    """Assignments (or rows reached through `prefix`) that overlap [start, end]."""
-    return queryset.filter(
-        Q(**{f"{prefix}start_date__lte": end}) & (Q(**{f"{prefix}end_date__isnull": True}) | Q(**{f"{prefix}end_date__gte": start}))
-    )
+    """`queryset` (assignments, or rows reaching them through `prefix`) narrowed to the rows whose
+    period overlaps [start, end] (dates, inclusive); the rule is `periods.overlaps_q`."""
+    return queryset.filter(periods.overlaps_q(start, end, prefix=prefix))
 
 
 def active_on(queryset: QuerySet, day: datetime.date, prefix: str = "") -> QuerySet:
+    """`active_during(queryset, day, day, prefix)`: the rows whose period contains `day`."""
     return active_during(queryset, day, day, prefix)
-
-
-def overlap_days_expression(year: FiscalYear):
-    """Days an assignment overlaps `year`, in SQL (only meaningful for overlapping rows)."""
-    last = Least(Coalesce("end_date", date_value(year.end)), date_value(year.end))
-    first = Greatest("start_date", date_value(year.start))
-    return DaysBetween(last, first) + Value(1)
-
-
-def fte_years_expression(year: FiscalYear):
-    """FTE-years an assignment contributes to `year`: fte × overlap days ÷ days in the year."""
-    return ExpressionWrapper(
-        Numeric(F("fte")) * overlap_days_expression(year) / Value(year.days), output_field=_NUMBER
-    )
 
 
 def assignments(as_of: datetime.datetime | None = None) -> QuerySet:
@@ -89,15 +76,17 @@ def assignments_in_year(
 ) -> QuerySet:
     queryset = active_during(assignments(as_of), year.start, year.end)
     if region:
-        queryset = queryset.filter(jfo__region__code__in=_codes(region))
+        queryset = queryset.filter(jfo__region__code__in=codes(region))
     if jfo_type:
-        queryset = queryset.filter(jfo__jfo_type__in=_codes(jfo_type, upper=False))
+        queryset = queryset.filter(jfo__jfo_type__in=codes(jfo_type, upper=False))
     if program:
-        queryset = queryset.filter(jfo__program__code__in=_codes(program))
+        queryset = queryset.filter(jfo__program__code__in=codes(program))
     return queryset
 
 
-def _codes(value, upper: bool = True) -> list[str]:
+def codes(value, upper: bool = True) -> list[str]:
+    """Codes from `value` (a comma-separated string, or a list): stripped, blanks dropped, upper
+    case (lower case with `upper=False`)."""
     values = value if isinstance(value, (list, tuple, set)) else str(value).split(",")
     return [v.strip().upper() if upper else v.strip().lower() for v in values if str(v).strip()]
 
@@ -170,7 +159,7 @@ def _per_unit_fte(year: FiscalYear, filters: dict, group_by: str, as_of) -> list
         assignments_in_year(year, **filters, as_of=as_of)
         .order_by()
         .values(*fields)
-        .annotate(fte_years=Sum(fte_years_expression(year)))
+        .annotate(fte_years=Sum(periods.fte_years_expression(year)))
     )
 
 
@@ -326,7 +315,7 @@ def tenure_report(
     day = on or timezone.localdate()
     current = active_on(assignments(as_of), day)
     if region:
-        current = current.filter(jfo__region__code__in=_codes(region))
+        current = current.filter(jfo__region__code__in=codes(region))
     first_start = (
         current.filter(officer=OuterRef("pk")).order_by().values("officer").annotate(first=Min("start_date")).values("first")
     )
@@ -384,7 +373,7 @@ def long_assignments(
     if current is None:
         current = active_on(assignments(), day)
         if region:
-            current = current.filter(jfo__region__code__in=_codes(region))
+            current = current.filter(jfo__region__code__in=codes(region))
     threshold_days = int(Decimal(threshold_years) * DAYS_PER_YEAR)
     queryset = (
         current.annotate(days=DaysBetween(date_value(day), F("start_date")))
@@ -433,12 +422,11 @@ def allocation_report(
     year = FiscalYear.parse(fiscal_year)
     officers = Officer.objects.filter(active=True)
     if region:
-        officers = officers.filter(home_region__code__in=_codes(region))
+        officers = officers.filter(home_region__code__in=codes(region))
     in_year = active_during(assignments(as_of), year.start, year.end).filter(officer__in=officers).order_by()
     point = Greatest(OuterRef("start_date"), date_value(year.start))
     load_at_start = (
-        assignments(as_of).filter(officer=OuterRef("officer"), start_date__lte=point)
-        .filter(Q(end_date__isnull=True) | Q(end_date__gte=point))
+        assignments(as_of).filter(periods.on_day_q(point), officer=OuterRef("officer"))
         .order_by()
         .values("officer")
         .annotate(total=Sum("fte"))
@@ -450,7 +438,7 @@ def allocation_report(
         .values("officer_id").annotate(peak=Max("load")).values_list("officer_id", "peak")
     )
     totals = dict(
-        in_year.values("officer_id").annotate(total=Sum(fte_years_expression(year))).values_list("officer_id", "total")
+        in_year.values("officer_id").annotate(total=Sum(periods.fte_years_expression(year))).values_list("officer_id", "total")
     )
     threshold = Decimal(under_threshold)
     over_ids = {pk for pk, peak in peaks.items() if peak is not None and Decimal(str(peak)) > FTE_MAX}
@@ -553,14 +541,19 @@ def officer_allocation(officer: Officer) -> list[AllocationPeriod]:
     points = sorted(
         {a.start_date for a in assignments} | {add_days(a.end_date, 1) for a in assignments if a.end_date}
     )
-    periods = []
+    found: list[AllocationPeriod] = []
     for index, point in enumerate(points):
-        active = tuple(a for a in assignments if a.start_date <= point and (a.end_date is None or a.end_date >= point))
+        active = tuple(a for a in assignments if periods.overlaps(a.start_date, a.end_date, point, point))
         end = points[index + 1] - one_day if index + 1 < len(points) else None
         if end is None and not active:
             break
-        periods.append(AllocationPeriod(point, end, sum((a.fte for a in active), Decimal(0)), active))
-    return periods
+        found.append(AllocationPeriod(point, end, sum((a.fte for a in active), Decimal(0)), active))
+    return found
+
+
+def region_codes(value) -> list[str]:
+    """Region codes from a `region` parameter ("GTA,que" or a list): `["GTA", "QUE"]`."""
+    return codes(value)
 
 
 def first_assignment_day() -> datetime.date | None:

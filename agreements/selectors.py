@@ -32,6 +32,7 @@ def in_force_on(day: datetime.date) -> Q:
 
 
 def arrangements_in_force(day: datetime.date) -> QuerySet:
+    """The arrangements in force on `day` (`in_force_on`): a queryset of Arrangement."""
     return Arrangement.objects.filter(in_force_on(day))
 
 

@@ -1,13 +1,13 @@
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 
 from jfo_registry.core.api.filters import FiscalYearValueFilter, IdOrCodeFilter, RegistryFilterSet, TextSearchFilter
+from jfo_registry.core import periods
 
 from .choices import ArrangementKind, ArrangementStatus, GapActionStatus
 from .models import Arrangement, GapAction, InformationSharingCondition
-from .selectors import expiring_within
+from .selectors import ARRANGEMENT_PERIOD, expiring_within
 
 
 class ArrangementFilterSet(RegistryFilterSet):
@@ -29,9 +29,7 @@ class ArrangementFilterSet(RegistryFilterSet):
         fields = ["status", "kind", "joint_management_team", "financial_commitments", "intelligence_and_investigation_mandates"]
 
     def filter_fiscal_year(self, queryset, name, year):
-        return queryset.filter(
-            Q(effective_date__lte=year.end) & (Q(expiry_date__isnull=True) | Q(expiry_date__gte=year.start))
-        )
+        return queryset.filter(periods.overlaps_q(year.start, year.end, **ARRANGEMENT_PERIOD))
 
 
 class InformationSharingConditionFilterSet(RegistryFilterSet):

@@ -4,30 +4,35 @@ arrangement past its expiry date counts as expired in every report even before a
 from __future__ import annotations
 
 import datetime
-
 from dataclasses import dataclass
 
-from django.db.models import BooleanField, Case, Count, Exists, F, OuterRef, Q, QuerySet, Value, When
+from django.db.models import BooleanField, Case, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Value, When
+from django.utils import timezone
 
-from jfo_registry.fiscal import add_days
+from jfo_registry.core import periods
+from jfo_registry.fiscal import FiscalYear, add_days
 from jfo_registry.roles import Role
 from jfo_registry.routers import reports_read_from_replica
-from operations.models import Region
+from operations.choices import JfoType
+from operations.models import JointForceOperation, Region
+from operations.selectors import region_codes
 
-from .choices import ArrangementStatus, ReminderKind
-from .models import Arrangement
+from .choices import ArrangementStatus, CoverageStatus, ReminderKind
+from .models import Arrangement, ConditionCoverage, GapAction, InformationSharingCondition
+
+
+#: An arrangement's period: from its effective date (required to be in force) to its expiry date
+#: (none: open-ended), for `periods.overlaps_q`.
+ARRANGEMENT_PERIOD = {"start_field": "effective_date", "end_field": "expiry_date"}
 
 
 def in_force_on(day: datetime.date) -> Q:
     """Arrangements in force on `day`: signed status in force, effective, not yet expired."""
-    return (
-        Q(status=ArrangementStatus.IN_FORCE)
-        & Q(effective_date__lte=day)
-        & (Q(expiry_date__isnull=True) | Q(expiry_date__gte=day))
-    )
+    return Q(status=ArrangementStatus.IN_FORCE) & periods.on_day_q(day, **ARRANGEMENT_PERIOD)
 
 
 def arrangements_in_force(day: datetime.date) -> QuerySet:
+    """The arrangements in force on `day` (`in_force_on`): a queryset of Arrangement."""
     return Arrangement.objects.filter(in_force_on(day))
 
 
@@ -36,15 +41,33 @@ def covered_by_arrangement_in_force(day: datetime.date):
     return Exists(Arrangement.objects.filter(in_force_on(day), jfos=OuterRef("pk")))
 
 
-def expiring_within(day: datetime.date, days: int) -> QuerySet:
-    """Arrangements in force on `day` that expire within `days` days, or whose review falls due
-    within them (a review already overdue included)."""
+# --- "Expiring": one rule for the reminders, the expiring report, its filter and the dashboard ---
+
+def expiring_q(day: datetime.date, days: int) -> Q:
+    """The SQL form of `expiring_reasons`: in force on `day` and either expiring within `days`
+    days (expiry date in [day, day + days]) or due for review by then (review date <= day + days,
+    so a review already overdue counts: it is the most urgent)."""
     horizon = add_days(day, days)
-    return (
-        arrangements_in_force(day)
-        .filter(Q(expiry_date__range=(day, horizon)) | Q(review_date__lte=horizon))
-        .order_by("expiry_date", "review_date", "reference")
-    )
+    return in_force_on(day) & (Q(expiry_date__range=(day, horizon)) | Q(review_date__lte=horizon))
+
+
+def expiring_reasons(arrangement: Arrangement, day: datetime.date, days: int) -> list[tuple[str, datetime.date]]:
+    """The Python form of `expiring_q` for an arrangement in force on `day`: its (kind, date)
+    pairs, expiry (date in [day, day + days]) then review (date <= day + days, overdue
+    included); kinds are `ReminderKind` values. Empty when it is not expiring. Raises nothing."""
+    horizon = add_days(day, days)
+    found = []
+    if arrangement.expiry_date is not None and day <= arrangement.expiry_date <= horizon:
+        found.append((ReminderKind.EXPIRY.value, arrangement.expiry_date))
+    if arrangement.review_date is not None and arrangement.review_date <= horizon:
+        found.append((ReminderKind.REVIEW.value, arrangement.review_date))
+    return found
+
+
+def expiring_within(day: datetime.date, days: int) -> QuerySet:
+    """Arrangements expiring within `days` days of `day` (`expiring_q`), soonest expiry first,
+    then review date and reference."""
+    return Arrangement.objects.filter(expiring_q(day, days)).order_by("expiry_date", "review_date", "reference")
 
 
 def with_in_force_flag(queryset: QuerySet, day: datetime.date) -> QuerySet:
@@ -62,7 +85,7 @@ def in_force_during(start: datetime.date, end: datetime.date) -> Q:
         | Q(status__in=[ArrangementStatus.EXPIRED, ArrangementStatus.SUPERSEDED, ArrangementStatus.TERMINATED],
             effective_date__isnull=False)
     )
-    return was_in_force & Q(effective_date__lte=end) & (Q(expiry_date__isnull=True) | Q(expiry_date__gte=start))
+    return was_in_force & periods.overlaps_q(start, end, **ARRANGEMENT_PERIOD)
 
 
 def effective_status_of(arrangement, day: datetime.date) -> str:
@@ -87,24 +110,15 @@ def coverage_report(*, fiscal_year=None, on: datetime.date | None = None, region
     With `fiscal_year`: in force at some time in the year; otherwise on `on` (default today).
     Only units active in the period are counted.
     """
-    from django.db.models import Count
-    from django.utils import timezone
-
-    from jfo_registry.fiscal import FiscalYear
-    from operations.choices import JfoType
-    from operations.models import JointForceOperation
-
     if fiscal_year is not None:
         year = FiscalYear.parse(fiscal_year)
         start, end, label = year.start, year.end, year.label
     else:
         start = end = on or timezone.localdate()
         label = None
-    units = JointForceOperation.objects.exclude(status="proposed").filter(
-        Q(start_date__isnull=True) | Q(start_date__lte=end), Q(end_date__isnull=True) | Q(end_date__gte=start)
-    )
+    units = JointForceOperation.objects.exclude(status="proposed").filter(periods.overlaps_q(start, end, open_start=True))
     if region:
-        units = units.filter(region__code__in=[code.strip().upper() for code in str(region).split(",") if code.strip()])
+        units = units.filter(region__code__in=region_codes(region))
     covering = Arrangement.objects.filter(in_force_during(start, end), jfos=OuterRef("pk"))
     units = units.annotate(covered=Exists(covering))
 
@@ -117,8 +131,6 @@ def coverage_report(*, fiscal_year=None, on: datetime.date | None = None, region
              "not_covered": r["units"] - r["covered_count"]}
             for r in rows
         ]
-
-    from operations.models import Region
 
     region_names = {r.code: r.name for r in Region.objects.all()}
     type_names = dict(JfoType.choices)
@@ -148,11 +160,6 @@ def conditions_report(*, status=None) -> dict:
     By default every arrangement that is not superseded or terminated. A condition is
     "addressed in N of M": M counts the arrangements assessed for it.
     """
-    from django.db.models import Count, Prefetch
-
-    from .choices import CoverageStatus
-    from .models import ConditionCoverage, InformationSharingCondition
-
     arrangements = Arrangement.objects.all()
     if status:
         arrangements = arrangements.filter(status__in=[s.strip() for s in str(status).split(",") if s.strip()])
@@ -206,27 +213,28 @@ def conditions_report(*, status=None) -> dict:
 
 @reports_read_from_replica
 def expiring_report(*, days: int = 90, on: datetime.date | None = None, region=None) -> dict:
-    """Arrangements in force that expire, or are due for review, within `days` days; reviews
-    already overdue are included."""
-    from django.utils import timezone
+    """Arrangements expiring within `days` days of `on` (default today): `expiring_within`, the
+    rule the reminders and the dashboard use (a review already overdue included).
 
+    `region`: region code(s), comma-separated, of a covered unit. Returns a dict: `report`,
+    `on`, `days`, `arrangements` (rows with `days_to_expiry` in days, None unless it expires
+    within the horizon, `review_overdue`, `reasons` ("expiry", "review") and `regions`). Raises
+    nothing for valid arguments."""
     day = on or timezone.localdate()
-    horizon = add_days(day, days)
     queryset = expiring_within(day, days)
     if region:
-        codes = [code.strip().upper() for code in str(region).split(",") if code.strip()]
-        queryset = queryset.filter(jfos__region__code__in=codes).distinct()
+        queryset = queryset.filter(jfos__region__code__in=region_codes(region)).distinct()
     queryset = queryset.prefetch_related("jfos__region").order_by("expiry_date", "review_date", "reference")
     rows = []
     for arrangement in queryset:
-        expiring = arrangement.expiry_date is not None and arrangement.expiry_date <= horizon
-        review_due = arrangement.review_date is not None and arrangement.review_date <= horizon
+        reasons = dict(expiring_reasons(arrangement, day, days))
+        expiring = ReminderKind.EXPIRY.value in reasons
         rows.append({
             "id": arrangement.pk, "reference": arrangement.reference, "title": arrangement.title,
             "expiry_date": arrangement.expiry_date, "review_date": arrangement.review_date,
             "days_to_expiry": (arrangement.expiry_date - day).days if expiring else None,
             "review_overdue": bool(arrangement.review_date and arrangement.review_date < day),
-            "reasons": [reason for reason, applies in (("expiry", expiring), ("review", review_due)) if applies],
+            "reasons": list(reasons),
             "regions": sorted({unit.region.code for unit in arrangement.jfos.all()}),
         })
     return {"report": "expiring", "on": day, "days": days, "arrangements": rows}
@@ -236,17 +244,9 @@ def expiring_report(*, days: int = 90, on: datetime.date | None = None, region=N
 def gaps_report(*, on: datetime.date | None = None, region=None) -> dict:
     """Recommendation 2: each unit with no arrangement in force and each arrangement in force
     that does not address all seven conditions, with the actions planned to close the gap."""
-    from django.db.models import Prefetch
-    from django.utils import timezone
-
-    from .choices import CoverageStatus
-    from .models import GapAction, InformationSharingCondition
-
     day = on or timezone.localdate()
     coverage = coverage_report(on=day, region=region)
     actions = GapAction.objects.order_by("due_date", "pk")
-    from operations.models import JointForceOperation
-
     units = JointForceOperation.objects.filter(pk__in=[u["id"] for u in coverage["uncovered_units"]]).select_related(
         "region").prefetch_related(Prefetch("gap_actions", queryset=actions)).order_by("region__code", "acronym")
     condition_count = InformationSharingCondition.objects.count()
@@ -258,8 +258,7 @@ def gaps_report(*, on: datetime.date | None = None, region=None) -> dict:
         .order_by("reference")
     )
     if region:
-        codes = [code.strip().upper() for code in str(region).split(",") if code.strip()]
-        incomplete = incomplete.filter(jfos__region__code__in=codes).distinct()
+        incomplete = incomplete.filter(jfos__region__code__in=region_codes(region)).distinct()
 
     def action_rows(subject) -> list[dict]:
         return [
@@ -291,25 +290,24 @@ REMINDER_THRESHOLDS = (90, 30, 7)
 
 
 def reminder_candidates(today: datetime.date) -> QuerySet:
-    """Arrangements in force on `today` whose expiry or review date falls within the reminder
-    horizon (today to today + 90 days), by reference, with their units and regions loaded."""
-    horizon = add_days(today, max(REMINDER_THRESHOLDS))
-    return (
-        arrangements_in_force(today)
-        .filter(Q(expiry_date__range=(today, horizon)) | Q(review_date__range=(today, horizon)))
-        .prefetch_related("jfos__region")
-        .order_by("reference")
-    )
+    """The arrangements the reminders speak of on `today`: those expiring within the reminder
+    horizon (`expiring_within(today, 90)`, overdue reviews included), by reference, with their
+    units and regions loaded."""
+    return expiring_within(today, max(REMINDER_THRESHOLDS)).prefetch_related("jfos__region").order_by("reference")
 
 
 def reminders_of(arrangement: Arrangement, today: datetime.date) -> list[tuple[str, datetime.date]]:
-    """(kind, date) of each reminder the arrangement has within the horizon: expiry, review."""
-    horizon = add_days(today, max(REMINDER_THRESHOLDS))
-    return [
-        (kind, target)
-        for kind, target in ((ReminderKind.EXPIRY, arrangement.expiry_date), (ReminderKind.REVIEW, arrangement.review_date))
-        if target is not None and today <= target <= horizon
-    ]
+    """(kind, date) of each reminder the arrangement has on `today`: `expiring_reasons` within
+    the reminder horizon (a review date already past included)."""
+    return expiring_reasons(arrangement, today, max(REMINDER_THRESHOLDS))
+
+
+def reminder_threshold(days_left: int) -> int:
+    """The reminder a date `days_left` days away (negative: past) is due: the smallest of
+    `REMINDER_THRESHOLDS` it is within, or 0 for a date already past (an overdue review)."""
+    if days_left < 0:
+        return 0
+    return min(t for t in REMINDER_THRESHOLDS if days_left <= t)
 
 
 def manager_addresses() -> dict[int, list[str]]:

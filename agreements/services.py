@@ -303,7 +303,9 @@ def reminder_recipients(arrangement: Arrangement, addresses: dict[int, list[str]
 
 def send_expiry_reminders(today: datetime.date) -> ReminderRun:
     """Mail the managers concerned 90, 30 and 7 days before an arrangement in force expires or
-    is due for review: once per threshold, date and arrangement (a second run sends nothing new).
+    is due for review, and once when a review is overdue (the arrangements of
+    `selectors.expiring_within(today, 90)`, as the expiring report lists them): once per
+    threshold, date and arrangement (a second run sends nothing new). Returns a `ReminderRun`.
 
     Every reminder is tried: one that fails (bad data, the mail server) is rolled back, logged and
     listed in the run's `failed`, and the others still go out; one that reaches no manager in
@@ -314,7 +316,7 @@ def send_expiry_reminders(today: datetime.date) -> ReminderRun:
     for arrangement in list(selectors.reminder_candidates(today)):
         for kind, target in selectors.reminders_of(arrangement, today):
             days_left = (target - today).days
-            threshold = min(t for t in selectors.REMINDER_THRESHOLDS if days_left <= t)
+            threshold = selectors.reminder_threshold(days_left)
             try:
                 with transaction.atomic():
                     if ReminderSent.objects.filter(
@@ -366,6 +368,10 @@ def _reminder_text(arrangement, kind, target, days_left) -> tuple[str, str]:
     if kind == ReminderKind.EXPIRY:
         subject = _("Arrangement %(reference)s expires in %(days)s days") % values
         lead = _("The arrangement %(reference)s (%(title)s) expires on %(date)s, in %(days)s days.") % values
+    elif days_left < 0:
+        values["days"] = -days_left
+        subject = _("Arrangement %(reference)s is overdue for review") % values
+        lead = _("The arrangement %(reference)s (%(title)s) was due for review on %(date)s, %(days)s days ago.") % values
     else:
         subject = _("Arrangement %(reference)s is due for review in %(days)s days") % values
         lead = _("The arrangement %(reference)s (%(title)s) is due for review on %(date)s, in %(days)s days.") % values

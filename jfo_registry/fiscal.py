@@ -1,7 +1,7 @@
 """Government of Canada fiscal-year arithmetic (1 April to 31 March, named "2010-2011").
 
-The one place that knows how a date maps to a fiscal year and how an assignment's FTE
-turns into FTE-years: reports, filters and the seed all call this module.
+The one place that knows how a date maps to a fiscal year: reports, filters and the seed all
+call this module. How an assignment's FTE turns into FTE-years is `jfo_registry.core.periods`.
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from __future__ import annotations
 import datetime
 import re
 from dataclasses import dataclass
-from decimal import Decimal
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 FIRST_MONTH = 4  # April
@@ -60,8 +60,6 @@ class FiscalYear:
 
     @classmethod
     def current(cls) -> FiscalYear:
-        from django.utils import timezone
-
         return cls.of(timezone.localdate())
 
     @property
@@ -85,32 +83,6 @@ class FiscalYear:
 
     def previous(self) -> FiscalYear:
         return FiscalYear(self.start_year - 1)
-
-
-def overlap_days(
-    start: datetime.date,
-    end: datetime.date | None,
-    period_start: datetime.date,
-    period_end: datetime.date,
-) -> int:
-    """Days (inclusive) that [start, end] shares with [period_start, period_end]; end None = ongoing."""
-    first = max(start, period_start)
-    last = period_end if end is None else min(end, period_end)
-    return max((last - first).days + 1, 0)
-
-
-def fte_years(
-    fte: Decimal,
-    start: datetime.date,
-    end: datetime.date | None,
-    year: FiscalYear,
-) -> Decimal:
-    """FTE-years an assignment contributes to `year`: fte × overlapping days ÷ days in the year.
-
-    Unrounded: callers round at the end (DESIGN.md section 4).
-    """
-    days = overlap_days(start, end, year.start, year.end)
-    return Decimal(fte) * Decimal(days) / Decimal(year.days)
 
 
 def add_days(day: datetime.date, days: int) -> datetime.date:

@@ -9,6 +9,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.views import APIView
 
 from . import spreadsheets
+from .core import shapes
 from .core.api.access import RegistryPermission, RejectNullCharactersMixin
 from .core.api.throttling import ThrottleFirstMixin
 from .reports import ReportError
@@ -78,11 +79,8 @@ class ReportView(ThrottleFirstMixin, RejectNullCharactersMixin, APIView):
             raise ValidationError({"detail": error.message, **error.details}) from error
 
 
-class Period(serializers.Serializer):
-    """A report's period: its first and last day (inclusive)."""
-
-    start = serializers.DateField()
-    end = serializers.DateField()
+#: A report's period (first and last day, inclusive), derived from its shape.
+Period = shapes.serializer_for(shapes.Period)
 
 
 FORMAT_PARAMETER = OpenApiParameter(

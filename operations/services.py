@@ -14,11 +14,12 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from jfo_registry import permissions
+from jfo_registry.core import periods
 
 from .models import FTE_MAX, Assignment, JointForceOperation, Officer
 
@@ -67,7 +68,7 @@ def over_allocations(assignments: Iterable[Assignment], limit: Decimal = FTE_MAX
     runs: list[OverAllocation] = []
     for index, point in enumerate(points):
         active = tuple(
-            a for a in assignments if a.start_date <= point and (a.end_date is None or a.end_date >= point)
+            a for a in assignments if periods.overlaps(a.start_date, a.end_date, point, point)
         )
         total = sum((a.fte for a in active), Decimal(0))
         if total <= limit:
@@ -84,10 +85,7 @@ def over_allocations(assignments: Iterable[Assignment], limit: Decimal = FTE_MAX
 
 
 def _overlapping(officer_id: int, start: datetime.date, end: datetime.date | None):
-    overlap = Q(end_date__isnull=True) | Q(end_date__gte=start)
-    if end is not None:
-        overlap &= Q(start_date__lte=end)
-    return Assignment.objects.filter(overlap, officer_id=officer_id).select_related("jfo")
+    return Assignment.objects.filter(periods.overlaps_q(start, end), officer_id=officer_id).select_related("jfo")
 
 
 def lock_officer(officer_id: int) -> None:

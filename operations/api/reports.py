@@ -8,6 +8,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 
 from jfo_registry.core.api.fields import AsOfField, FiscalYearField
+from jfo_registry.core.shapes import csv_columns, csv_values, serializer_for
 from jfo_registry.fiscal import FiscalYear
 from jfo_registry.reports_api import ERRORS, FORMAT_PARAMETER, Period, ReportView
 
@@ -28,40 +29,9 @@ class ResourcesQuery(serializers.Serializer):
     as_of = AsOfField(required=False, help_text=_("Show the registry as it stood at this date or time (from the audit history)."))
 
 
-class ResourcesRow(serializers.Serializer):
-    key = serializers.CharField(allow_null=True)
-    label = serializers.CharField()
-    jfo_count = serializers.IntegerField()
-    fte = serializers.FloatField()
-    salaries = serializers.FloatField()
-
-
-class ResourcesRowWithChildren(ResourcesRow):
-    children = ResourcesRow(many=True, required=False, help_text="With group_by=jfo_type: its programs.")
-
-
-class ResourcesSubtotal(serializers.Serializer):
-    jfo_count = serializers.IntegerField()
-    fte = serializers.FloatField()
-    salaries = serializers.FloatField()
-
-
-class Benefits(serializers.Serializer):
-    rate = serializers.FloatField()
-    amount = serializers.FloatField()
-
-
-class ResourcesReport(serializers.Serializer):
-    report = serializers.CharField()
-    fiscal_year = serializers.CharField()
-    period = Period()
-    group_by = serializers.CharField()
-    filters = serializers.DictField(child=serializers.JSONField())
-    as_of = serializers.DateTimeField(allow_null=True)
-    rows = ResourcesRowWithChildren(many=True)
-    subtotal = ResourcesSubtotal()
-    employee_benefits = Benefits()
-    total = serializers.FloatField()
+#: The schema of the resources report, derived from its shape (`selectors.ResourcesReport`).
+ResourcesReport = serializer_for(selectors.ResourcesReport)
+RESOURCES_COLUMNS = csv_columns(selectors.ResourcesRow)
 
 
 class ResourcesReportView(ReportView):
@@ -88,19 +58,19 @@ class ResourcesReportView(ReportView):
                 as_of=params.get("as_of"),
             )
         )
-        return Response(data)
+        return Response(data.as_data())
 
     def csv_filename(self, data) -> str:
         return f"resources-{data['fiscal_year']}-by-{data['group_by']}.csv"
 
     def csv_rows(self, data):
-        yield ["group", "key", "label", "jfo_count", "fte", "salaries"]
+        yield ["group", *RESOURCES_COLUMNS]
         for row in data["rows"]:
-            yield [data["group_by"], row["key"] or "", row["label"], row["jfo_count"], row["fte"], row["salaries"]]
+            yield [data["group_by"], *csv_values(RESOURCES_COLUMNS, row)]
             for child in row.get("children", []):
-                yield ["program", child["key"] or "", child["label"], child["jfo_count"], child["fte"], child["salaries"]]
+                yield ["program", *csv_values(RESOURCES_COLUMNS, child)]
         subtotal = data["subtotal"]
-        yield ["subtotal", "", "", subtotal["jfo_count"], subtotal["fte"], subtotal["salaries"]]
+        yield ["subtotal", *csv_values(RESOURCES_COLUMNS, subtotal)]
         benefits = data["employee_benefits"]
         yield ["employee_benefits", "", f"rate {benefits['rate']}", "", "", benefits["amount"]]
         yield ["total", "", "", "", "", data["total"]]

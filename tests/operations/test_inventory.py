@@ -8,7 +8,8 @@ import pytest
 from django.core.management import call_command
 
 from agreements.models import Arrangement
-from jfo_registry.fiscal import FiscalYear, fte_years
+from jfo_registry.core.periods import fte_years
+from jfo_registry.fiscal import FiscalYear
 from operations import services
 from agreements.inventory import load_inventory
 from operations.models import (

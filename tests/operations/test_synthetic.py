@@ -6,6 +6,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from agreements.models import Arrangement
+from jfo_registry.fiscal import FiscalYear
 from jfo_registry.history import record_history
 from operations import selectors, services
 from operations.models import Assignment, JointForceOperation, Officer
@@ -40,7 +41,7 @@ def test_small_scale_obeys_every_rule():
     }
     assert Assignment.objects.filter(officer__employee_number__startswith="T1-", fte__lt=1).exists()  # part-time
     assert Assignment.objects.filter(officer__employee_number__startswith="T1-", end_date__isnull=False).exists()
-    allocation = selectors.allocation_report(selectors.FiscalYear.current().previous())
+    allocation = selectors.allocation_report(FiscalYear.current().previous())
     assert allocation["over_allocated"] == []
     assert Assignment.history.filter(officer__employee_number__startswith="T1-").count() == counts.assignments
 

@@ -13,6 +13,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions
 from rest_framework.filters import SearchFilter
 
+from jfo_registry.core import periods
 from jfo_registry.fiscal import FiscalYear
 
 from .fields import is_record_id
@@ -89,10 +90,9 @@ class FiscalYearFilter(filters.Filter):
         """Args: a FiscalYear or None. Returns: `qs` narrowed to the overlapping rows."""
         if year is None:
             return qs
-        overlap = (Q(**{f"{self.start_field}__isnull": True}) | Q(**{f"{self.start_field}__lte": year.end})) & (
-            Q(**{f"{self.end_field}__isnull": True}) | Q(**{f"{self.end_field}__gte": year.start})
+        result = qs.filter(
+            periods.overlaps_q(year.start, year.end, start_field=self.start_field, end_field=self.end_field, open_start=True)
         )
-        result = qs.filter(overlap)
         return result.distinct() if self.distinct else result
 
 

@@ -1,0 +1,47 @@
+"""Reads that span rows: every report is one function here, computed in the database.
+
+The API, the pages and the CSV downloads all call these; none recomputes a figure.
+Rounding (DESIGN.md section 4): FTE to two places and money to the cent, per row, and a
+subtotal is the sum of its rounded rows, so a table always adds up.
+
+By concern: `assignments` (the rows a report reads, rounding, parameter codes), `resources`
+(Exhibits 11 and 12, with its typed shape), `staffing` (tenure, long assignments, allocation)
+and `lists` (unit and officer lists, an officer's allocation). This package is their public face.
+"""
+
+from jfo_registry.reports import ReportError
+
+from .assignments import (
+    CENT,
+    DAYS_PER_YEAR,
+    active_during,
+    active_on,
+    assignments,
+    assignments_in_year,
+    codes,
+    first_assignment_day,
+    fte_round,
+    money,
+    region_codes,
+)
+from .lists import AllocationPeriod, current_fte_subquery, jfo_list, officer_allocation, officer_list
+from .resources import (
+    GROUP_BY_CHOICES,
+    GROUP_LABELS,
+    GROUP_ORDER,
+    Benefits,
+    ResourcesReport,
+    ResourcesRow,
+    ResourcesRowWithChildren,
+    ResourcesSubtotal,
+    resources_report,
+)
+from .staffing import allocation_report, long_assignments, tenure_report
+
+__all__ = [
+    "CENT", "DAYS_PER_YEAR", "GROUP_BY_CHOICES", "GROUP_LABELS", "GROUP_ORDER", "AllocationPeriod", "Benefits",
+    "ReportError", "ResourcesReport", "ResourcesRow", "ResourcesRowWithChildren", "ResourcesSubtotal",
+    "active_during", "active_on", "allocation_report", "assignments", "assignments_in_year", "codes",
+    "current_fte_subquery", "first_assignment_day", "fte_round", "jfo_list", "long_assignments", "money",
+    "officer_allocation", "officer_list", "region_codes", "resources_report", "tenure_report",
+]

@@ -1,0 +1,274 @@
+"""The resources report (Exhibits 11 and 12): FTE-years, JFO units and salaries by group, and
+its typed shape (from which the API schema and the CSV columns are derived)."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Sum
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from jfo_registry.core import periods
+from jfo_registry.core.shapes import Period, Shape, public
+from jfo_registry.fiscal import FiscalYear
+from jfo_registry.reports import ReportError
+from jfo_registry.routers import reports_read_from_replica
+
+from ..choices import Classification, JfoType, Position
+from ..models import Agency, CostingPolicy, JointForceOperation, Participation, Program, Region, SalaryRate
+from .assignments import assignments_in_year, fte_round, money
+
+
+@dataclass(eq=False)
+class ResourcesRow(Shape):
+    """One group of the resources report: its JFO units, FTE-years and salaries (CAD; None
+    when the year cannot be costed)."""
+
+    key: str | None
+    label: str
+    jfo_count: int
+    fte_years: Decimal = public("fte")
+    salaries_cad: Decimal | None = public("salaries", nullable=False)
+
+
+@dataclass(eq=False)
+class ResourcesRowWithChildren(ResourcesRow):
+    """A group with, under `group_by=jfo_type`, its programs (`children`)."""
+
+    children: list[ResourcesRow] | None = public(omit_none=True, default=None, help_text="With group_by=jfo_type: its programs.")
+
+
+@dataclass(eq=False)
+class ResourcesSubtotal(Shape):
+    """The sum of the rows: JFO units, FTE-years, salaries (CAD)."""
+
+    jfo_count: int
+    fte_years: Decimal = public("fte")
+    salaries_cad: Decimal | None = public("salaries", nullable=False)
+
+
+@dataclass(eq=False)
+class Benefits(Shape):
+    """Employee benefits: the rate (a fraction, 0.2 = 20 %) and the amount (CAD)."""
+
+    rate: Decimal | None = public(nullable=False)
+    amount_cad: Decimal | None = public("amount", nullable=False)
+
+
+@dataclass(eq=False)
+class ResourcesReport(Shape):
+    """The resources report of a fiscal year, grouped by `group_by`. Money (CAD) is None, and
+    `missing_salary_rates`, `missing_costing_policy` are present, only when it cannot be costed
+    and was asked with `strict=False` (the dashboard); the API asks strictly, so there it is
+    never null."""
+
+    report: str
+    fiscal_year: str
+    period: Period
+    group_by: str
+    filters: dict
+    as_of: datetime.datetime | None
+    rows: list[ResourcesRowWithChildren]
+    subtotal: ResourcesSubtotal
+    employee_benefits: Benefits
+    total_cad: Decimal | None = public("total", nullable=False)
+    missing_salary_rates: list[str] | None = public(omit_none=True, default=None)
+    missing_costing_policy: bool | None = public(omit_none=True, default=None)
+
+
+def _region_labels():
+    names = {r.code: r.name for r in Region.objects.all()}
+    return lambda key: names.get(key, key)
+
+
+def _program_labels():
+    names = {p.code: p.name for p in Program.objects.all()}
+    return lambda key: names.get(key, _("No program")) if key else _("No program")
+
+
+def _choice_labels(choices):
+    names = dict(choices)
+    return lambda key: str(names.get(key, key))
+
+
+def _agency_labels():
+    names = dict(Agency.objects.values_list("acronym", "name_en"))
+    return lambda key: names.get(key, key) if key else _("No lead agency")
+
+
+GROUP_LABELS = {
+    "region": _region_labels,
+    "jfo_type": lambda: _choice_labels(JfoType.choices),
+    "program": _program_labels,
+    "classification": lambda: _choice_labels(Classification.choices),
+    "position": lambda: _choice_labels(Position.choices),
+    "lead_agency": _agency_labels,
+}
+GROUP_BY_CHOICES = [
+    ("region", gettext_lazy("Region")),
+    ("jfo_type", gettext_lazy("JFO type")),
+    ("program", gettext_lazy("Program")),
+    ("classification", gettext_lazy("Classification")),
+    ("position", gettext_lazy("Position")),
+    ("lead_agency", gettext_lazy("Lead agency")),
+]
+GROUP_ORDER = {  # Exhibit 12's order; other groupings follow their keys (regions: largest first)
+    "jfo_type": [JfoType.REGIONAL, JfoType.BINATIONAL, JfoType.NATIONAL],
+}
+
+
+@dataclass
+class _Group:
+    fte: Decimal = Decimal(0)
+    cost: Decimal = Decimal(0)
+    units: set = None
+
+    def __post_init__(self):
+        self.units = set()
+
+    def add(self, jfo_id: int, fte: Decimal, cost: Decimal) -> None:
+        self.fte += fte
+        self.cost += cost
+        self.units.add(jfo_id)
+
+
+def _per_unit_fte(year: FiscalYear, filters: dict, group_by: str, as_of) -> list[dict]:
+    """One scan of the year's assignments: FTE-years per unit and classification (and position
+    when grouping by it), prorated in SQL. At national scale: ~10^4 rows out of ~10^5-10^6."""
+    fields = ["jfo_id", "officer__classification"] + (["officer__position"] if group_by == "position" else [])
+    return list(
+        assignments_in_year(year, **filters, as_of=as_of)
+        .order_by()
+        .values(*fields)
+        .annotate(fte_years=Sum(periods.fte_years_expression(year)))
+    )
+
+
+def _keys_of_units(group_by: str, unit_ids: set) -> dict[int, list[tuple[str | None, Decimal]]]:
+    """Each unit's group(s) with its share: one group, or each of its leads equally (CRTF: RCMP and
+    OPP) so that rows still add up to the subtotal."""
+    if group_by == "lead_agency":
+        leads: dict[int, list[str]] = {}
+        for jfo_id, acronym in Participation.objects.filter(role="lead").values_list("jfo_id", "agency__acronym"):
+            leads.setdefault(jfo_id, []).append(acronym)
+        return {
+            jfo_id: [(acronym, Decimal(1) / len(leads[jfo_id])) for acronym in sorted(leads[jfo_id])]
+            if jfo_id in leads else [(None, Decimal(1))]
+            for jfo_id in unit_ids
+        }
+    field = {"region": "region__code", "jfo_type": "jfo_type", "program": "program__code"}[group_by]
+    return {pk: [(key, Decimal(1))] for pk, key in JointForceOperation.objects.values_list("pk", field)}
+
+
+@reports_read_from_replica
+def resources_report(
+    fiscal_year: FiscalYear | str | int,
+    group_by: str = "region",
+    *,
+    region=None,
+    jfo_type=None,
+    program=None,
+    strict: bool = True,
+    as_of: datetime.datetime | None = None,
+) -> ResourcesReport:
+    """FTE-years, JFO count and salaries (CAD) for a fiscal year (a FiscalYear, "2010-2011" or
+    2010), grouped by `group_by` (one of GROUP_BY_CHOICES); with benefits and total (CAD).
+
+    `region`, `jfo_type`, `program`: codes (comma-separated or lists) narrowing the units;
+    `as_of`: the registry as it stood at that moment. The proration and the sums run in the
+    database in one scan (per unit and classification); the groups add those up. Raises
+    ReportError when a classification in use has no salary rate for the year, or the year has
+    no costing policy (with `strict=False` it reports FTE only: money is None and
+    `missing_salary_rates` names them), and ValueError for an unknown grouping or year. A year
+    with nothing to cost is costed at 0 (benefits rate 0 when the year has no costing policy).
+    """
+    year = FiscalYear.parse(fiscal_year)
+    if group_by not in GROUP_LABELS:
+        raise ValueError(_("Unknown grouping “%(group_by)s”.") % {"group_by": group_by})
+    filters = {"region": region, "jfo_type": jfo_type, "program": program}
+    per_unit = _per_unit_fte(year, filters, group_by, as_of)
+    rates = dict(SalaryRate.objects.filter(fiscal_year=year.start_year).values_list("classification", "annual_salary"))
+    missing = sorted({row["officer__classification"] for row in per_unit} - set(rates))
+    if missing and strict:
+        raise ReportError(
+            _("No salary rate for %(classifications)s in %(year)s: add it before costing this year.")
+            % {"classifications": ", ".join(missing), "year": year.label},
+            missing_classifications=missing,
+        )
+    policy = CostingPolicy.objects.filter(fiscal_year=year.start_year).first()
+    if policy is None and per_unit and strict:
+        raise ReportError(
+            _("No employee benefits rate for %(year)s: add a costing policy for this year.") % {"year": year.label},
+            missing_costing_policy=year.label,
+        )
+    # Nothing to cost (no assignment overlaps the year) costs 0, whether or not a policy exists.
+    can_cost = not missing and (policy is not None or not per_unit)
+
+    unit_ids = {row["jfo_id"] for row in per_unit}
+    if group_by in ("classification", "position"):
+        field = "officer__classification" if group_by == "classification" else "officer__position"
+        keys_of = None
+    else:
+        keys_of = _keys_of_units(group_by, unit_ids)
+    programs = dict(JointForceOperation.objects.values_list("pk", "program__code")) if group_by == "jfo_type" else {}
+    groups: dict = {}
+    children: dict = {}
+    for row in per_unit:
+        fte = Decimal(str(row["fte_years"] or 0))
+        rate = rates.get(row["officer__classification"], Decimal(0))
+        for key, share in ([(row[field], Decimal(1))] if keys_of is None else keys_of[row["jfo_id"]]):
+            groups.setdefault(key, _Group()).add(row["jfo_id"], fte * share, fte * share * rate)
+            if group_by == "jfo_type":
+                children.setdefault(key, {}).setdefault(programs.get(row["jfo_id"]), _Group()).add(
+                    row["jfo_id"], fte * share, fte * share * rate
+                )
+
+    def as_row(key, group: _Group, label, shape=ResourcesRow) -> ResourcesRow:
+        return shape(
+            key=key, label=label(key), jfo_count=len(group.units), fte_years=fte_round(group.fte),
+            salaries_cad=money(group.cost) if can_cost else None,
+        )
+
+    label = GROUP_LABELS[group_by]()
+    rows = [as_row(key, group, label, ResourcesRowWithChildren) for key, group in groups.items()]
+    if group_by == "region":
+        rows.sort(key=lambda row: (-(row.salaries_cad if can_cost else row.fte_years), row.key or ""))
+    elif group_by in GROUP_ORDER:
+        order = {key: index for index, key in enumerate(GROUP_ORDER[group_by])}
+        rows.sort(key=lambda row: order.get(row.key, len(order)))
+    else:
+        rows.sort(key=lambda row: (row.key is None, row.key or ""))
+    if group_by == "jfo_type":
+        program_label = _program_labels()
+        for row in rows:
+            row.children = sorted(
+                (as_row(key, group, program_label) for key, group in children.get(row.key, {}).items()),
+                key=lambda child: (child.key is None, -child.fte_years, child.key or ""),
+            )
+    fte_total = sum((row.fte_years for row in rows), Decimal(0))
+    report = ResourcesReport(
+        report="resources",
+        fiscal_year=year.label,
+        period=Period(start=year.start, end=year.end),
+        group_by=group_by,
+        filters={k: v for k, v in filters.items() if v},
+        as_of=as_of,
+        rows=rows,
+        subtotal=ResourcesSubtotal(jfo_count=len(unit_ids), fte_years=fte_total, salaries_cad=None),
+        employee_benefits=Benefits(rate=None, amount_cad=None),
+        total_cad=None,
+    )
+    if not can_cost:
+        report.missing_salary_rates = missing
+        report.missing_costing_policy = policy is None
+        return report
+    rate = policy.employee_benefits_rate if policy is not None else Decimal(0)
+    salaries = sum((row.salaries_cad for row in rows), Decimal(0))
+    benefits = money(salaries * rate)
+    report.subtotal.salaries_cad = salaries
+    report.employee_benefits = Benefits(rate=rate.normalize(), amount_cad=benefits)
+    report.total_cad = salaries + benefits
+    return report

@@ -1,0 +1,186 @@
+"""Staffing reports: tenure on the current unit, long assignments, and allocation (officers
+above 1.00 FTE on some day, or under-allocated in FTE-years)."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.db.models import Avg, Count, F, Max, Min, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Greatest
+from django.utils import timezone
+
+from jfo_registry.core import periods
+from jfo_registry.db import DaysBetween, date_value
+from jfo_registry.fiscal import FiscalYear
+from jfo_registry.routers import reports_read_from_replica
+
+from ..models import FTE_MAX, Officer
+from .assignments import DAYS_PER_YEAR, NUMBER, active_during, active_on, assignments, codes, fte_round, years_of
+
+
+@reports_read_from_replica
+def tenure_report(
+    on: datetime.date | None = None, *, threshold_years: Decimal = Decimal(5), region=None,
+    as_of: datetime.datetime | None = None,
+) -> dict:
+    """Years each officer has been on their current JFO unit(s) at `on` (default today).
+
+    An officer's tenure runs from the start of their earliest current assignment. Averages
+    by position and by region are computed in the database; `long_assignments` lists current
+    assignments longer than `threshold_years` (the evaluation's "indefinite assignment" concern).
+    """
+    day = on or timezone.localdate()
+    current = active_on(assignments(as_of), day)
+    if region:
+        current = current.filter(jfo__region__code__in=codes(region))
+    first_start = (
+        current.filter(officer=OuterRef("pk")).order_by().values("officer").annotate(first=Min("start_date")).values("first")
+    )
+    officers = (
+        Officer.objects.annotate(tenure_start=Subquery(first_start))
+        .filter(tenure_start__isnull=False)
+        .annotate(tenure_days=DaysBetween(date_value(day), F("tenure_start")))
+    )
+    units: dict[int, list[str]] = {}
+    for officer_id, acronym in current.order_by("jfo__acronym").values_list("officer_id", "jfo__acronym"):
+        units.setdefault(officer_id, []).append(acronym)
+    rows = [
+        {
+            "employee_number": o["employee_number"],
+            "name": o["name"],
+            "position": o["position"],
+            "region": o["home_region__code"],
+            "jfos": units.get(o["pk"], []),
+            "since": o["tenure_start"],
+            "years": years_of(o["tenure_days"]),
+        }
+        for o in officers.order_by("-tenure_days", "employee_number").values(
+            "pk", "employee_number", "name", "position", "home_region__code", "tenure_start", "tenure_days"
+        )
+    ]
+
+    def averages(field: str) -> list[dict]:
+        return [
+            {"key": r["key"], "officers": r["officers"], "average_years": years_of(r["average"])}
+            for r in officers.values(key=F(field))
+            .annotate(officers=Count("pk"), average=Avg("tenure_days"))
+            .order_by("key")
+        ]
+
+    overall = officers.aggregate(officers=Count("pk"), average=Avg("tenure_days"))
+    long_count, long_rows = long_assignments(day, threshold_years=threshold_years, current=current)
+    return {
+        "report": "tenure",
+        "on": day,
+        "threshold_years": Decimal(threshold_years),
+        "rows": rows,
+        "average": {"officers": overall["officers"], "average_years": years_of(overall["average"])},
+        "by_position": averages("position"),
+        "by_region": averages("home_region__code"),
+        "as_of": as_of,
+        "long_assignments": long_rows,
+        "long_assignment_count": long_count,
+    }
+
+
+def long_assignments(
+    day: datetime.date, *, threshold_years: Decimal = Decimal(5), region=None, current=None, limit: int | None = None,
+) -> tuple[int, list[dict]]:
+    """Current assignments longer than `threshold_years` at `day`, longest first: (count, rows)."""
+    if current is None:
+        current = active_on(assignments(), day)
+        if region:
+            current = current.filter(jfo__region__code__in=codes(region))
+    threshold_days = int(Decimal(threshold_years) * DAYS_PER_YEAR)
+    queryset = (
+        current.annotate(days=DaysBetween(date_value(day), F("start_date")))
+        .filter(days__gt=threshold_days)
+        .order_by("-days", "officer__employee_number")
+        .values("id", "officer_id", "jfo_id", "officer__employee_number", "officer__name", "jfo__acronym",
+                "jfo__region__code", "fte", "start_date", "days")
+    )
+    rows = [
+        {
+            "id": a["id"],
+            "officer_id": a["officer_id"],
+            "jfo_id": a["jfo_id"],
+            "employee_number": a["officer__employee_number"],
+            "name": a["officer__name"],
+            "jfo": a["jfo__acronym"],
+            "region": a["jfo__region__code"],
+            "fte": a["fte"],
+            "start_date": a["start_date"],
+            "years": years_of(a["days"]),
+        }
+        for a in (queryset if limit is None else queryset[:limit])
+    ]
+    return (len(rows) if limit is None else queryset.count()), rows
+
+
+@reports_read_from_replica
+def allocation_report(
+    fiscal_year: FiscalYear | str | int, *, under_threshold: Decimal = FTE_MAX, region=None,
+    as_of: datetime.datetime | None = None, limit: int | None = None,
+) -> dict:
+    """Officers above 1.00 FTE on any day of the year (should be none) and officers whose
+    FTE-years in the year fall below `under_threshold`.
+
+    A step function's peak is reached where a step starts, so the peak daily FTE is the
+    largest load at the year's start or at any assignment start within the year.
+    """
+    year = FiscalYear.parse(fiscal_year)
+    officers = Officer.objects.filter(active=True)
+    if region:
+        officers = officers.filter(home_region__code__in=codes(region))
+    in_year = active_during(assignments(as_of), year.start, year.end).filter(officer__in=officers).order_by()
+    point = Greatest(OuterRef("start_date"), date_value(year.start))
+    load_at_start = (
+        assignments(as_of).filter(periods.on_day_q(point), officer=OuterRef("officer"))
+        .order_by()
+        .values("officer")
+        .annotate(total=Sum("fte"))
+        .values("total")
+    )
+    # Set-based: each in-year assignment's load at its start, the officer's peak; FTE-years per officer.
+    peaks = dict(
+        in_year.annotate(load=Subquery(load_at_start, output_field=NUMBER))
+        .values("officer_id").annotate(peak=Max("load")).values_list("officer_id", "peak")
+    )
+    totals = dict(
+        in_year.values("officer_id").annotate(total=Sum(periods.fte_years_expression(year))).values_list("officer_id", "total")
+    )
+    threshold = Decimal(under_threshold)
+    over_ids = {pk for pk, peak in peaks.items() if peak is not None and Decimal(str(peak)) > FTE_MAX}
+    under_ids = {pk for pk, total in totals.items() if Decimal(str(total)) < threshold} - over_ids
+    idle = officers.exclude(pk__in=in_year.values("officer_id")) if threshold > 0 else officers.none()
+    flagged_officers = officers.filter(Q(pk__in=over_ids | under_ids) | Q(pk__in=idle.values("pk")))
+    flagged = [  # the officers over or under, in order
+        {
+            "id": o["pk"],
+            "employee_number": o["employee_number"],
+            "name": o["name"],
+            "position": o["position"],
+            "region": o["home_region__code"],
+            "peak_fte": fte_round(peaks.get(o["pk"])),
+            "fte_years": fte_round(totals.get(o["pk"])),
+            "state": "over" if o["pk"] in over_ids else "under",
+        }
+        for o in flagged_officers.order_by("home_region__code", "employee_number")
+        .values("pk", "employee_number", "name", "position", "home_region__code")
+    ]
+    over = [{k: v for k, v in row.items() if k != "state"} for row in flagged if row["state"] == "over"]
+    under = [{k: v for k, v in row.items() if k != "state"} for row in flagged if row["state"] == "under"]
+
+    return {
+        "report": "allocation",
+        "fiscal_year": year.label,
+        "period": {"start": year.start, "end": year.end},
+        "under_threshold": Decimal(under_threshold),
+        "as_of": as_of,
+        "over_allocated": over[:limit],
+        "under_allocated": under[:limit],
+        "over_allocated_count": len(over),
+        "under_allocated_count": len(under),
+        "officers": officers.count(),
+    }

@@ -324,17 +324,14 @@ class GapsReportPage(RoleRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         user = self.request.user
         report = selectors.gaps_report()
-        managed = permissions.managed_region_ids(user)
-        from operations.models import Region
-
-        managed_codes = set(Region.objects.filter(pk__in=managed).values_list("code", flat=True))
+        # A plan is a gap action: on a unit of the user's regions, or an arrangement they may edit.
+        plannable_units = set(JointForceOperation.objects.managed_by(user).filter(
+            pk__in=[unit["id"] for unit in report["units"]]).values_list("pk", flat=True))
         for unit in report["units"]:
-            unit["can_plan"] = permissions.is_administrator(user) or unit["region"] in managed_codes
-        editable = set(
-            Arrangement.objects.filter(jfos__region__in=managed).values_list("pk", flat=True)
-        ) if not permissions.is_administrator(user) else None
+            unit["can_plan"] = unit["id"] in plannable_units
+        editable = set(Arrangement.objects.editable_by(user).values_list("pk", flat=True))
         for arrangement in report["arrangements"]:
-            arrangement["can_plan"] = editable is None or arrangement["id"] in editable
+            arrangement["can_plan"] = arrangement["id"] in editable
         return super().get_context_data(report=report, **kwargs)
 
 

@@ -354,7 +354,7 @@ def main() -> None:
 
     from jfo_registry.fiscal import FiscalYear
     from jfo_registry.roles import Role
-    from jfo_registry.services import user_set_role
+    from operations.services import user_set_role
 
     YEAR = FiscalYear.current().previous()
     sizes = ensure_data(options.units, options.officers, options.years)

@@ -1,9 +1,11 @@
 """The three roles of DESIGN.md section 5 and the model permissions each group holds.
 
 Used by the migration that creates the groups and by `set_role`; row-level rules
-(which regions a manager may edit) live in `jfo_registry.permissions`.
+(which regions a record lies in) live in each app's rules.py, dispatched through
+`jfo_registry.permissions`.
 """
 
+from django.contrib.auth.management import create_permissions
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -44,7 +46,8 @@ REGIONAL_MANAGER_EDITS = {
 
 
 def permission_codenames(role: Role, models_by_app: dict[str, list[str]]) -> dict[str, set[str]]:
-    """Codenames per app label that `role`'s group holds, given the model names of each app."""
+    """Codenames per app label that `role`'s group holds, given the model names of each app
+    ({app label: [model name, ...]}): {app label: {"view_officer", ...}}."""
     granted: dict[str, set[str]] = {}
     for app_label, model_names in models_by_app.items():
         codenames = granted.setdefault(app_label, set())
@@ -63,8 +66,6 @@ def sync_role_groups(apps) -> None:
 
     `apps` is a registry (the live one, or a migration's historical one).
     """
-    from django.contrib.auth.management import create_permissions
-
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     for app_config in apps.get_app_configs():

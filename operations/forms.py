@@ -65,8 +65,6 @@ class AssignmentPageForm(AssignmentForm):
 
     def __init__(self, *args, fields, user, **kwargs):
         super().__init__(*args, **kwargs)
-        from jfo_registry import permissions
-
         for name in list(self.fields):
             if name not in (*fields, self.version_field_name):
                 del self.fields[name]
@@ -79,10 +77,10 @@ class AssignmentPageForm(AssignmentForm):
                 widget=forms.TextInput(attrs={"list": "officer-choices", "autocomplete": "off"}),
                 error_messages={"invalid_choice": _("No active officer has this employee number.")},
             )
-            suggested = permissions.within_regions(user, officers, "home_region")
+            suggested = officers.managed_by(user)
             self.officer_choices = suggested.order_by("employee_number")[:2000]
         if "jfo" in self.fields:
-            units = permissions.within_regions(user, JointForceOperation.objects.exclude(status="closed"))
+            units = JointForceOperation.objects.exclude(status="closed").managed_by(user)
             self.fields["jfo"] = forms.ModelChoiceField(
                 queryset=units,
                 to_field_name="acronym",

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from jfo_registry.fiscal import FiscalYear
 from jfo_registry.history import RegistryHistory
 from jfo_registry.models import BilingualNameMixin, TimeStampedModel, date_validators, long_text
+from jfo_registry.permissions import RegionalQuerySet
 from jfo_registry.validators import validate_single_line
 
 from .choices import (
@@ -41,6 +42,7 @@ def dates_in_order(start: str, end: str, name: str, message) -> models.CheckCons
 
 
 class Region(BilingualNameMixin, TimeStampedModel):
+    objects = RegionalQuerySet.as_manager()  # editable_by, visible_to: see rules.py
     code = models.CharField(_("code"), max_length=8, unique=True, validators=[validate_single_line])
     name_en = models.CharField(_("name (English)"), max_length=100, validators=[validate_single_line])
     name_fr = models.CharField(_("name (French)"), max_length=100, validators=[validate_single_line])
@@ -135,6 +137,7 @@ class Program(BilingualNameMixin, TimeStampedModel):
 
 
 class JointForceOperation(TimeStampedModel):
+    objects = RegionalQuerySet.as_manager()  # editable_by, visible_to: see rules.py
     name = models.CharField(_("name"), max_length=200, validators=[validate_single_line])
     acronym = models.CharField(_("acronym"), max_length=30, unique=True, validators=[validate_single_line])
     jfo_type = models.CharField(_("JFO type"), max_length=12, choices=JfoType.choices)
@@ -221,6 +224,7 @@ class Participation(TimeStampedModel):
 
 
 class Officer(TimeStampedModel):
+    objects = RegionalQuerySet.as_manager()  # editable_by, visible_to: see rules.py
     employee_number = models.CharField(_("employee number"), max_length=20, unique=True, validators=[validate_single_line])
     name = models.CharField(_("name"), max_length=200, validators=[validate_single_line])
     position = models.CharField(_("position"), max_length=5, choices=Position.choices)
@@ -249,6 +253,7 @@ class Officer(TimeStampedModel):
 
 
 class Assignment(TimeStampedModel):
+    objects = RegionalQuerySet.as_manager()  # editable_by, visible_to: see rules.py
     officer = models.ForeignKey(
         Officer, on_delete=models.PROTECT, related_name="assignments", verbose_name=_("officer")
     )

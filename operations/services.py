@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -19,8 +20,9 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from jfo_registry import permissions
+from jfo_registry.roles import Role
 
-from .models import FTE_MAX, Assignment, JointForceOperation, Officer
+from .models import FTE_MAX, Assignment, JointForceOperation, Officer, Region
 
 _FOREVER = datetime.date.max
 
@@ -208,3 +210,29 @@ def assignment_end(*, assignment: Assignment, end_date: datetime.date, actor=Non
     if end_date is None:
         raise ValidationError({"end_date": _("Give the date on which the assignment ends.")})
     return assignment_update(assignment=assignment, end_date=end_date, actor=actor)
+
+
+@transaction.atomic
+def user_set_role(*, user, role: Role, region_codes: list[str] | tuple[str, ...] = ()) -> None:
+    """Give `user` exactly one role (a `Role` or its value); a regional manager also gets exactly
+    the regions `region_codes` (codes such as "GTA", any case, blanks ignored). Only
+    administrators are admin staff. Returns None.
+
+    Raises ValidationError, changing nothing, for an unknown region code or for regions given
+    to a role other than regional manager (ValueError for an unknown role)."""
+    role = Role(role)
+    codes = sorted({code.strip().upper() for code in region_codes if code.strip()})
+    regions = list(Region.objects.filter(code__in=codes))
+    unknown = sorted(set(codes) - {region.code for region in regions})
+    if unknown:
+        raise ValidationError(_("Unknown region code(s): %(codes)s.") % {"codes": ", ".join(unknown)})
+    if codes and role != Role.REGIONAL_MANAGER:
+        raise ValidationError(_("Only regional managers are given regions."))
+    role_groups = Group.objects.filter(name__in=[r.group_name for r in Role])
+    user.groups.remove(*role_groups)
+    user.groups.add(Group.objects.get(name=role.group_name))
+    user.is_staff = role == Role.ADMINISTRATOR
+    user.save(update_fields=["is_staff"])
+    user.managed_regions.set(regions if role == Role.REGIONAL_MANAGER else [])
+    for cache in ("_role_group_names", "_managed_region_ids"):
+        user.__dict__.pop(cache, None)

@@ -21,15 +21,13 @@ from . import selectors, services
 from .filtersets import JfoPageFilterSet, OfficerPageFilterSet
 from .extensions import unit_arrangements
 from .forms import AssignmentEndForm, AssignmentPageForm
-from .models import Assignment, JointForceOperation, Officer, Participation
+from .models import Assignment, JointForceOperation, Officer, Participation, Region
 
 
 def user_region_codes(user) -> list[str] | None:
     """The regions a page shows by default: a manager's own; None (all) for everyone else."""
     if permissions.is_regional_manager(user) and not permissions.is_administrator(user):
-        from .models import Region
-
-        return list(Region.objects.filter(pk__in=permissions.managed_region_ids(user)).values_list("code", flat=True))
+        return list(Region.objects.managed_by(user).values_list("code", flat=True))
     return None
 
 

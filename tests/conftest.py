@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from jfo_registry.roles import Role, sync_role_groups
-from jfo_registry.services import user_set_role
+from operations.services import user_set_role
 from agreements.inventory import load_inventory
 from operations.models import Assignment, JointForceOperation, Officer, Region
 

@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import rules
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Model, Q
@@ -166,9 +167,11 @@ class RegionalQuerySet(models.QuerySet):
         supersedes)."""
         if is_administrator(user):
             return self.all()
-        managed = managed_region_ids(user)
-        # The regions' model, reached through the user's relation (this module imports no app).
-        others = user.managed_regions.model._default_manager.exclude(pk__in=managed).values("pk")
+        if not is_regional_manager(user):
+            return self.none()
+        # The regions' model, reached through the users' relation to it (this module imports no app).
+        regions = get_user_model()._meta.get_field("managed_regions").related_model
+        others = regions._default_manager.exclude(pk__in=managed_region_ids(user)).values("pk")
         return self.managed_by(user).exclude(pk__in=self._in_regions(others).values("pk"))
 
     def editable_by(self, user) -> models.QuerySet:

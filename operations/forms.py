@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from jfo_registry.concurrency import VersionedFormMixin
 
 from . import services
-from .models import Assignment, JointForceOperation, Officer
+from .models import FTE_MAX, FTE_STEP, Assignment, JointForceOperation, Officer
 
 
 class AssignmentForm(VersionedFormMixin, forms.ModelForm):
@@ -92,7 +92,9 @@ class AssignmentPageForm(AssignmentForm):
         for name, field in self.fields.items():
             if name in ("start_date", "end_date"):
                 field.widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-        self.fields["fte"].widget.attrs.update({"step": "0.01", "min": "0.01", "max": "1.00", "inputmode": "decimal"})
+        self.fields["fte"].widget.attrs.update(  # the browser's hint; the model's validator decides
+            {"step": str(FTE_STEP), "min": str(FTE_STEP), "max": str(FTE_MAX), "inputmode": "decimal"}
+        )
 
 
 class AssignmentEndForm(VersionedFormMixin, forms.ModelForm):

@@ -17,10 +17,12 @@ class Role(models.TextChoices):
 
     @property
     def group_name(self) -> str:
+        """The name of the role's auth group (the English label, stored as data)."""
         return self.label
 
     @property
     def label_translated(self) -> str:
+        """The role's name for a person, in the active language."""
         return {
             "administrator": _("Registry administrator"),
             "hq-analyst": _("HQ analyst"),
@@ -64,7 +66,7 @@ def permission_codenames(role: Role, models_by_app: dict[str, list[str]]) -> dic
 def sync_role_groups(apps) -> None:
     """Create the three groups and give each exactly its permissions (idempotent).
 
-    `apps` is a registry (the live one, or a migration's historical one).
+    `apps` is a registry (the live one, or a migration's historical one). Returns None.
     """
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")

@@ -47,7 +47,7 @@ class ArrangementListView(RoleRequiredMixin, SortedListMixin, ListView):
     filterset_class = ArrangementPageFilterSet
 
     def base_queryset(self):
-        return Arrangement.objects.annotate(
+        return Arrangement.objects.visible_to(self.request.user).annotate(
             effective_status=selectors.effective_status(timezone.localdate())
         ).prefetch_related("jfos", Prefetch("parties", queryset=ArrangementParty.objects.select_related("agency")))
 
@@ -80,7 +80,7 @@ class ArrangementDetailView(RoleRequiredMixin, DetailView):
     context_object_name = "arrangement"
 
     def get_queryset(self):
-        return Arrangement.objects.annotate(
+        return Arrangement.objects.visible_to(self.request.user).annotate(
             effective_status=selectors.effective_status(timezone.localdate())
         ).select_related("supersedes").prefetch_related(
             Prefetch("jfos", queryset=JointForceOperation.objects.select_related("region")),

@@ -57,7 +57,7 @@ class JfoListView(RoleRequiredMixin, SortedListMixin, ListView):
     filterset_class = JfoPageFilterSet
 
     def base_queryset(self):
-        return selectors.jfo_list(timezone.localdate())
+        return selectors.jfo_list(timezone.localdate()).visible_to(self.request.user)
 
 
 class JfoDetailView(RoleRequiredMixin, DetailView):
@@ -114,7 +114,7 @@ class OfficerListView(RoleRequiredMixin, SortedListMixin, ListView):
     filterset_class = OfficerPageFilterSet
 
     def base_queryset(self):
-        return selectors.officer_list(timezone.localdate())
+        return selectors.officer_list(timezone.localdate()).visible_to(self.request.user)
 
 
 class OfficerDetailView(RoleRequiredMixin, DetailView):

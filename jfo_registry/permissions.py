@@ -140,7 +140,9 @@ class RegionalQuerySet(models.QuerySet):
     """The queryset forms of the region rules, for a model with a registered `RegionRule`.
 
     Each method takes the user asking (anonymous, inactive or without a role included) and
-    returns a queryset of the same model; none reads the database until evaluated."""
+    returns a queryset of the same model, unevaluated (only the user's groups and regions are
+    read, once per user object). Each is held against its object form by
+    tests/operations/test_rules.py and tests/agreements/test_rules.py."""
 
     def _in_regions(self, region_ids) -> models.QuerySet:
         rule = region_rule(self.model)
@@ -152,8 +154,8 @@ class RegionalQuerySet(models.QuerySet):
 
     def managed_by(self, user) -> models.QuerySet:
         """Rows lying in a region `user` manages: all for an administrator, their regions' rows
-        for a regional manager, none for anyone else. The queryset form of `manages_region_of`
-        (and of `units_outside_regions` for units)."""
+        for a regional manager, none for anyone else. The queryset form of
+        `can_edit_regional_record` (and of `units_outside_regions` for units)."""
         if is_administrator(user):
             return self.all()
         if not is_regional_manager(user):

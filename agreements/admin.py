@@ -54,7 +54,7 @@ class ArrangementAdmin(RegistryModelAdmin):
     list_filter = ["kind", "status", "joint_management_team", "financial_commitments", "jfos__region"]
     search_fields = ["reference", "title", "notes", "jfos__acronym", "agencies__acronym"]
     autocomplete_fields = ["jfos", "supersedes"]
-    region_limited_choices = {"jfos": "region", "supersedes": "jfos__region"}
+    region_limited_choices = frozenset({"jfos", "supersedes"})
     whole_region_choices = frozenset({"supersedes"})  # superseding ends it for every region it covers
     list_select_related = ["supersedes"]
     date_hierarchy = "effective_date"

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jfo_registry.history import RegistryHistory
 from jfo_registry.models import TimeStampedModel, date_validators, long_text
+from jfo_registry.permissions import RegionalQuerySet
 from jfo_registry.validators import validate_file_name, validate_single_line
 from operations.models import Agency, JointForceOperation, dates_in_order
 
@@ -32,6 +33,7 @@ LIVE_SUCCESSOR = ~Q(status=ArrangementStatus.TERMINATED)
 
 
 class Arrangement(TimeStampedModel):
+    objects = RegionalQuerySet.as_manager()  # editable_by, visible_to: see rules.py
     reference = models.CharField(_("reference"), max_length=50, unique=True, validators=[validate_single_line])
     title = models.CharField(_("title"), max_length=300, validators=[validate_single_line])
     kind = models.CharField(_("kind"), max_length=10, choices=ArrangementKind.choices, default=ArrangementKind.WCA)
@@ -191,6 +193,7 @@ class InformationSharingCondition(TimeStampedModel):
 
 
 class ConditionCoverage(TimeStampedModel):
+    objects = RegionalQuerySet.as_manager()  # editable_by, visible_to: see rules.py
     arrangement = models.ForeignKey(
         Arrangement, on_delete=models.CASCADE, related_name="condition_coverages", verbose_name=_("arrangement")
     )
@@ -237,6 +240,7 @@ def document_path(instance, filename: str) -> str:
 class ArrangementDocument(TimeStampedModel):
     """The signed text or an annex of an arrangement, checked by content on upload."""
 
+    objects = RegionalQuerySet.as_manager()  # editable_by, visible_to: see rules.py
     arrangement = models.ForeignKey(
         Arrangement, on_delete=models.PROTECT, related_name="documents", verbose_name=_("arrangement")
     )
@@ -265,6 +269,7 @@ class GapAction(TimeStampedModel):
     """Recommendation 2's plan: an action that closes a gap (a unit with no arrangement in force,
     or an arrangement that misses conditions), with an owner, a due date and a status."""
 
+    objects = RegionalQuerySet.as_manager()  # editable_by, visible_to: see rules.py
     jfo = models.ForeignKey(
         JointForceOperation, on_delete=models.PROTECT, null=True, blank=True,
         related_name="gap_actions", verbose_name=_("JFO unit"),

@@ -43,12 +43,17 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 
 
 def allowed_transitions(status: str) -> list[str]:
+    """The statuses an arrangement in `status` (an `ArrangementStatus` value) may move to, in
+    the choices' order: a list of status values, empty for a final status or an unknown one."""
     return [choice for choice in Status.values if choice in TRANSITIONS.get(status, ())]
 
 
 def check_transition(old_status: str | None, new_status: str) -> None:
-    """Refuse a status change that the lifecycle does not allow (a new arrangement starts as
-    a draft, under negotiation or, when entered after signature, in force)."""
+    """Refuse a status change from `old_status` (None: a new arrangement) to `new_status` (status
+    values) that the lifecycle (`TRANSITIONS`) does not allow; a new arrangement starts as a
+    draft, under negotiation or, when entered after signature, in force. Returns None.
+
+    Raises ValidationError on "status" (code "invalid_transition") naming the allowed moves."""
     if old_status is None:
         if new_status not in (Status.DRAFT, Status.UNDER_NEGOTIATION, Status.IN_FORCE):
             raise ValidationError(
@@ -70,21 +75,25 @@ def check_transition(old_status: str | None, new_status: str) -> None:
 
 
 def stored_status(arrangement: Arrangement) -> str | None:
+    """The status value of `arrangement` as stored (one query), or None when it is unsaved or gone."""
     if arrangement.pk is None:
         return None
     return Arrangement.objects.filter(pk=arrangement.pk).values_list("status", flat=True).first()
 
 
 def arrangement_validate(arrangement: Arrangement) -> None:
-    """Every rule of an arrangement: the model's own and the lifecycle."""
+    """Every rule of an arrangement: the model's own (`full_clean`) and the lifecycle
+    (`check_transition` from its stored status). Returns None; changes nothing.
+
+    Raises ValidationError (per field) on the first failing group of rules."""
     arrangement.full_clean()
     check_transition(stored_status(arrangement), arrangement.status)
 
 
 def require_every_unit(*, actor, units: Iterable[JointForceOperation], message: str, **values) -> None:
     """Refuse (PermissionDenied with `message`, formatted with `values` and `units`: the units
-    outside) a write with effects on every region the `units` lie in, unless `actor` manages
-    them all."""
+    outside, by name) a write with effects on every region the `units` (JFO units) lie in,
+    unless `actor` manages them all (an administrator always does). Returns None."""
     outside = permissions.units_outside_regions(actor, units)
     if outside:
         raise PermissionDenied(message % {**values, "units": ", ".join(sorted(str(unit) for unit in outside))})
@@ -93,7 +102,9 @@ def require_every_unit(*, actor, units: Iterable[JointForceOperation], message: 
 def require_whole_arrangement(*, actor, arrangement: Arrangement, message: str) -> None:
     """Refuse (PermissionDenied) `actor` a write with effects on every region the stored
     `arrangement` covers unless they may edit it and every unit it covers is in their regions
-    (`message`: formatted with `reference` and the `units` outside). `actor` None is the system."""
+    (`message`: formatted with `reference` and the `units` outside). `actor` None is the system.
+    Returns None; raises PermissionDenied (the generic arrangement message when the actor may
+    not edit it at all)."""
     if actor is None:
         return
     permissions.require_edit(actor, arrangement, message=_("You may only edit arrangements covering your regions."))
@@ -103,7 +114,8 @@ def require_whole_arrangement(*, actor, arrangement: Arrangement, message: str) 
 def check_lifecycle_change(*, actor, arrangement: Arrangement) -> None:
     """Refuse (PermissionDenied) a change of the stored `arrangement`'s status by `actor` unless
     every unit it covers is in their regions: entering into force, expiring, terminating or being
-    superseded ends or starts it for every region it covers. `actor` None is the system."""
+    superseded ends or starts it for every region it covers. `actor` None is the system.
+    Returns None."""
     require_whole_arrangement(
         actor=actor, arrangement=arrangement,
         message=_("A change of status concerns every region the arrangement covers, and %(reference)s also covers "
@@ -125,7 +137,8 @@ def check_arrangement_write(
     - an arrangement it newly supersedes, or supersedes by entering into force, is ended for
       every region it covers: every one of its units must be in the actor's regions.
 
-    `actor` None is the system (commands, data loading): no region rule applies.
+    `actor` None is the system (commands, data loading): no region rule applies. Returns None;
+    reads the stored arrangement and its units (a few queries).
     """
     if actor is None:
         return
@@ -167,7 +180,8 @@ def arrangement_save(
     arrangement: Arrangement, *, actor=None, jfos: Iterable[JointForceOperation] | None = None
 ) -> Arrangement:
     """Save an arrangement (and, when `jfos` is given, set the units it covers to them);
-    entering into force supersedes the arrangement it replaces.
+    entering into force supersedes the arrangement it replaces (in force or expired). Atomic,
+    under the arrangement's row lock. Returns the saved `arrangement` (the same object).
 
     Raises PermissionDenied when `actor` may not make the write (`check_arrangement_write`),
     ValidationError (per field) for bad data, a concurrent write's included; either way nothing
@@ -193,9 +207,12 @@ def arrangement_transition(
     *, arrangement: Arrangement, status: str, signed_date: datetime.date | None = None,
     effective_date: datetime.date | None = None, actor=None,
 ) -> Arrangement:
-    """Move an arrangement to `status` (dates may be given when it enters into force).
+    """Move an arrangement to `status` (a status value; `signed_date` and `effective_date` may
+    be given when it enters into force, and replace the stored dates when given). Returns the
+    saved arrangement.
 
-    Raises PermissionDenied or ValidationError as `arrangement_save`."""
+    Raises PermissionDenied or ValidationError as `arrangement_save` (an illegal move: as
+    `check_transition`)."""
     if signed_date is not None:
         arrangement.signed_date = signed_date
     if effective_date is not None:
@@ -207,7 +224,7 @@ def arrangement_transition(
 def check_renewal(*, actor, arrangement: Arrangement) -> None:
     """Refuse (PermissionDenied) a renewal by `actor` unless they may edit the arrangement and
     every unit it covers is in their regions: the successor carries them all, so it would
-    otherwise be drafted for another region's units. `actor` None is the system."""
+    otherwise be drafted for another region's units. `actor` None is the system. Returns None."""
     require_whole_arrangement(
         actor=actor, arrangement=arrangement,
         message=_("The successor would also cover units of other regions (%(units)s): ask an administrator to "
@@ -222,7 +239,8 @@ def arrangement_renew(
 ) -> Arrangement:
     """Draft the successor of `arrangement`: same parties, covered units, provisions and
     condition coverage, carried forward for editing. The original stays as it is until the
-    successor enters into force, which supersedes it.
+    successor enters into force, which supersedes it. `reference`: the successor's (unique);
+    `title`: the original's when None. Returns the saved successor (a draft).
 
     Raises PermissionDenied as `check_renewal`; ValidationError when it cannot be renewed: not in
     force or expired, a successor already (a concurrent renewal's included: the arrangement's row
@@ -291,12 +309,14 @@ class ReminderRun:
 
     @property
     def ok(self) -> bool:
+        """True when every reminder due went out to every region's managers."""
         return not self.failed and not self.unreachable
 
 
 def reminder_recipients(arrangement: Arrangement, addresses: dict[int, list[str]] | None = None) -> list[str]:
     """E-mail addresses of the active regional managers of the regions the arrangement covers
-    (`addresses`: `selectors.manager_addresses()`, read here when not given)."""
+    (`addresses`: `selectors.manager_addresses()`, {region id: [address, ...]}, read here when
+    not given): a sorted list without repeats, empty when no manager can be reached."""
     addresses = selectors.manager_addresses() if addresses is None else addresses
     return sorted({email for region in selectors.regions_of(arrangement) for email in addresses.get(region.pk, ())})
 
@@ -310,7 +330,8 @@ def send_expiry_reminders(today: datetime.date) -> ReminderRun:
     Every reminder is tried: one that fails (bad data, the mail server) is rolled back, logged and
     listed in the run's `failed`, and the others still go out; one that reaches no manager in
     some covered region is listed in `unreachable` (and, reaching no one at all, is tried again
-    on the next run)."""
+    on the next run). `today`: the day of the run. Returns the `ReminderRun`; raises nothing
+    for a single reminder's failure."""
     run = ReminderRun()
     addresses = selectors.manager_addresses()
     for arrangement in list(selectors.reminder_candidates(today)):

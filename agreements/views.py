@@ -20,7 +20,7 @@ from jfo_registry.history import record_history
 from jfo_registry.reports import ReportQueryForm
 from jfo_registry.views import RoleRequiredMixin, SortedListMixin
 from operations import selectors as operations_selectors
-from operations.models import JointForceOperation, Region
+from operations.models import JointForceOperation
 
 from . import selectors, services
 from .filtersets import ArrangementPageFilterSet
@@ -47,7 +47,7 @@ class ArrangementListView(RoleRequiredMixin, SortedListMixin, ListView):
     filterset_class = ArrangementPageFilterSet
 
     def base_queryset(self):
-        return Arrangement.objects.annotate(
+        return Arrangement.objects.visible_to(self.request.user).annotate(
             effective_status=selectors.effective_status(timezone.localdate())
         ).prefetch_related("jfos", Prefetch("parties", queryset=ArrangementParty.objects.select_related("agency")))
 
@@ -80,7 +80,7 @@ class ArrangementDetailView(RoleRequiredMixin, DetailView):
     context_object_name = "arrangement"
 
     def get_queryset(self):
-        return Arrangement.objects.annotate(
+        return Arrangement.objects.visible_to(self.request.user).annotate(
             effective_status=selectors.effective_status(timezone.localdate())
         ).select_related("supersedes").prefetch_related(
             Prefetch("jfos", queryset=JointForceOperation.objects.select_related("region")),
@@ -324,15 +324,14 @@ class GapsReportPage(RoleRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         user = self.request.user
         report = selectors.gaps_report()
-        managed = permissions.managed_region_ids(user)
-        managed_codes = set(Region.objects.filter(pk__in=managed).values_list("code", flat=True))
+        # A plan is a gap action: on a unit of the user's regions, or an arrangement they may edit.
+        plannable_units = set(JointForceOperation.objects.managed_by(user).filter(
+            pk__in=[unit["id"] for unit in report["units"]]).values_list("pk", flat=True))
         for unit in report["units"]:
-            unit["can_plan"] = permissions.is_administrator(user) or unit["region"] in managed_codes
-        editable = set(
-            Arrangement.objects.filter(jfos__region__in=managed).values_list("pk", flat=True)
-        ) if not permissions.is_administrator(user) else None
+            unit["can_plan"] = unit["id"] in plannable_units
+        editable = set(Arrangement.objects.editable_by(user).values_list("pk", flat=True))
         for arrangement in report["arrangements"]:
-            arrangement["can_plan"] = editable is None or arrangement["id"] in editable
+            arrangement["can_plan"] = arrangement["id"] in editable
         return super().get_context_data(report=report, **kwargs)
 
 

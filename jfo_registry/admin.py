@@ -51,33 +51,32 @@ class RegistryModelAdmin(RendersVersionMixin, SimpleHistoryAdmin):
             return super().changeform_view(request, object_id, form_url, extra_context)
 
     #: Relation fields whose choices a user who is not an administrator sees limited to their
-    #: regions (and the records already chosen): {field name: region path from the choice}.
-    region_limited_choices: dict[str, str] = {}
+    #: regions (and the records already chosen): the related model's `managed_by(user)`.
+    region_limited_choices: frozenset[str] = frozenset()
     #: Of those, the ones a manager may choose only when every region of the choice is theirs.
     whole_region_choices: frozenset[str] = frozenset()
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
         if not permissions.is_administrator(request.user):
-            for name, region_path in self.region_limited_choices.items():
+            for name in self.region_limited_choices:
                 field = form.base_fields.get(name)
                 if field is not None:
                     field.queryset = self._regional_choices(
-                        request.user, field.queryset, region_path, obj, name, whole=name in self.whole_region_choices
+                        request.user, field.queryset, obj, name, whole=name in self.whole_region_choices
                     )
         refusal = getattr(request, "registry_refusal", None)
         return form if refusal is None else form_showing(form, refusal)
 
     @staticmethod
-    def _regional_choices(user, queryset, region_path: str, obj, name: str, *, whole: bool = False):
+    def _regional_choices(user, queryset, obj, name: str, *, whole: bool = False):
         chosen = []
         if obj is not None and obj.pk:
             relation = obj._meta.get_field(name)
             chosen = list(getattr(obj, name).values_list("pk", flat=True)) if relation.many_to_many else [
                 getattr(obj, relation.attname)
             ]
-        limit = permissions.wholly_within_regions if whole else permissions.within_regions
-        editable = limit(user, queryset, region_path).values("pk")
+        editable = (queryset.wholly_managed_by(user) if whole else queryset.managed_by(user)).values("pk")
         return queryset.filter(Q(pk__in=editable) | Q(pk__in=[pk for pk in chosen if pk is not None]))
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):

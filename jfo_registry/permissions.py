@@ -5,15 +5,24 @@ Regional managers change officers and assignments of the regions they are given 
 region is their home region; an assignment's is its JFO unit's region) and keep current the
 arrangements that cover a unit of their regions (conditions, documents, status, gap actions).
 HQ analysts change nothing.
+
+Which regions a record lies in is each app's rule: `operations.rules` and `agreements.rules`
+register, for each regional model, its object form (the region ids of one record) and beside
+it its queryset form (a `Q` of the rows lying in given regions) with `register_region_rule`.
+This module imports no app: `can_edit` and the `RegionalQuerySet` methods (`editable_by`,
+`visible_to`, `managed_by`, `wholly_managed_by`) dispatch through that registry.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 import rules
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.db.models import Model
+from django.db import models
+from django.db.models import Model, Q
 from django.utils.translation import gettext as _
 
 from .roles import REGIONAL_MANAGER_EDITS, Role
@@ -21,31 +30,23 @@ from .roles import REGIONAL_MANAGER_EDITS, Role
 
 @rules.predicate
 def is_administrator(user) -> bool:
+    """True for an active superuser or member of the administrators' group."""
     return bool(user.is_active and (user.is_superuser or _in_group(user, Role.ADMINISTRATOR)))
 
 
 @rules.predicate
 def is_hq_analyst(user) -> bool:
+    """True for an active member of the HQ analysts' group."""
     return bool(user.is_active and _in_group(user, Role.HQ_ANALYST))
 
 
 @rules.predicate
 def is_regional_manager(user) -> bool:
+    """True for an active member of the regional managers' group (whatever regions they have)."""
     return bool(user.is_active and _in_group(user, Role.REGIONAL_MANAGER))
 
 
 has_role = is_administrator | is_hq_analyst | is_regional_manager
-
-
-@rules.predicate
-def manages_region_of(user, obj) -> bool:
-    """True when `obj` lies in one of the user's regions (or when no object is in question)."""
-    if obj is None:
-        return True
-    return bool(region_ids_of(obj) & managed_region_ids(user))
-
-
-can_edit_regional_record = is_administrator | (is_regional_manager & manages_region_of)
 
 
 def _in_group(user, role: Role) -> bool:
@@ -59,6 +60,8 @@ def _in_group(user, role: Role) -> bool:
 
 
 def managed_region_ids(user) -> set[int]:
+    """The primary keys of the regions `user` is given as a manager (empty for an anonymous
+    user), read once per user object."""
     if not user.is_authenticated:
         return set()
     cache = getattr(user, "_managed_region_ids", None)
@@ -68,31 +71,129 @@ def managed_region_ids(user) -> set[int]:
     return cache
 
 
-def region_ids_of(obj: Model) -> set[int]:
-    """The regions whose managers may edit `obj` (an arrangement: those of the units it covers)."""
-    from agreements.models import Arrangement, ArrangementDocument, ConditionCoverage, GapAction
-    from operations.models import Assignment, JointForceOperation, Officer
+# -- Region rules, registered by each app's rules.py ---------------------------------------------
 
-    if isinstance(obj, Officer):
-        return {obj.home_region_id} if obj.home_region_id else set()
-    if isinstance(obj, Assignment):
-        return {obj.jfo.region_id} if obj.jfo_id else set()
-    if isinstance(obj, JointForceOperation):
-        return {obj.region_id} if obj.region_id else set()
-    if isinstance(obj, Arrangement):
-        if obj.pk is None:
-            return set()
-        return set(obj.jfos.values_list("region_id", flat=True))
-    if isinstance(obj, (ConditionCoverage, ArrangementDocument)):
-        return region_ids_of(obj.arrangement) if obj.arrangement_id else set()
-    if isinstance(obj, GapAction):
-        if obj.jfo_id:
-            return {obj.jfo.region_id}
-        return region_ids_of(obj.arrangement) if obj.arrangement_id else set()
-    return set()
+
+@dataclass(frozen=True)
+class RegionRule:
+    """Which regions a record of one model lies in, in both forms.
+
+    `of_object(obj) -> set[int]`: the region ids of one record (empty when it lies in none yet);
+    `of_rows(region_ids) -> Q`: the rows lying in at least one of `region_ids`, the same rule in
+    SQL; `spans_many`: the Q goes through a to-many relation (rows would repeat, so querysets
+    take them by primary key)."""
+
+    of_object: Callable[[Model], set[int]]
+    of_rows: Callable[[Iterable[int]], Q]
+    spans_many: bool = False
+
+
+_REGION_RULES: dict[str, RegionRule] = {}
+
+
+def register_region_rule(label: str, rule: RegionRule) -> None:
+    """Record `rule` for the model `label` ("app_label.modelname"), once per model; a second
+    registration of the same label raises ValueError (each rule lives once)."""
+    if label in _REGION_RULES and _REGION_RULES[label] != rule:
+        raise ValueError(f"A region rule is already registered for {label}.")
+    _REGION_RULES[label] = rule
+
+
+def region_rule(model) -> RegionRule | None:
+    """The region rule registered for `model` (a class or an instance), or None."""
+    return _REGION_RULES.get(model._meta.label_lower)
+
+
+def region_ids_of(obj: Model) -> set[int]:
+    """The region ids `obj` lies in, by its model's registered rule (empty for a model with
+    none: agencies, programs, rates)."""
+    rule = region_rule(obj)
+    return rule.of_object(obj) if rule else set()
+
+
+def manager_edits(model) -> bool:
+    """Does `roles.REGIONAL_MANAGER_EDITS` give managers any action on `model` (class or instance)?"""
+    return bool(REGIONAL_MANAGER_EDITS.get(model._meta.app_label, {}).get(model._meta.model_name))
+
+
+@rules.predicate
+def manages_region_of(user, obj) -> bool:
+    """True when `obj` lies in one of the user's regions (or when no object is in question)."""
+    if obj is None:
+        return True
+    return bool(region_ids_of(obj) & managed_region_ids(user))
+
+
+def manages_wholly(user, obj: Model) -> bool:
+    """True when `obj` lies in at least one region and only in regions `user` manages
+    (any record for an administrator): the object form of `wholly_managed_by`."""
+    if is_administrator(user):
+        return True
+    regions = region_ids_of(obj)
+    return bool(is_regional_manager(user) and regions and regions <= managed_region_ids(user))
+
+
+can_edit_regional_record = is_administrator | (is_regional_manager & manages_region_of)
+
+
+class RegionalQuerySet(models.QuerySet):
+    """The queryset forms of the region rules, for a model with a registered `RegionRule`.
+
+    Each method takes the user asking (anonymous, inactive or without a role included) and
+    returns a queryset of the same model, unevaluated (only the user's groups and regions are
+    read, once per user object). Each is held against its object form by
+    tests/operations/test_rules.py and tests/agreements/test_rules.py."""
+
+    def _in_regions(self, region_ids) -> models.QuerySet:
+        rule = region_rule(self.model)
+        if rule is None:
+            raise LookupError(f"No region rule is registered for {self.model._meta.label_lower}.")
+        if rule.spans_many:
+            return self.filter(pk__in=self.model._default_manager.filter(rule.of_rows(region_ids)).values("pk"))
+        return self.filter(rule.of_rows(region_ids))
+
+    def managed_by(self, user) -> models.QuerySet:
+        """Rows lying in a region `user` manages: all for an administrator, their regions' rows
+        for a regional manager, none for anyone else. The queryset form of
+        `can_edit_regional_record` (and of `units_outside_regions` for units)."""
+        if is_administrator(user):
+            return self.all()
+        if not is_regional_manager(user):
+            return self.none()
+        return self._in_regions(managed_region_ids(user))
+
+    def wholly_managed_by(self, user) -> models.QuerySet:
+        """Rows lying in at least one region and only in regions `user` manages (all for an
+        administrator, none for anyone but a manager): the queryset form of `manages_wholly`,
+        for choices whose effect reaches every region of the record (what a new arrangement
+        supersedes)."""
+        if is_administrator(user):
+            return self.all()
+        if not is_regional_manager(user):
+            return self.none()
+        # The regions' model, reached through the users' relation to it (this module imports no app).
+        regions = get_user_model()._meta.get_field("managed_regions").related_model
+        others = regions._default_manager.exclude(pk__in=managed_region_ids(user)).values("pk")
+        return self.managed_by(user).exclude(pk__in=self._in_regions(others).values("pk"))
+
+    def editable_by(self, user) -> models.QuerySet:
+        """Rows `user` may change: all for an administrator, their regions' rows for a regional
+        manager when managers edit this model (`roles.REGIONAL_MANAGER_EDITS`), none otherwise
+        (HQ analysts, users without a role, anonymous). The queryset form of `can_edit`."""
+        if is_administrator(user):
+            return self.all()
+        if not manager_edits(self.model):
+            return self.none()
+        return self.managed_by(user)
+
+    def visible_to(self, user) -> models.QuerySet:
+        """Rows `user` may read: every row for anyone with a role, none otherwise (anonymous,
+        inactive, no role). The queryset form of `can_view`."""
+        return self.all() if can_view(user) else self.none()
 
 
 def role_of(user) -> Role | None:
+    """The user's role (administrator first, then HQ analyst, then regional manager), or None."""
     for role, predicate in (
         (Role.ADMINISTRATOR, is_administrator),
         (Role.HQ_ANALYST, is_hq_analyst),
@@ -104,24 +205,22 @@ def role_of(user) -> Role | None:
 
 
 def can_view(user) -> bool:
+    """May `user` read the registry? Anyone active with a role reads everything."""
     return has_role(user)
 
 
-REGIONAL_MODELS = {
-    "operations.officer", "operations.assignment", "agreements.arrangement", "agreements.conditioncoverage",
-    "agreements.arrangementdocument", "agreements.gapaction",
-}
-
-
 def can_edit(user, obj: Model) -> bool:
-    """May `user` change (or create) `obj`? Regional records follow region rules."""
-    if obj._meta.label_lower in REGIONAL_MODELS:
+    """May `user` change (or create) `obj`? A model managers edit (`roles.REGIONAL_MANAGER_EDITS`)
+    follows its region rule: administrators, or managers of a region `obj` lies in. Any other
+    model: administrators only. The object form of `RegionalQuerySet.editable_by`."""
+    if manager_edits(obj):
         return can_edit_regional_record(user, obj)
     return is_administrator(user)
 
 
 def require_edit(user, *objs: Model | None, message: str | None = None) -> None:
-    """Raise PermissionDenied (with `message`) unless `user` may change every one of `objs`.
+    """Raise PermissionDenied (with `message`, else a generic one) unless `user` may change
+    every one of `objs` (`can_edit`); returns None.
 
     A write passes each state it touches: the record as stored and as it would be (None
     entries, e.g. no stored state for a new record, are skipped)."""
@@ -131,39 +230,18 @@ def require_edit(user, *objs: Model | None, message: str | None = None) -> None:
 
 
 def units_outside_regions(user, units: Iterable) -> list:
-    """The JFO units among `units` (anything with `region_id`) that `user` does not manage:
-    none for an administrator, every one for a user who manages no region."""
+    """The JFO units among `units` (anything with `region_id`) that `user` does not manage, in
+    their given order: none for an administrator, every one for a user who manages no region.
+    The object form of `JointForceOperation.objects.managed_by(user)` over a list."""
     if is_administrator(user):
         return []
-    managed = managed_region_ids(user)
+    managed = managed_region_ids(user) if is_regional_manager(user) else set()
     return [unit for unit in units if unit.region_id not in managed]
-
-
-def within_regions(user, queryset, region_path: str = "region"):
-    """The queryset form of `units_outside_regions`: the rows of `queryset` whose
-    `region_path` is one of the user's regions (every row for an administrator); for the
-    choices a form offers."""
-    if is_administrator(user):
-        return queryset
-    rows = queryset.filter(**{f"{region_path}__in": managed_region_ids(user)})
-    return rows.distinct() if "__" in region_path else rows  # through a many-to-many: once each
-
-
-def wholly_within_regions(user, queryset, region_path: str = "region"):
-    """The rows of `queryset` lying only in the user's regions: some `region_path` (a path
-    through a many-to-many, e.g. an arrangement's "jfos__region") is one of them and none is
-    another (every row for an administrator); for choices whose effect reaches every region of
-    the record, such as the arrangement a new one supersedes."""
-    if is_administrator(user):
-        return queryset
-    regions = user.managed_regions.model._default_manager.exclude(pk__in=managed_region_ids(user))
-    elsewhere = queryset.filter(**{f"{region_path}__in": regions}).values("pk")
-    return within_regions(user, queryset, region_path).exclude(pk__in=elsewhere)
 
 
 def check_coverage_change(user, *, before: Iterable, after: Iterable) -> None:
     """Refuse (PermissionDenied) a change of the JFO units a record covers, from `before` to
-    `after`, that `user` may not make.
+    `after` (iterables of units), that `user` may not make; returns None otherwise.
 
     Administrators make any change. A regional manager adds or removes only units of their
     regions, and leaves the record covering at least one of them: otherwise it would pass to
@@ -193,13 +271,17 @@ def check_coverage_change(user, *, before: Iterable, after: Iterable) -> None:
 
 
 def can_delete(user, obj: Model) -> bool:
-    """Only administrators delete; assignments are ended, never deleted, by managers."""
+    """May `user` delete `obj`? Only administrators delete; assignments are ended, never
+    deleted, by anyone (see the model's `never_deleted`)."""
     return is_administrator(user)
 
 
-# Object-level permissions for `user.has_perm(perm, obj)` (rules' ObjectPermissionBackend):
-# exactly the actions regional managers are given, limited to their regions.
-for _app, _models in REGIONAL_MANAGER_EDITS.items():
-    for _model, _actions in _models.items():
-        for _action in _actions:
-            rules.add_perm(f"{_app}.{_action}_{_model}", can_edit_regional_record)
+def register_manager_permissions(app_label: str) -> None:
+    """Give `user.has_perm(perm, obj)` (rules' ObjectPermissionBackend) the object rule for
+    exactly the actions `roles.REGIONAL_MANAGER_EDITS` gives managers on `app_label`'s models:
+    `can_edit_regional_record`. Called by each app's rules.py; re-registering is a no-op."""
+    for model, actions in REGIONAL_MANAGER_EDITS.get(app_label, {}).items():
+        for action in actions:
+            name = f"{app_label}.{action}_{model}"
+            if not rules.perm_exists(name):
+                rules.add_perm(name, can_edit_regional_record)

@@ -1,7 +1,8 @@
 """The three roles of DESIGN.md section 5 and the model permissions each group holds.
 
 Used by the migration that creates the groups and by `set_role`; row-level rules
-(which regions a manager may edit) live in `jfo_registry.permissions`.
+(which regions a record lies in) live in each app's rules.py, dispatched through
+`jfo_registry.permissions`.
 """
 
 from django.contrib.auth.management import create_permissions
@@ -16,10 +17,12 @@ class Role(models.TextChoices):
 
     @property
     def group_name(self) -> str:
+        """The name of the role's auth group (the English label, stored as data)."""
         return self.label
 
     @property
     def label_translated(self) -> str:
+        """The role's name for a person, in the active language."""
         return {
             "administrator": _("Registry administrator"),
             "hq-analyst": _("HQ analyst"),
@@ -45,7 +48,8 @@ REGIONAL_MANAGER_EDITS = {
 
 
 def permission_codenames(role: Role, models_by_app: dict[str, list[str]]) -> dict[str, set[str]]:
-    """Codenames per app label that `role`'s group holds, given the model names of each app."""
+    """Codenames per app label that `role`'s group holds, given the model names of each app
+    ({app label: [model name, ...]}): {app label: {"view_officer", ...}}."""
     granted: dict[str, set[str]] = {}
     for app_label, model_names in models_by_app.items():
         codenames = granted.setdefault(app_label, set())
@@ -62,7 +66,7 @@ def permission_codenames(role: Role, models_by_app: dict[str, list[str]]) -> dic
 def sync_role_groups(apps) -> None:
     """Create the three groups and give each exactly its permissions (idempotent).
 
-    `apps` is a registry (the live one, or a migration's historical one).
+    `apps` is a registry (the live one, or a migration's historical one). Returns None.
     """
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")

@@ -133,7 +133,7 @@ class AssignmentAdmin(RegistryImportExportMixin, RegistryModelAdmin):
     search_fields = ["officer__name", "officer__employee_number", "jfo__acronym", "jfo__name", "role"]
     list_select_related = ["officer", "jfo__region"]
     autocomplete_fields = ["officer", "jfo"]
-    region_limited_choices = {"jfo": "region"}
+    region_limited_choices = frozenset({"jfo"})
     date_hierarchy = "start_date"
 
     @admin.display(description=_("region"), ordering="jfo__region__code")

@@ -2,11 +2,10 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from jfo_registry import permissions
 from jfo_registry.concurrency import VersionedFormMixin
 
 from . import services
-from .models import Assignment, JointForceOperation, Officer
+from .models import FTE_MAX, FTE_STEP, Assignment, JointForceOperation, Officer
 
 
 class AssignmentForm(VersionedFormMixin, forms.ModelForm):
@@ -78,10 +77,10 @@ class AssignmentPageForm(AssignmentForm):
                 widget=forms.TextInput(attrs={"list": "officer-choices", "autocomplete": "off"}),
                 error_messages={"invalid_choice": _("No active officer has this employee number.")},
             )
-            suggested = permissions.within_regions(user, officers, "home_region")
+            suggested = officers.managed_by(user)
             self.officer_choices = suggested.order_by("employee_number")[:2000]
         if "jfo" in self.fields:
-            units = permissions.within_regions(user, JointForceOperation.objects.exclude(status="closed"))
+            units = JointForceOperation.objects.exclude(status="closed").managed_by(user)
             self.fields["jfo"] = forms.ModelChoiceField(
                 queryset=units,
                 to_field_name="acronym",
@@ -93,7 +92,9 @@ class AssignmentPageForm(AssignmentForm):
         for name, field in self.fields.items():
             if name in ("start_date", "end_date"):
                 field.widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-        self.fields["fte"].widget.attrs.update({"step": "0.01", "min": "0.01", "max": "1.00", "inputmode": "decimal"})
+        self.fields["fte"].widget.attrs.update(  # the browser's hint; the model's validator decides
+            {"step": str(FTE_STEP), "min": str(FTE_STEP), "max": str(FTE_MAX), "inputmode": "decimal"}
+        )
 
 
 class AssignmentEndForm(VersionedFormMixin, forms.ModelForm):

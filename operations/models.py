@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from jfo_registry.fiscal import FiscalYear
 from jfo_registry.history import RegistryHistory
 from jfo_registry.models import BilingualNameMixin, TimeStampedModel, date_validators, long_text
+from jfo_registry.permissions import RegionalQuerySet
 from jfo_registry.validators import validate_single_line
 
 from .choices import (
@@ -24,10 +25,23 @@ from .choices import (
     RiskLevel,
 )
 
+# An assignment's FTE: more than 0, at most 1.00, two places. The one home of that range: the
+# field's validator (model forms, admin, pages, importers and, through the serializer the
+# ModelSerializer builds from the field, the API), the constraint and the page form's bounds.
 FTE_MAX = Decimal("1.00")
+FTE_STEP = Decimal("0.01")  # the smallest FTE, given two decimal places
+FTE_IN_RANGE = Q(fte__gt=0) & Q(fte__lte=FTE_MAX)
+FTE_RANGE_MESSAGE = _("FTE must be more than 0 and at most 1.00.")
 FISCAL_YEAR_MIN = 1990
 FISCAL_YEAR_MAX = 2100
 fiscal_year_validators = [MinValueValidator(FISCAL_YEAR_MIN), MaxValueValidator(FISCAL_YEAR_MAX)]
+
+
+def validate_fte(value: Decimal | None) -> None:
+    """Refuse (ValidationError, code "fte_out_of_range", `FTE_RANGE_MESSAGE`) an FTE (a share of
+    a full-time position, not FTE-years) that is not more than 0 and at most `FTE_MAX`; None passes."""
+    if value is not None and not (Decimal(0) < value <= FTE_MAX):
+        raise ValidationError(FTE_RANGE_MESSAGE, code="fte_out_of_range")
 
 
 def dates_in_order(start: str, end: str, name: str, message) -> models.CheckConstraint:
@@ -41,6 +55,7 @@ def dates_in_order(start: str, end: str, name: str, message) -> models.CheckCons
 
 
 class Region(BilingualNameMixin, TimeStampedModel):
+    objects = RegionalQuerySet.as_manager()  # editable_by, visible_to: see rules.py
     code = models.CharField(_("code"), max_length=8, unique=True, validators=[validate_single_line])
     name_en = models.CharField(_("name (English)"), max_length=100, validators=[validate_single_line])
     name_fr = models.CharField(_("name (French)"), max_length=100, validators=[validate_single_line])
@@ -135,6 +150,7 @@ class Program(BilingualNameMixin, TimeStampedModel):
 
 
 class JointForceOperation(TimeStampedModel):
+    objects = RegionalQuerySet.as_manager()  # editable_by, visible_to: see rules.py
     name = models.CharField(_("name"), max_length=200, validators=[validate_single_line])
     acronym = models.CharField(_("acronym"), max_length=30, unique=True, validators=[validate_single_line])
     jfo_type = models.CharField(_("JFO type"), max_length=12, choices=JfoType.choices)
@@ -221,6 +237,7 @@ class Participation(TimeStampedModel):
 
 
 class Officer(TimeStampedModel):
+    objects = RegionalQuerySet.as_manager()  # editable_by, visible_to: see rules.py
     employee_number = models.CharField(_("employee number"), max_length=20, unique=True, validators=[validate_single_line])
     name = models.CharField(_("name"), max_length=200, validators=[validate_single_line])
     position = models.CharField(_("position"), max_length=5, choices=Position.choices)
@@ -249,6 +266,7 @@ class Officer(TimeStampedModel):
 
 
 class Assignment(TimeStampedModel):
+    objects = RegionalQuerySet.as_manager()  # editable_by, visible_to: see rules.py
     officer = models.ForeignKey(
         Officer, on_delete=models.PROTECT, related_name="assignments", verbose_name=_("officer")
     )
@@ -260,6 +278,7 @@ class Assignment(TimeStampedModel):
         max_digits=3,
         decimal_places=2,
         help_text=_("Share of a full-time position, more than 0 and at most 1.00."),
+        validators=[validate_fte],
     )
     start_date = models.DateField(_("start date"), validators=date_validators)
     end_date = models.DateField(_("end date"), null=True, blank=True, help_text=_("Leave empty while ongoing."), validators=date_validators)
@@ -274,10 +293,10 @@ class Assignment(TimeStampedModel):
         verbose_name_plural = _("assignments")
         constraints = [
             models.CheckConstraint(
-                condition=Q(fte__gt=0) & Q(fte__lte=FTE_MAX),
+                condition=FTE_IN_RANGE,
                 name="assignment_fte_in_range",
                 violation_error_code="fte_out_of_range",
-                violation_error_message=_("FTE must be more than 0 and at most 1.00."),
+                violation_error_message=FTE_RANGE_MESSAGE,
             ),
             dates_in_order(
                 "start_date", "end_date", "assignment_end_not_before_start",
@@ -307,13 +326,9 @@ class Assignment(TimeStampedModel):
         return str(_("An assignment is never deleted: end it with an end date instead."))
 
     def clean(self) -> None:
-        errors = {}
-        if self.fte is not None and not (Decimal(0) < self.fte <= FTE_MAX):
-            errors["fte"] = _("FTE must be more than 0 and at most 1.00.")
+        # The FTE range is the field's validator (`validate_fte`), run by full_clean before this.
         if self.start_date and self.end_date and self.end_date < self.start_date:
-            errors["end_date"] = _("An assignment's end date cannot be before its start date.")
-        if errors:
-            raise ValidationError(errors)
+            raise ValidationError({"end_date": _("An assignment's end date cannot be before its start date.")})
 
 
 class FiscalYearRecord(TimeStampedModel):

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
@@ -20,8 +21,9 @@ from django.utils.translation import gettext as _
 
 from jfo_registry import permissions
 from jfo_registry.core import periods
+from jfo_registry.roles import Role
 
-from .models import FTE_MAX, Assignment, JointForceOperation, Officer
+from .models import FTE_MAX, Assignment, JointForceOperation, Officer, Region
 
 _FOREVER = datetime.date.max
 
@@ -36,6 +38,8 @@ class OverAllocation:
     assignments: tuple[Assignment, ...]
 
     def describe(self) -> str:
+        """The run in words, translated: its total FTE (a daily share, not FTE-years), its
+        days and each assignment's unit and FTE, e.g. "1.20 FTE from 2011-01-01 on (A 0.50, B 0.70)"."""
         parts = ", ".join(
             f"{a.jfo.acronym} {a.fte:.2f}" for a in sorted(self.assignments, key=lambda a: a.jfo.acronym)
         )
@@ -56,7 +60,9 @@ class OverAllocation:
 
 
 def over_allocations(assignments: Iterable[Assignment], limit: Decimal = FTE_MAX) -> list[OverAllocation]:
-    """Runs of days on which `assignments` (one officer's) sum to more than `limit`.
+    """Runs of days on which `assignments` (one officer's) sum to more than `limit` FTE (a daily
+    share of a full-time position, not FTE-years): a list of `OverAllocation`, in date order,
+    empty when none. Assignments without a start date or an FTE are left out; reads nothing.
 
     A sweep over the start and end points: O(n log n) in the number of assignments.
     """
@@ -89,14 +95,17 @@ def _overlapping(officer_id: int, start: datetime.date, end: datetime.date | Non
 
 
 def lock_officer(officer_id: int) -> None:
-    """Hold the officer's row until the surrounding transaction ends (no-op on SQLite)."""
+    """Hold the row of the officer `officer_id` (a primary key) until the surrounding
+    transaction ends (no-op on SQLite). Returns None; on PostgreSQL, outside a transaction,
+    raises TransactionManagementError."""
     list(Officer.objects.select_for_update().filter(pk=officer_id).values_list("pk", flat=True))
 
 
 def check_assignment_write(*, actor, assignment: Assignment) -> None:
     """Refuse (PermissionDenied) unless `actor` may change the assignment both as stored and as
     the write leaves it: a manager moves no assignment out of, or into, another region.
-    `actor` None is the system (commands, data loading): no region rule applies."""
+    `actor` None is the system (commands, data loading): no region rule applies. Returns None;
+    reads the stored assignment (one query) when it has a primary key."""
     if actor is None:
         return
     stored = Assignment.objects.select_related("jfo").filter(pk=assignment.pk).first() if assignment.pk else None
@@ -121,7 +130,12 @@ def assignment_validate(assignment: Assignment, *, pending: Iterable[Assignment]
 def check_allocation(
     assignment: Assignment, *, pending: Iterable[Assignment] = (), ignore_pks: Iterable[int] = ()
 ) -> None:
-    """Refuse `assignment` if, with the officer's other assignments, any day exceeds 1.00 FTE.
+    """Refuse `assignment` if, with the officer's other assignments, any day exceeds 1.00 FTE
+    (`FTE_MAX`, a daily share). Returns None; an assignment without an officer, a start date
+    or an FTE is left to the model's rules.
+
+    Raises ValidationError on "fte" (code "over_allocated") naming each run of days over the
+    limit and the assignments in it.
 
     `pending` are other unsaved changes of the same write (an admin inline formset, an import);
     `ignore_pks` are assignments the same write deletes. Inside a transaction the officer's row
@@ -164,7 +178,10 @@ def check_allocation(
 @transaction.atomic
 def assignment_save(assignment: Assignment, *, pending: Iterable[Assignment] = (), actor=None) -> Assignment:
     """Validate (under the officer's row lock) and save a new or changed assignment written by
-    `actor` (None: the system). Raises as `assignment_validate`."""
+    `actor` (None: the system); atomic. Returns the saved `assignment` (the same object).
+
+    Raises as `assignment_validate` (PermissionDenied, or ValidationError per field); nothing is
+    saved then."""
     lock_officer(assignment.officer_id)
     assignment_validate(assignment, pending=pending, actor=actor)
     assignment.save()
@@ -182,6 +199,10 @@ def assignment_create(
     notes: str = "",
     actor=None,
 ) -> Assignment:
+    """Create an assignment of `officer` to the unit `jfo` at `fte` (a share of a full-time
+    position, more than 0 and at most 1.00; not FTE-years) from `start_date` to `end_date`
+    (inclusive; None: ongoing), written by `actor` (None: the system). Returns the saved
+    assignment. Raises as `assignment_save`."""
     assignment = Assignment(
         officer=officer, jfo=jfo, fte=fte, start_date=start_date, end_date=end_date, role=role, notes=notes
     )
@@ -192,7 +213,11 @@ ASSIGNMENT_EDITABLE_FIELDS = ("officer", "jfo", "fte", "start_date", "end_date",
 
 
 def assignment_update(*, assignment: Assignment, actor=None, **changes) -> Assignment:
-    """Change fields of an assignment; unknown fields are refused."""
+    """Change fields of `assignment` (`changes`: field name to value, among
+    `ASSIGNMENT_EDITABLE_FIELDS`; `fte` a daily share, dates inclusive) written by `actor`
+    (None: the system). Returns the saved assignment.
+
+    Raises ValidationError, changing nothing, for an unknown field; otherwise as `assignment_save`."""
     unknown = set(changes) - set(ASSIGNMENT_EDITABLE_FIELDS)
     if unknown:
         raise ValidationError(_("These fields cannot be changed: %(fields)s.") % {"fields": ", ".join(sorted(unknown))})
@@ -202,7 +227,37 @@ def assignment_update(*, assignment: Assignment, actor=None, **changes) -> Assig
 
 
 def assignment_end(*, assignment: Assignment, end_date: datetime.date, actor=None) -> Assignment:
-    """End an assignment on `end_date` (inclusive). Assignments are ended, never deleted."""
+    """End `assignment` on `end_date` (its last day, inclusive), written by `actor` (None: the
+    system). Assignments are ended, never deleted. Returns the saved assignment.
+
+    Raises ValidationError on "end_date" when no date is given (or it is before the start);
+    otherwise as `assignment_save`."""
     if end_date is None:
         raise ValidationError({"end_date": _("Give the date on which the assignment ends.")})
     return assignment_update(assignment=assignment, end_date=end_date, actor=actor)
+
+
+@transaction.atomic
+def user_set_role(*, user, role: Role, region_codes: list[str] | tuple[str, ...] = ()) -> None:
+    """Give `user` exactly one role (a `Role` or its value); a regional manager also gets exactly
+    the regions `region_codes` (codes such as "GTA", any case, blanks ignored). Only
+    administrators are admin staff. Returns None.
+
+    Raises ValidationError, changing nothing, for an unknown region code or for regions given
+    to a role other than regional manager (ValueError for an unknown role)."""
+    role = Role(role)
+    codes = sorted({code.strip().upper() for code in region_codes if code.strip()})
+    regions = list(Region.objects.filter(code__in=codes))
+    unknown = sorted(set(codes) - {region.code for region in regions})
+    if unknown:
+        raise ValidationError(_("Unknown region code(s): %(codes)s.") % {"codes": ", ".join(unknown)})
+    if codes and role != Role.REGIONAL_MANAGER:
+        raise ValidationError(_("Only regional managers are given regions."))
+    role_groups = Group.objects.filter(name__in=[r.group_name for r in Role])
+    user.groups.remove(*role_groups)
+    user.groups.add(Group.objects.get(name=role.group_name))
+    user.is_staff = role == Role.ADMINISTRATOR
+    user.save(update_fields=["is_staff"])
+    user.managed_regions.set(regions if role == Role.REGIONAL_MANAGER else [])
+    for cache in ("_role_group_names", "_managed_region_ids"):
+        user.__dict__.pop(cache, None)

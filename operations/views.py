@@ -28,7 +28,7 @@ from .models import Assignment, JointForceOperation, Officer, Participation, Reg
 def user_region_codes(user) -> list[str] | None:
     """The regions a page shows by default: a manager's own; None (all) for everyone else."""
     if permissions.is_regional_manager(user) and not permissions.is_administrator(user):
-        return list(Region.objects.filter(pk__in=permissions.managed_region_ids(user)).values_list("code", flat=True))
+        return list(Region.objects.managed_by(user).values_list("code", flat=True))
     return None
 
 
@@ -58,7 +58,7 @@ class JfoListView(RoleRequiredMixin, SortedListMixin, ListView):
     filterset_class = JfoPageFilterSet
 
     def base_queryset(self):
-        return selectors.jfo_list(timezone.localdate())
+        return selectors.jfo_list(timezone.localdate()).visible_to(self.request.user)
 
 
 class JfoDetailView(RoleRequiredMixin, DetailView):
@@ -115,7 +115,7 @@ class OfficerListView(RoleRequiredMixin, SortedListMixin, ListView):
     filterset_class = OfficerPageFilterSet
 
     def base_queryset(self):
-        return selectors.officer_list(timezone.localdate())
+        return selectors.officer_list(timezone.localdate()).visible_to(self.request.user)
 
 
 class OfficerDetailView(RoleRequiredMixin, DetailView):

@@ -10,12 +10,14 @@ from decimal import Decimal
 import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AnonymousUser
 from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
-from jfo_registry.roles import Role, sync_role_groups
-from jfo_registry.services import user_set_role
+from jfo_registry import permissions
+from jfo_registry.roles import REGIONAL_MANAGER_EDITS, Role, sync_role_groups
+from operations.services import user_set_role
 from agreements.inventory import load_inventory
 from operations.models import Assignment, JointForceOperation, Officer, Region
 
@@ -152,3 +154,47 @@ def staff_gta_manager(gta_manager):
     gta_manager.is_staff = True
     gta_manager.save(update_fields=["is_staff"])
     return gta_manager
+
+
+@pytest.fixture
+def every_kind_of_user(administrator, analyst, gta_manager, no_role_user):
+    """Every kind of user the region rules tell apart, by name: administrator, HQ analyst,
+    manager of one region (GTA), of several (GTA and PAC), of none, an inactive manager (GTA),
+    a user without a role, and an anonymous visitor."""
+    inactive = make_user("test-manager-inactive", Role.REGIONAL_MANAGER, ("GTA",))
+    inactive.is_active = False
+    inactive.save(update_fields=["is_active"])
+    return {
+        "administrator": administrator,
+        "analyst": analyst,
+        "manager of one region": gta_manager,
+        "manager of several": make_user("test-manager-gta-pac", Role.REGIONAL_MANAGER, ("GTA", "PAC")),
+        "manager of none": make_user("test-manager-none", Role.REGIONAL_MANAGER),
+        "inactive manager": inactive,
+        "no role": no_role_user,
+        "anonymous": AnonymousUser(),
+    }
+
+
+def assert_region_rules_agree(records, users: dict) -> None:
+    """Each object rule against its queryset form, for every record and every user: `can_edit`
+    and `editable_by`, `can_view` and `visible_to`, the region rule and `managed_by`,
+    `manages_wholly` and `wholly_managed_by`, and `user.has_perm` for the actions managers are
+    given. Fails naming the record, the user and the form that disagrees."""
+    for record in records:
+        model = type(record)
+        actions = REGIONAL_MANAGER_EDITS.get(model._meta.app_label, {}).get(model._meta.model_name, ())
+        for name, user in users.items():
+            rows = model.objects.filter(pk=record.pk)
+            where = f"{model.__name__} {record} for the {name}"
+            assert permissions.can_edit(user, record) == rows.editable_by(user).exists(), f"can_edit: {where}"
+            assert permissions.can_view(user) == rows.visible_to(user).exists(), f"can_view: {where}"
+            assert permissions.can_edit_regional_record(user, record) == rows.managed_by(user).exists(), (
+                f"managed_by: {where}"
+            )
+            assert permissions.manages_wholly(user, record) == rows.wholly_managed_by(user).exists(), (
+                f"wholly_managed_by: {where}"
+            )
+            for action in actions:
+                perm = f"{model._meta.app_label}.{action}_{model._meta.model_name}"
+                assert user.has_perm(perm, record) == permissions.can_edit(user, record), f"{perm}: {where}"

@@ -19,7 +19,7 @@ def unreachable_reminders_alert(context) -> dict:
     if permissions.is_administrator(user):
         items = selectors.unreachable_reminders(timezone.localdate())
     elif permissions.is_regional_manager(user):
-        codes = list(Region.objects.filter(pk__in=permissions.managed_region_ids(user)).values_list("code", flat=True))
+        codes = list(Region.objects.managed_by(user).values_list("code", flat=True))
         items = selectors.unreachable_reminders(timezone.localdate(), region_codes=codes) if codes else []
     else:
         items = []

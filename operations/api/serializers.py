@@ -129,7 +129,6 @@ class AssignmentSerializer(ModelValidatedSerializer):
     officer_name = serializers.CharField(source="officer.name", read_only=True)
     jfo_acronym = serializers.CharField(source="jfo.acronym", read_only=True)
     region_code = serializers.CharField(source="jfo.region.code", read_only=True)
-    fte = serializers.DecimalField(max_digits=3, decimal_places=2, min_value=0, max_value=1)
 
     class Meta:
         model = Assignment

@@ -15,6 +15,7 @@ from agreements.models import (
     ReminderSent,
 )
 from operations.models import (
+    FTE_RANGE_MESSAGE,
     Agency,
     Assignment,
     CostingPolicy,
@@ -192,3 +193,88 @@ def test_names_follow_the_active_language():
         assert region.name == "Pacifique"
     with translation.override("en"):
         assert region.name == "Pacific"
+
+
+# --- The FTE range: one rule (the field's validator), one message, in every entry point -------
+
+FTE_REFUSED = ["0", "0.00", "1.01", "2", "-0.50"]
+FTE_ACCEPTED = ["0.01", "1.00"]
+
+
+def fte_message() -> str:
+    return str(FTE_RANGE_MESSAGE)
+
+
+def api_post(api, user, fte: str):
+    api.force_authenticate(user=user)
+    payload = {"officer": make_officer().pk, "jfo": make_jfo().pk, "fte": fte, "start_date": "2012-04-01"}
+    return api.post("/api/v1/assignments/", payload, format="json")
+
+
+@pytest.mark.parametrize("fte", FTE_REFUSED)
+def test_the_api_refuses_an_fte_out_of_range_with_the_models_message(api, administrator, fte):
+    response = api_post(api, administrator, fte)
+    assert response.status_code == 400
+    assert response.json()["fte"] == [fte_message()]
+
+
+@pytest.mark.parametrize("fte", FTE_ACCEPTED)
+def test_the_api_accepts_the_bounds(api, administrator, fte):
+    response = api_post(api, administrator, fte)
+    assert response.status_code == 201
+    assert Assignment.objects.get(pk=response.json()["id"]).fte == Decimal(fte)
+
+
+def page_post(client, fte: str):
+    officer = make_officer("GTA")
+    unit = make_jfo("GTA")
+    response = client.post(
+        f"/jfos/{unit.pk}/assignments/new/",
+        {"officer": officer.employee_number, "fte": fte, "start_date": "2020-04-01", "end_date": "", "role": "", "notes": ""},
+    )
+    return response, officer
+
+
+@pytest.mark.parametrize("fte", FTE_REFUSED)
+def test_the_page_form_refuses_an_fte_out_of_range_with_the_models_message(client, gta_manager, fte):
+    client.force_login(gta_manager)
+    response, officer = page_post(client, fte)
+    assert response.status_code == 400
+    assert response.context["form"].errors["fte"] == [fte_message()]
+    assert not officer.assignments.exists()
+
+
+@pytest.mark.parametrize("fte", FTE_ACCEPTED)
+def test_the_page_form_accepts_the_bounds_and_offers_them_to_the_browser(client, gta_manager, fte):
+    client.force_login(gta_manager)
+    unit = make_jfo("GTA")
+    html = client.get(f"/jfos/{unit.pk}/assignments/new/").content.decode()
+    assert 'min="0.01"' in html and 'max="1.00"' in html and 'step="0.01"' in html
+    response, officer = page_post(client, fte)
+    assert response.status_code == 302
+    assert officer.assignments.get().fte == Decimal(fte)
+
+
+def admin_post(admin_client, fte: str):
+    officer = make_officer()
+    response = admin_client.post(
+        "/admin/operations/assignment/add/",
+        {"officer": officer.pk, "jfo": make_jfo().pk, "fte": fte, "start_date": "2010-06-01", "end_date": "",
+         "role": "", "notes": ""},
+    )
+    return response, officer
+
+
+@pytest.mark.parametrize("fte", FTE_REFUSED)
+def test_the_admin_refuses_an_fte_out_of_range_with_the_models_message(admin_client, fte):
+    response, officer = admin_post(admin_client, fte)
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["fte"] == [fte_message()]
+    assert not officer.assignments.exists()
+
+
+@pytest.mark.parametrize("fte", FTE_ACCEPTED)
+def test_the_admin_accepts_the_bounds(admin_client, fte):
+    response, officer = admin_post(admin_client, fte)
+    assert response.status_code == 302
+    assert officer.assignments.get().fte == Decimal(fte)

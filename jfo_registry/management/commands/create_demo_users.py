@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from jfo_registry.roles import Role
-from jfo_registry.services import user_set_role
+from operations.services import user_set_role
 
 # Demo accounts for trying the registry in development; never created when DEBUG is off.
 DEMO_USERS = [

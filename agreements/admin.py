@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from jfo_registry.admin import RegistryModelAdmin
+from jfo_registry.core.admin import RegistryModelAdmin
 
 from . import services
 from .forms import ArrangementDocumentForm, ArrangementForm

@@ -2,7 +2,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from jfo_registry.concurrency import VersionedFormMixin, check_version, version_of
+from jfo_registry.core.concurrency import VersionedFormMixin, check_version, version_of
 
 from . import services
 from .choices import ArrangementStatus

@@ -7,10 +7,10 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from jfo_registry.history import RegistryHistory
-from jfo_registry.models import TimeStampedModel, date_validators, long_text
-from jfo_registry.permissions import RegionalQuerySet
-from jfo_registry.validators import validate_file_name, validate_single_line
+from jfo_registry.core.history import RegistryHistory
+from jfo_registry.core.models import TimeStampedModel, date_validators, long_text
+from jfo_registry.core.permissions import RegionalQuerySet
+from jfo_registry.core.validators import validate_file_name, validate_single_line
 from operations.models import Agency, JointForceOperation, dates_in_order
 
 from .choices import (

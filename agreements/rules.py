@@ -3,7 +3,7 @@
 An arrangement lies in the regions of the JFO units it covers (a shared arrangement in
 several); its condition coverage and documents in the arrangement's; a gap action in its unit's
 region, else in its arrangement's. Loaded by django-rules' autodiscovery; registered with
-`jfo_registry.permissions.register_region_rule` (see `operations.rules`), then the object
+`jfo_registry.core.permissions.register_region_rule` (see `operations.rules`), then the object
 permissions of the actions managers are given (`roles.REGIONAL_MANAGER_EDITS["agreements"]`).
 """
 
@@ -13,7 +13,7 @@ from collections.abc import Iterable
 
 from django.db.models import Q
 
-from jfo_registry.permissions import RegionRule, register_manager_permissions, register_region_rule
+from jfo_registry.core.permissions import RegionRule, register_manager_permissions, register_region_rule
 
 from .models import Arrangement, ArrangementDocument, ConditionCoverage, GapAction
 

@@ -10,9 +10,9 @@ from django.db.models import BooleanField, Case, Count, Exists, F, OuterRef, Pre
 from django.utils import timezone
 
 from jfo_registry.core import periods
-from jfo_registry.fiscal import FiscalYear, add_days
-from jfo_registry.roles import Role
-from jfo_registry.routers import reports_read_from_replica
+from jfo_registry.core.fiscal import FiscalYear, add_days
+from jfo_registry.core.roles import Role
+from jfo_registry.core.routers import reports_read_from_replica
 from operations.choices import JfoType
 from operations.models import JointForceOperation, Region
 from operations.selectors import region_codes

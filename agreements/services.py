@@ -19,9 +19,9 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
-from jfo_registry import permissions
-from jfo_registry.audit import current_entry_point
-from jfo_registry.integrity import refuse_conflicts
+from jfo_registry.core import permissions
+from jfo_registry.core.audit import current_entry_point
+from jfo_registry.core.integrity import refuse_conflicts
 from operations.models import JointForceOperation
 
 from . import selectors

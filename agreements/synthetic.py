@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from django.apps import apps
 from simple_history.utils import bulk_create_with_history
 
-from jfo_registry.history import record_current_links
+from jfo_registry.core.history import record_current_links
 from operations.models import Agency, JointForceOperation
 from operations.synthetic import BATCH
 from operations.synthetic import Counts as OperationsCounts

@@ -15,10 +15,10 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import DetailView, ListView, TemplateView
 
-from jfo_registry import errors, permissions
-from jfo_registry.history import record_history
-from jfo_registry.reports import ReportQueryForm
-from jfo_registry.views import RoleRequiredMixin, SortedListMixin
+from jfo_registry.core import errors, permissions
+from jfo_registry.core.history import record_history
+from jfo_registry.core.reports import ReportQueryForm
+from jfo_registry.core.views import RoleRequiredMixin, SortedListMixin
 from operations import selectors as operations_selectors
 from operations.models import JointForceOperation
 

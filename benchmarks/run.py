@@ -54,8 +54,8 @@ from rest_framework.authtoken.models import Token  # noqa: E402
 
 from agreements.inventory import load_inventory  # noqa: E402
 from agreements.synthetic import generate  # noqa: E402
-from jfo_registry.fiscal import FiscalYear  # noqa: E402
-from jfo_registry.roles import Role  # noqa: E402
+from jfo_registry.core.fiscal import FiscalYear  # noqa: E402
+from jfo_registry.core.roles import Role  # noqa: E402
 from operations.services import user_set_role  # noqa: E402
 from operations import importers, selectors  # noqa: E402
 from operations.models import Assignment, JointForceOperation, Officer, Region  # noqa: E402

@@ -3,7 +3,7 @@
 from django.http import JsonResponse
 from django.urls import path
 
-from jfo_registry.fiscal import FiscalYear
+from jfo_registry.core.fiscal import FiscalYear
 from jfo_registry.urls import urlpatterns as application_urls
 from operations.models import Assignment
 from operations.selectors import active_during
@@ -23,7 +23,7 @@ def bare_assignments(request):
 
 urlpatterns = [path("bench/bare-assignments/", bare_assignments), *application_urls]
 
-handler400 = "jfo_registry.errors.bad_request"
-handler403 = "jfo_registry.errors.permission_denied"
-handler404 = "jfo_registry.errors.page_not_found"
-handler500 = "jfo_registry.errors.server_error"
+handler400 = "jfo_registry.core.errors.bad_request"
+handler403 = "jfo_registry.core.errors.permission_denied"
+handler404 = "jfo_registry.core.errors.page_not_found"
+handler500 = "jfo_registry.core.errors.server_error"

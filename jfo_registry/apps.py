@@ -3,8 +3,8 @@ from django.apps import apps as global_apps
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
-from . import checks  # noqa: F401 - registers the deployment checks
-from .roles import sync_role_groups
+from .core import checks  # noqa: F401 - registers the deployment checks
+from .core.roles import sync_role_groups
 
 
 class JfoRegistryConfig(AppConfig):
@@ -12,7 +12,7 @@ class JfoRegistryConfig(AppConfig):
     verbose_name = _("Registry")
 
     def ready(self) -> None:
-        from . import audit  # noqa: F401, PLC0415 - AppConfig.ready connects the entry-point signal
+        from .core import audit  # noqa: F401, PLC0415 - AppConfig.ready connects the entry-point signal
 
         post_migrate.connect(_sync_roles_after_migrate, sender=self)
 

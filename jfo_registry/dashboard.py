@@ -19,10 +19,10 @@ from operations import selectors as operations_selectors
 from operations.models import Assignment, JointForceOperation, Officer
 from operations.views import report_query_form, user_region_codes
 
-from .datastamps import cached_by_stamps
-from .fiscal import FiscalYear
-from .routers import reports_read_from_replica
-from .views import RoleRequiredMixin
+from .core.datastamps import cached_by_stamps
+from .core.fiscal import FiscalYear
+from .core.routers import reports_read_from_replica
+from .core.views import RoleRequiredMixin
 
 ALERT_ITEMS = 10  # the dashboard lists the first ten of each alert and links to the rest
 

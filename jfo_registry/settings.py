@@ -81,8 +81,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "jfo_registry.errors.RejectNullCharactersMiddleware",
-    "jfo_registry.errors.IntegrityErrorMiddleware",
+    "jfo_registry.core.errors.RejectNullCharactersMiddleware",
+    "jfo_registry.core.errors.IntegrityErrorMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -92,7 +92,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
-    "jfo_registry.audit.EntryPointMiddleware",
+    "jfo_registry.core.audit.EntryPointMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -113,7 +113,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "jfo_registry.context_processors.registry",
+                "jfo_registry.core.context_processors.registry",
             ],
         },
     },
@@ -138,7 +138,7 @@ if os.environ.get("DATABASE_REPLICA_URL"):
     # the primary, so the suite runs the same whether or not one is configured.
     DATABASES["replica"] = dj_database_url.parse(os.environ["DATABASE_REPLICA_URL"], conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")))
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
-DATABASE_ROUTERS = ["jfo_registry.routers.ReplicaRouter"]
+DATABASE_ROUTERS = ["jfo_registry.core.routers.ReplicaRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -233,7 +233,7 @@ TRUSTED_PROXY_COUNT = env_count("TRUSTED_PROXY_COUNT")
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", 5))
 AXES_COOLOFF_TIME = 1  # hour
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_CLIENT_IP_CALLABLE = "jfo_registry.client_address.client_address"
+AXES_CLIENT_IP_CALLABLE = "jfo_registry.core.client_address.client_address"
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
@@ -316,7 +316,7 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
-    "DEFAULT_SCHEMA_CLASS": "jfo_registry.schema.RegistryAutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "jfo_registry.core.schema.RegistryAutoSchema",
     "EXCEPTION_HANDLER": "jfo_registry.core.api.errors.exception_handler",
     "SEARCH_PARAM": "q",
     "ORDERING_PARAM": "ordering",
@@ -350,7 +350,7 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "jfo_registry.schema.optional_query_parameters_may_be_empty",
+        "jfo_registry.core.schema.optional_query_parameters_may_be_empty",
     ],
     "ENUM_NAME_OVERRIDES": {
         "JfoTypeEnum": "operations.choices.JfoType",

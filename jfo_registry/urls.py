@@ -6,8 +6,8 @@ from django.urls import include, path
 from agreements.views import DocumentDownloadView
 
 from .dashboard import DashboardView
-from .language import switch_language
-from .views import healthz
+from .core.language import switch_language
+from .core.views import healthz
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -22,7 +22,7 @@ urlpatterns = [
     path("", include("operations.urls")),
 ]
 
-handler400 = "jfo_registry.errors.bad_request"
-handler403 = "jfo_registry.errors.permission_denied"
-handler404 = "jfo_registry.errors.page_not_found"
-handler500 = "jfo_registry.errors.server_error"
+handler400 = "jfo_registry.core.errors.bad_request"
+handler403 = "jfo_registry.core.errors.permission_denied"
+handler404 = "jfo_registry.core.errors.page_not_found"
+handler500 = "jfo_registry.core.errors.server_error"

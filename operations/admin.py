@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from jfo_registry.admin import RegistryImportExportMixin, RegistryModelAdmin, RendersVersionMixin
+from jfo_registry.core.admin import RegistryImportExportMixin, RegistryModelAdmin, RendersVersionMixin
 
 from . import importers, services
 from .forms import AssignmentForm, AssignmentInlineFormSet

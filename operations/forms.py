@@ -2,7 +2,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from jfo_registry.concurrency import VersionedFormMixin
+from jfo_registry.core.concurrency import VersionedFormMixin
 
 from . import services
 from .models import FTE_MAX, FTE_STEP, Assignment, JointForceOperation, Officer

@@ -17,7 +17,7 @@ from pathlib import Path
 import yaml
 from django.db import transaction
 
-from jfo_registry.fiscal import FiscalYear
+from jfo_registry.core.fiscal import FiscalYear
 
 from . import services
 from .models import (

@@ -8,11 +8,11 @@ from django.urls import reverse
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from jfo_registry.fiscal import FiscalYear
-from jfo_registry.history import RegistryHistory
-from jfo_registry.models import BilingualNameMixin, TimeStampedModel, date_validators, long_text
-from jfo_registry.permissions import RegionalQuerySet
-from jfo_registry.validators import validate_single_line
+from jfo_registry.core.fiscal import FiscalYear
+from jfo_registry.core.history import RegistryHistory
+from jfo_registry.core.models import BilingualNameMixin, TimeStampedModel, date_validators, long_text
+from jfo_registry.core.permissions import RegionalQuerySet
+from jfo_registry.core.validators import validate_single_line
 
 from .choices import (
     Classification,

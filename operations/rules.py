@@ -1,7 +1,7 @@
 """Which regions operations' records lie in: each object rule beside its queryset form.
 
 Loaded by django-rules' autodiscovery (`rules.apps.AutodiscoverRulesConfig`) when the apps are
-ready. Each rule is registered with `jfo_registry.permissions.register_region_rule`, which
+ready. Each rule is registered with `jfo_registry.core.permissions.register_region_rule`, which
 `permissions.can_edit` and the models' `RegionalQuerySet` (`editable_by`, `visible_to`,
 `managed_by`, `wholly_managed_by`) dispatch through; then the object permissions of the
 actions managers are given (`roles.REGIONAL_MANAGER_EDITS["operations"]`) are added.
@@ -13,7 +13,7 @@ from collections.abc import Iterable
 
 from django.db.models import Q
 
-from jfo_registry.permissions import RegionRule, register_manager_permissions, register_region_rule
+from jfo_registry.core.permissions import RegionRule, register_manager_permissions, register_region_rule
 
 from .models import Assignment, JointForceOperation, Officer, Region
 

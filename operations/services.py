@@ -19,9 +19,9 @@ from django.db import transaction
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from jfo_registry import permissions
+from jfo_registry.core import permissions
 from jfo_registry.core import periods
-from jfo_registry.roles import Role
+from jfo_registry.core.roles import Role
 
 from .models import FTE_MAX, Assignment, JointForceOperation, Officer, Region
 

@@ -16,8 +16,8 @@ from django.apps import apps
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
-from jfo_registry.fiscal import FiscalYear
-from jfo_registry.history import record_current_links
+from jfo_registry.core.fiscal import FiscalYear
+from jfo_registry.core.history import record_current_links
 
 from .choices import Classification, JfoStatus, JfoType, Jurisdiction, Position
 from .inventory import InventoryLoader

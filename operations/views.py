@@ -12,11 +12,11 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import DetailView, ListView, TemplateView
 
-from jfo_registry import permissions
-from jfo_registry.fiscal import FiscalYear
-from jfo_registry.history import record_history
-from jfo_registry.reports import ReportQueryForm
-from jfo_registry.views import RoleRequiredMixin, SortedListMixin
+from jfo_registry.core import permissions
+from jfo_registry.core.fiscal import FiscalYear
+from jfo_registry.core.history import record_history
+from jfo_registry.core.reports import ReportQueryForm
+from jfo_registry.core.views import RoleRequiredMixin, SortedListMixin
 
 from . import selectors, services
 from .filtersets import JfoPageFilterSet, OfficerPageFilterSet

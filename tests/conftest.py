@@ -15,8 +15,8 @@ from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
-from jfo_registry import permissions
-from jfo_registry.roles import REGIONAL_MANAGER_EDITS, Role, sync_role_groups
+from jfo_registry.core import permissions
+from jfo_registry.core.roles import REGIONAL_MANAGER_EDITS, Role, sync_role_groups
 from operations.services import user_set_role
 from agreements.inventory import load_inventory
 from operations.models import Assignment, JointForceOperation, Officer, Region

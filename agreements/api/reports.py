@@ -6,7 +6,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 
 from jfo_registry.core.api.fields import FiscalYearField
-from jfo_registry.reports_api import ERRORS, FORMAT_PARAMETER, Period, ReportView
+from jfo_registry.core.reports_api import ERRORS, FORMAT_PARAMETER, Period, ReportView
 
 from .. import selectors
 from ..choices import ArrangementStatus

@@ -8,7 +8,7 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
-from jfo_registry import permissions
+from jfo_registry.core import permissions
 from jfo_registry.core.api.errors import as_drf_error
 from jfo_registry.core.api.parsers import SafeJSONParser
 from jfo_registry.core.api.viewsets import RegistryViewSet

@@ -6,7 +6,7 @@ import django.db.models.deletion
 import simple_history.models
 from django.db import migrations, models
 
-from jfo_registry.history import record_current_links
+from jfo_registry.core.history import record_current_links
 
 
 class Migration(migrations.Migration):

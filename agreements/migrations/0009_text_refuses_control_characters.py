@@ -2,7 +2,7 @@
 
 import agreements.models
 import django.core.validators
-import jfo_registry.validators
+import jfo_registry.core.validators
 from django.db import migrations, models
 
 
@@ -16,121 +16,121 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='arrangement',
             name='notes',
-            field=models.TextField(blank=True, max_length=4000, validators=[django.core.validators.MaxLengthValidator(4000), jfo_registry.validators.validate_multi_line], verbose_name='notes'),
+            field=models.TextField(blank=True, max_length=4000, validators=[django.core.validators.MaxLengthValidator(4000), jfo_registry.core.validators.validate_multi_line], verbose_name='notes'),
         ),
         migrations.AlterField(
             model_name='arrangement',
             name='reference',
-            field=models.CharField(max_length=50, unique=True, validators=[jfo_registry.validators.validate_single_line], verbose_name='reference'),
+            field=models.CharField(max_length=50, unique=True, validators=[jfo_registry.core.validators.validate_single_line], verbose_name='reference'),
         ),
         migrations.AlterField(
             model_name='arrangement',
             name='title',
-            field=models.CharField(max_length=300, validators=[jfo_registry.validators.validate_single_line], verbose_name='title'),
+            field=models.CharField(max_length=300, validators=[jfo_registry.core.validators.validate_single_line], verbose_name='title'),
         ),
         migrations.AlterField(
             model_name='arrangementdocument',
             name='file',
-            field=models.FileField(max_length=300, upload_to=agreements.models.document_path, validators=[jfo_registry.validators.validate_file_name], verbose_name='file'),
+            field=models.FileField(max_length=300, upload_to=agreements.models.document_path, validators=[jfo_registry.core.validators.validate_file_name], verbose_name='file'),
         ),
         migrations.AlterField(
             model_name='arrangementdocument',
             name='title',
-            field=models.CharField(max_length=200, validators=[jfo_registry.validators.validate_single_line], verbose_name='title'),
+            field=models.CharField(max_length=200, validators=[jfo_registry.core.validators.validate_single_line], verbose_name='title'),
         ),
         migrations.AlterField(
             model_name='conditioncoverage',
             name='clause_reference',
-            field=models.CharField(blank=True, help_text='The clause of the arrangement that addresses it.', max_length=200, validators=[jfo_registry.validators.validate_single_line], verbose_name='clause'),
+            field=models.CharField(blank=True, help_text='The clause of the arrangement that addresses it.', max_length=200, validators=[jfo_registry.core.validators.validate_single_line], verbose_name='clause'),
         ),
         migrations.AlterField(
             model_name='gapaction',
             name='action',
-            field=models.TextField(max_length=4000, validators=[django.core.validators.MaxLengthValidator(4000), jfo_registry.validators.validate_single_line], verbose_name='action'),
+            field=models.TextField(max_length=4000, validators=[django.core.validators.MaxLengthValidator(4000), jfo_registry.core.validators.validate_single_line], verbose_name='action'),
         ),
         migrations.AlterField(
             model_name='gapaction',
             name='notes',
-            field=models.TextField(blank=True, max_length=4000, validators=[django.core.validators.MaxLengthValidator(4000), jfo_registry.validators.validate_multi_line], verbose_name='notes'),
+            field=models.TextField(blank=True, max_length=4000, validators=[django.core.validators.MaxLengthValidator(4000), jfo_registry.core.validators.validate_multi_line], verbose_name='notes'),
         ),
         migrations.AlterField(
             model_name='gapaction',
             name='owner',
-            field=models.CharField(help_text='The person or team responsible.', max_length=200, validators=[jfo_registry.validators.validate_single_line], verbose_name='owner'),
+            field=models.CharField(help_text='The person or team responsible.', max_length=200, validators=[jfo_registry.core.validators.validate_single_line], verbose_name='owner'),
         ),
         migrations.AlterField(
             model_name='historicalarrangement',
             name='notes',
-            field=models.TextField(blank=True, max_length=4000, validators=[django.core.validators.MaxLengthValidator(4000), jfo_registry.validators.validate_multi_line], verbose_name='notes'),
+            field=models.TextField(blank=True, max_length=4000, validators=[django.core.validators.MaxLengthValidator(4000), jfo_registry.core.validators.validate_multi_line], verbose_name='notes'),
         ),
         migrations.AlterField(
             model_name='historicalarrangement',
             name='reference',
-            field=models.CharField(db_index=True, max_length=50, validators=[jfo_registry.validators.validate_single_line], verbose_name='reference'),
+            field=models.CharField(db_index=True, max_length=50, validators=[jfo_registry.core.validators.validate_single_line], verbose_name='reference'),
         ),
         migrations.AlterField(
             model_name='historicalarrangement',
             name='title',
-            field=models.CharField(max_length=300, validators=[jfo_registry.validators.validate_single_line], verbose_name='title'),
+            field=models.CharField(max_length=300, validators=[jfo_registry.core.validators.validate_single_line], verbose_name='title'),
         ),
         migrations.AlterField(
             model_name='historicalarrangementdocument',
             name='file',
-            field=models.TextField(max_length=300, validators=[jfo_registry.validators.validate_file_name], verbose_name='file'),
+            field=models.TextField(max_length=300, validators=[jfo_registry.core.validators.validate_file_name], verbose_name='file'),
         ),
         migrations.AlterField(
             model_name='historicalarrangementdocument',
             name='title',
-            field=models.CharField(max_length=200, validators=[jfo_registry.validators.validate_single_line], verbose_name='title'),
+            field=models.CharField(max_length=200, validators=[jfo_registry.core.validators.validate_single_line], verbose_name='title'),
         ),
         migrations.AlterField(
             model_name='historicalconditioncoverage',
             name='clause_reference',
-            field=models.CharField(blank=True, help_text='The clause of the arrangement that addresses it.', max_length=200, validators=[jfo_registry.validators.validate_single_line], verbose_name='clause'),
+            field=models.CharField(blank=True, help_text='The clause of the arrangement that addresses it.', max_length=200, validators=[jfo_registry.core.validators.validate_single_line], verbose_name='clause'),
         ),
         migrations.AlterField(
             model_name='historicalgapaction',
             name='action',
-            field=models.TextField(max_length=4000, validators=[django.core.validators.MaxLengthValidator(4000), jfo_registry.validators.validate_single_line], verbose_name='action'),
+            field=models.TextField(max_length=4000, validators=[django.core.validators.MaxLengthValidator(4000), jfo_registry.core.validators.validate_single_line], verbose_name='action'),
         ),
         migrations.AlterField(
             model_name='historicalgapaction',
             name='notes',
-            field=models.TextField(blank=True, max_length=4000, validators=[django.core.validators.MaxLengthValidator(4000), jfo_registry.validators.validate_multi_line], verbose_name='notes'),
+            field=models.TextField(blank=True, max_length=4000, validators=[django.core.validators.MaxLengthValidator(4000), jfo_registry.core.validators.validate_multi_line], verbose_name='notes'),
         ),
         migrations.AlterField(
             model_name='historicalgapaction',
             name='owner',
-            field=models.CharField(help_text='The person or team responsible.', max_length=200, validators=[jfo_registry.validators.validate_single_line], verbose_name='owner'),
+            field=models.CharField(help_text='The person or team responsible.', max_length=200, validators=[jfo_registry.core.validators.validate_single_line], verbose_name='owner'),
         ),
         migrations.AlterField(
             model_name='historicalinformationsharingcondition',
             name='letter',
-            field=models.CharField(db_index=True, max_length=1, validators=[jfo_registry.validators.validate_single_line], verbose_name='letter'),
+            field=models.CharField(db_index=True, max_length=1, validators=[jfo_registry.core.validators.validate_single_line], verbose_name='letter'),
         ),
         migrations.AlterField(
             model_name='historicalinformationsharingcondition',
             name='text_en',
-            field=models.TextField(max_length=4000, validators=[django.core.validators.MaxLengthValidator(4000), jfo_registry.validators.validate_multi_line], verbose_name='text (English)'),
+            field=models.TextField(max_length=4000, validators=[django.core.validators.MaxLengthValidator(4000), jfo_registry.core.validators.validate_multi_line], verbose_name='text (English)'),
         ),
         migrations.AlterField(
             model_name='historicalinformationsharingcondition',
             name='text_fr',
-            field=models.TextField(max_length=4000, validators=[django.core.validators.MaxLengthValidator(4000), jfo_registry.validators.validate_multi_line], verbose_name='text (French)'),
+            field=models.TextField(max_length=4000, validators=[django.core.validators.MaxLengthValidator(4000), jfo_registry.core.validators.validate_multi_line], verbose_name='text (French)'),
         ),
         migrations.AlterField(
             model_name='informationsharingcondition',
             name='letter',
-            field=models.CharField(max_length=1, unique=True, validators=[jfo_registry.validators.validate_single_line], verbose_name='letter'),
+            field=models.CharField(max_length=1, unique=True, validators=[jfo_registry.core.validators.validate_single_line], verbose_name='letter'),
         ),
         migrations.AlterField(
             model_name='informationsharingcondition',
             name='text_en',
-            field=models.TextField(max_length=4000, validators=[django.core.validators.MaxLengthValidator(4000), jfo_registry.validators.validate_multi_line], verbose_name='text (English)'),
+            field=models.TextField(max_length=4000, validators=[django.core.validators.MaxLengthValidator(4000), jfo_registry.core.validators.validate_multi_line], verbose_name='text (English)'),
         ),
         migrations.AlterField(
             model_name='informationsharingcondition',
             name='text_fr',
-            field=models.TextField(max_length=4000, validators=[django.core.validators.MaxLengthValidator(4000), jfo_registry.validators.validate_multi_line], verbose_name='text (French)'),
+            field=models.TextField(max_length=4000, validators=[django.core.validators.MaxLengthValidator(4000), jfo_registry.core.validators.validate_multi_line], verbose_name='text (French)'),
         ),
     ]

@@ -3,7 +3,7 @@
 from django import template
 from django.utils import timezone
 
-from jfo_registry import permissions
+from jfo_registry.core import permissions
 from operations.models import Region
 
 from .. import selectors

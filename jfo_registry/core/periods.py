@@ -18,8 +18,8 @@ from decimal import Decimal
 from django.db.models import DecimalField, ExpressionWrapper, F, Q, Value
 from django.db.models.functions import Coalesce, Greatest, Least
 
-from jfo_registry.db import DaysBetween, Numeric, date_value
-from jfo_registry.fiscal import FiscalYear
+from jfo_registry.core.db import DaysBetween, Numeric, date_value
+from jfo_registry.core.fiscal import FiscalYear
 
 Bound = datetime.date | None
 

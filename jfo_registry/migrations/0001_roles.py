@@ -2,7 +2,7 @@ from django.db import migrations
 
 
 def create_role_groups(apps, schema_editor):
-    from jfo_registry.roles import sync_role_groups
+    from jfo_registry.core.roles import sync_role_groups
 
     sync_role_groups(apps)
 

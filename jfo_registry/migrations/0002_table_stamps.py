@@ -2,7 +2,7 @@
 
 from django.db import migrations
 
-import jfo_registry.datastamps
+import jfo_registry.core.datastamps
 
 
 class Migration(migrations.Migration):
@@ -14,5 +14,5 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        jfo_registry.datastamps.CreateStampTable(),
+        jfo_registry.core.datastamps.CreateStampTable(),
     ]

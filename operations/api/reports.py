@@ -9,8 +9,8 @@ from rest_framework.response import Response
 
 from jfo_registry.core.api.fields import AsOfField, FiscalYearField
 from jfo_registry.core.shapes import csv_columns, csv_values, serializer_for
-from jfo_registry.fiscal import FiscalYear
-from jfo_registry.reports_api import ERRORS, FORMAT_PARAMETER, Period, ReportView
+from jfo_registry.core.fiscal import FiscalYear
+from jfo_registry.core.reports_api import ERRORS, FORMAT_PARAMETER, Period, ReportView
 
 from .. import selectors
 from ..choices import JfoType

@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 from import_export import resources
 from import_export.results import RowResult
 
-from jfo_registry import audit, permissions
-from jfo_registry.integrity import refuse_conflicts
+from jfo_registry.core import audit, permissions
+from jfo_registry.core.integrity import refuse_conflicts
 
 from .fields import SetField
 from .widgets import DateWidget, cell_text, is_blank
@@ -201,7 +201,7 @@ class RegistryResource(resources.ModelResource):
 
     def save_instance(self, instance, is_create, row, **kwargs):
         """A unique value that a concurrent write took after the row was validated is the row's
-        validation error, with the model's message (`jfo_registry.integrity`)."""
+        validation error, with the model's message (`jfo_registry.core.integrity`)."""
         with refuse_conflicts():
             super().save_instance(instance, is_create, row, **kwargs)
 

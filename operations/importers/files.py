@@ -1,7 +1,7 @@
 """Reading and writing the files: CSV (UTF-8 or Windows-1252, ',' ';' or tab) and XLSX.
 
 A file read becomes a tablib.Dataset whose first row is the header row, every cell as it was
-before export (`jfo_registry.spreadsheets.restore`); a dataset written is every cell as text,
+before export (`jfo_registry.core.spreadsheets.restore`); a dataset written is every cell as text,
 neutralised against formulas. Whatever cannot be read raises UnreadableFile with a message
 for the person who gave the file.
 """
@@ -17,7 +17,7 @@ import openpyxl
 import tablib
 from django.utils.translation import gettext as _
 
-from jfo_registry import spreadsheets
+from jfo_registry.core import spreadsheets
 
 from .widgets import cell_text, is_blank
 
@@ -166,7 +166,7 @@ def read_dataset(source, format: str | None = None) -> tablib.Dataset:
 
 
 def render(dataset: tablib.Dataset, format: str = "csv", title: str = "records") -> bytes:
-    """A dataset as CSV (UTF-8) or XLSX bytes, every cell text, through `jfo_registry.spreadsheets`
+    """A dataset as CSV (UTF-8) or XLSX bytes, every cell text, through `jfo_registry.core.spreadsheets`
     (cells that would start a formula get a leading apostrophe, which the import removes).
     `title` names the XLSX sheet. Raises UnreadableFile for a format other than csv or xlsx."""
     format = (format or "").lower()

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from import_export.results import RowResult
 
-from jfo_registry import audit
+from jfo_registry.core import audit
 
 from .base import RegistryResource
 from .files import read_dataset, render

@@ -2,7 +2,7 @@
 
 import django.core.validators
 import django.db.models.deletion
-import jfo_registry.models
+import jfo_registry.core.models
 from decimal import Decimal
 from django.conf import settings
 from django.db import migrations, models
@@ -55,7 +55,7 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': 'programs',
                 'ordering': ['code'],
             },
-            bases=(jfo_registry.models.BilingualNameMixin, models.Model),
+            bases=(jfo_registry.core.models.BilingualNameMixin, models.Model),
         ),
         migrations.CreateModel(
             name='Threat',
@@ -73,7 +73,7 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': 'threats',
                 'ordering': ['risk_level', 'name_en'],
             },
-            bases=(jfo_registry.models.BilingualNameMixin, models.Model),
+            bases=(jfo_registry.core.models.BilingualNameMixin, models.Model),
         ),
         migrations.CreateModel(
             name='Agency',
@@ -94,7 +94,7 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': 'agencies',
                 'ordering': ['acronym'],
             },
-            bases=(jfo_registry.models.BilingualNameMixin, models.Model),
+            bases=(jfo_registry.core.models.BilingualNameMixin, models.Model),
         ),
         migrations.CreateModel(
             name='CostingPolicy',
@@ -154,7 +154,7 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': 'regions',
                 'ordering': ['code'],
             },
-            bases=(jfo_registry.models.BilingualNameMixin, models.Model),
+            bases=(jfo_registry.core.models.BilingualNameMixin, models.Model),
         ),
         migrations.CreateModel(
             name='Officer',

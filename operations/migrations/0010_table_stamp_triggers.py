@@ -2,7 +2,7 @@
 
 from django.db import migrations
 
-import jfo_registry.datastamps
+import jfo_registry.core.datastamps
 
 
 class Migration(migrations.Migration):
@@ -15,7 +15,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        jfo_registry.datastamps.InstallStampTriggers(
+        jfo_registry.core.datastamps.InstallStampTriggers(
             tables=[
                 'operations_agency',
                 'operations_assignment',

@@ -9,7 +9,7 @@ By concern: `assignments` (the rows a report reads, rounding, parameter codes), 
 and `lists` (unit and officer lists, an officer's allocation). This package is their public face.
 """
 
-from jfo_registry.reports import ReportError
+from jfo_registry.core.reports import ReportError
 
 from .assignments import (
     CENT,

@@ -9,7 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import DecimalField, QuerySet
 
 from jfo_registry.core import periods
-from jfo_registry.fiscal import FiscalYear
+from jfo_registry.core.fiscal import FiscalYear
 
 from ..models import Assignment
 

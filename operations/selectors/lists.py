@@ -10,7 +10,7 @@ from django.db.models import DecimalField, OuterRef, Prefetch, QuerySet, Subquer
 from django.db.models.functions import Coalesce
 
 from jfo_registry.core import periods
-from jfo_registry.fiscal import add_days
+from jfo_registry.core.fiscal import add_days
 
 from ..extensions import unit_arrangements
 from ..models import FTE_MAX, Assignment, JointForceOperation, Officer, Participation

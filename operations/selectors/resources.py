@@ -13,9 +13,9 @@ from django.utils.translation import gettext_lazy
 
 from jfo_registry.core import periods
 from jfo_registry.core.shapes import Period, Shape, public
-from jfo_registry.fiscal import FiscalYear
-from jfo_registry.reports import ReportError
-from jfo_registry.routers import reports_read_from_replica
+from jfo_registry.core.fiscal import FiscalYear
+from jfo_registry.core.reports import ReportError
+from jfo_registry.core.routers import reports_read_from_replica
 
 from ..choices import Classification, JfoType, Position
 from ..models import Agency, CostingPolicy, JointForceOperation, Participation, Program, Region, SalaryRate

@@ -11,9 +11,9 @@ from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from jfo_registry.core import periods
-from jfo_registry.db import DaysBetween, date_value
-from jfo_registry.fiscal import FiscalYear
-from jfo_registry.routers import reports_read_from_replica
+from jfo_registry.core.db import DaysBetween, date_value
+from jfo_registry.core.fiscal import FiscalYear
+from jfo_registry.core.routers import reports_read_from_replica
 
 from ..models import FTE_MAX, Officer
 from .assignments import DAYS_PER_YEAR, NUMBER, active_during, active_on, assignments, codes, fte_round, years_of

@@ -8,7 +8,7 @@ from rest_framework.test import APIClient
 
 from agreements.models import Arrangement, ReminderSent
 from agreements.services import send_expiry_reminders
-from jfo_registry.roles import Role
+from jfo_registry.core.roles import Role
 from operations.models import JointForceOperation, Region
 from tests.conftest import make_user, run_together
 

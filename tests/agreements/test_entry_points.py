@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from agreements.models import Arrangement, ConditionCoverage, GapAction, InformationSharingCondition
 from operations.models import JointForceOperation
-from jfo_registry.concurrency import version_of
+from jfo_registry.core.concurrency import version_of
 from tests.api import login
 
 pytestmark = pytest.mark.django_db

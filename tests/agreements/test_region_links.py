@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from agreements import services
 from agreements.models import Arrangement, ArrangementParty, GapAction
-from jfo_registry.concurrency import version_of
+from jfo_registry.core.concurrency import version_of
 from operations.models import Agency, JointForceOperation
 from tests.api import login
 

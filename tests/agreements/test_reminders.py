@@ -12,7 +12,7 @@ from django.utils import timezone, translation
 
 from agreements import services
 from agreements.models import Arrangement, ReminderSent
-from jfo_registry.roles import Role
+from jfo_registry.core.roles import Role
 from operations.models import JointForceOperation
 from tests.conftest import make_user
 

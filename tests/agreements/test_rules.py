@@ -6,7 +6,7 @@ import datetime
 import pytest
 
 from agreements.models import Arrangement, ArrangementDocument, ConditionCoverage, GapAction, InformationSharingCondition
-from jfo_registry import permissions
+from jfo_registry.core import permissions
 from tests.conftest import assert_region_rules_agree, make_jfo
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,7 @@ from django.core import mail
 from agreements import selectors, services
 from agreements.choices import ArrangementStatus
 from agreements.models import Arrangement
-from jfo_registry.roles import Role
+from jfo_registry.core.roles import Role
 from operations.models import JointForceOperation
 from tests.conftest import make_user
 

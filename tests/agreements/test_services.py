@@ -9,7 +9,7 @@ from django.core.management import call_command
 
 from agreements import selectors, services
 from agreements.models import Arrangement, ConditionCoverage, InformationSharingCondition, ReminderSent
-from jfo_registry.roles import Role
+from jfo_registry.core.roles import Role
 from tests.conftest import make_user
 
 pytestmark = pytest.mark.django_db

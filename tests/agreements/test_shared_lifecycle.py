@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 
 from agreements.models import Arrangement
-from jfo_registry.concurrency import version_of
+from jfo_registry.core.concurrency import version_of
 from operations.models import JointForceOperation
 from tests.agreements.test_region_links import admin_form, gta_wca, snapshot
 from tests.api import login

@@ -105,7 +105,7 @@ def seed(live_server, transactional_db):
     from django.contrib.auth.models import Group
 
     from agreements.models import InformationSharingCondition
-    from jfo_registry.roles import Role, sync_role_groups
+    from jfo_registry.core.roles import Role, sync_role_groups
     from agreements.inventory import load_inventory
 
     if Group.objects.filter(name__in=[role.group_name for role in Role]).count() != len(Role):
@@ -135,7 +135,7 @@ def sign_in(live_server):
 
 @pytest.fixture
 def manager_user():
-    from jfo_registry.roles import Role
+    from jfo_registry.core.roles import Role
     from tests.conftest import make_user
 
     return make_user("browser-manager-gta", Role.REGIONAL_MANAGER, ("GTA",))
@@ -143,7 +143,7 @@ def manager_user():
 
 @pytest.fixture
 def analyst_user():
-    from jfo_registry.roles import Role
+    from jfo_registry.core.roles import Role
     from tests.conftest import make_user
 
     return make_user("browser-analyst", Role.HQ_ANALYST)

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from playwright.sync_api import expect
 
-from jfo_registry.fiscal import FiscalYear
+from jfo_registry.core.fiscal import FiscalYear
 from operations.models import Assignment, JointForceOperation
 from tests.conftest import TEST_PASSWORD, make_assignment, make_officer
 

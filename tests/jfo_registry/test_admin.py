@@ -8,7 +8,7 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from jfo_registry.admin import RegistryImportExportMixin
+from jfo_registry.core.admin import RegistryImportExportMixin
 from operations.models import Assignment, Officer
 from tests.conftest import TEST_PASSWORD, count_queries, make_assignment, make_jfo, make_officer
 
@@ -159,7 +159,7 @@ def test_only_administrators_reach_the_admin(client, request, fixture):
 
 
 def test_admin_changes_are_recorded_and_history_is_shown_read_only(admin_client, administrator):
-    from jfo_registry.concurrency import version_of
+    from jfo_registry.core.concurrency import version_of
 
     assignment = make_assignment(fte="0.50", start=datetime.date(2020, 4, 1))
     url = reverse("admin:operations_assignment_change", args=[assignment.pk])
@@ -184,7 +184,7 @@ def test_admin_changes_are_recorded_and_history_is_shown_read_only(admin_client,
 
 
 def test_admin_refuses_a_stale_save_with_the_other_change(admin_client, administrator):
-    from jfo_registry.concurrency import version_of
+    from jfo_registry.core.concurrency import version_of
     from operations import services
 
     assignment = make_assignment(fte="0.50", start=datetime.date(2020, 4, 1))

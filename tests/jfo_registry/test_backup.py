@@ -61,7 +61,7 @@ from agreements.models import (
     InformationSharingCondition,
     ReminderSent,
 )
-from jfo_registry.roles import Role, sync_role_groups
+from jfo_registry.core.roles import Role, sync_role_groups
 from agreements.inventory import load_inventory
 from operations.models import Agency, Assignment, JointForceOperation, Region
 from tests.conftest import make_user

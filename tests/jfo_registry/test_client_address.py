@@ -16,7 +16,7 @@ from django.test import Client, RequestFactory
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
-from jfo_registry.client_address import client_address
+from jfo_registry.core.client_address import client_address
 from tests.conftest import TEST_PASSWORD
 from tests.jfo_registry.production import manage, python
 

@@ -1,4 +1,4 @@
-"""`jfo_registry.concurrency`: one decision for a stale write, behind the API's ETag/If-Match
+"""`jfo_registry.core.concurrency`: one decision for a stale write, behind the API's ETag/If-Match
 and the pages' and admin's hidden version field."""
 
 import datetime
@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from jfo_registry.concurrency import check_version, etag_of, is_stale, version_of
+from jfo_registry.core.concurrency import check_version, etag_of, is_stale, version_of
 from operations import services
 from operations.models import Assignment
 from tests.conftest import make_assignment, make_officer

@@ -5,7 +5,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from jfo_registry.datastamps import STAMP_TABLE, stamped_tables, stamps_of, tables_with_triggers
+from jfo_registry.core.datastamps import STAMP_TABLE, stamped_tables, stamps_of, tables_with_triggers
 from operations.models import Region
 
 

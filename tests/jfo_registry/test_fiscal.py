@@ -2,7 +2,7 @@ import datetime
 
 import pytest
 
-from jfo_registry.fiscal import FiscalYear
+from jfo_registry.core.fiscal import FiscalYear
 
 D = datetime.date
 

@@ -10,8 +10,8 @@ from django.urls import reverse
 
 from agreements.models import Arrangement, ArrangementParty, ConditionCoverage
 from agreements.services import arrangement_transition
-from jfo_registry.history import record_current_links, record_history
-from jfo_registry.roles import Role
+from jfo_registry.core.history import record_current_links, record_history
+from jfo_registry.core.roles import Role
 from operations.services import user_set_role
 from operations.models import JointForceOperation, Region, Threat
 from tests.api import login

@@ -1,5 +1,5 @@
 """A write that loses a race to the database's unique rule reads as its validator would have
-read it: the same field, the same message (`jfo_registry.integrity`), on both databases."""
+read it: the same field, the same message (`jfo_registry.core.integrity`), on both databases."""
 
 from decimal import Decimal
 
@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from agreements.forms import RenewForm
 from agreements.models import Arrangement
-from jfo_registry.integrity import CONFLICT_MESSAGE, as_validation_error, refuse_conflicts, violation_of
+from jfo_registry.core.integrity import CONFLICT_MESSAGE, as_validation_error, refuse_conflicts, violation_of
 from operations.models import CostingPolicy, Officer, Region
 from tests.api import login
 from tests.operations.test_models import DUPLICATES

@@ -8,8 +8,8 @@ from django.urls import get_resolver, reverse
 from drf_spectacular.generators import SchemaGenerator
 
 from agreements.models import Arrangement, ArrangementParty, ConditionCoverage
-from jfo_registry.audit import RecordKept
-from jfo_registry.concurrency import version_of
+from jfo_registry.core.audit import RecordKept
+from jfo_registry.core.concurrency import version_of
 from operations.models import Assignment, JointForceOperation, Threat
 from tests.api import login
 from tests.conftest import TEST_PASSWORD, make_assignment, make_jfo

@@ -13,12 +13,12 @@ BROKEN_REQUEST = textwrap.dedent(
     """
     import django
     django.setup()
-    import jfo_registry.views
+    import jfo_registry.core.views
 
     def broken(request):
         raise RuntimeError("deliberately broken for the logging test")
 
-    jfo_registry.views.healthz = broken  # before the URLconf is first loaded
+    jfo_registry.core.views.healthz = broken  # before the URLconf is first loaded
     from django.test import Client
 
     response = Client(raise_request_exception=False).get("/healthz", secure=True, HTTP_HOST="jfo.example.gc.ca")

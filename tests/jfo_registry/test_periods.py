@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from jfo_registry.core import periods
-from jfo_registry.fiscal import FiscalYear
+from jfo_registry.core.fiscal import FiscalYear
 
 D = datetime.date
 pytestmark = pytest.mark.django_db
@@ -48,7 +48,7 @@ def sql_fte_years(fte, start, end, year) -> Decimal:
 
 
 def close(a: Decimal, b: Decimal) -> bool:
-    """Equal to 12 places: SQLite computes in REAL (see `jfo_registry.db.Numeric`)."""
+    """Equal to 12 places: SQLite computes in REAL (see `jfo_registry.core.db.Numeric`)."""
     return abs(Decimal(a) - Decimal(b)) < Decimal("1e-12")
 
 

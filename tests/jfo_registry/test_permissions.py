@@ -1,11 +1,11 @@
-"""jfo_registry.permissions: the role predicates and the registry of region rules through
+"""jfo_registry.core.permissions: the role predicates and the registry of region rules through
 which the foundation dispatches to each app's rules.py (it imports no app)."""
 
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 
-from jfo_registry import permissions
+from jfo_registry.core import permissions
 from operations.models import Agency, Officer, Region
 from tests.conftest import make_jfo, make_officer
 

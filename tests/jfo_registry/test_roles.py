@@ -3,8 +3,8 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from jfo_registry import permissions
-from jfo_registry.roles import Role
+from jfo_registry.core import permissions
+from jfo_registry.core.roles import Role
 from operations.models import JointForceOperation, Region
 from tests.conftest import make_assignment, make_jfo, make_officer, make_user
 

@@ -4,7 +4,7 @@ import pytest
 from django.db import connections
 
 from agreements import selectors as agreement_selectors
-from jfo_registry import routers
+from jfo_registry.core import routers
 from operations import selectors
 from operations.models import Assignment, Region
 

@@ -1,4 +1,4 @@
-"""jfo_registry.spreadsheets: the one CSV and XLSX writer, and the admin's exports through it."""
+"""jfo_registry.core.spreadsheets: the one CSV and XLSX writer, and the admin's exports through it."""
 
 import datetime
 import io
@@ -9,7 +9,7 @@ import pytest
 import tablib
 from django.urls import reverse
 
-from jfo_registry import spreadsheets
+from jfo_registry.core import spreadsheets
 from operations.models import Agency, Assignment, JointForceOperation, Officer
 from tests.conftest import make_assignment, make_jfo, make_officer
 from tests.formulas import PAYLOADS, XLSX_PAYLOADS, assert_neutralised, csv_cells, xlsx_cells

@@ -1,4 +1,4 @@
-"""Free text users type is bounded (`jfo_registry.models.long_text`), the same way at every
+"""Free text users type is bounded (`jfo_registry.core.models.long_text`), the same way at every
 entry point: model validation, the API (and its schema), the pages and imports."""
 
 import datetime
@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from agreements.models import GapAction
-from jfo_registry.models import LONG_TEXT_MAX_LENGTH
+from jfo_registry.core.models import LONG_TEXT_MAX_LENGTH
 from operations.models import Assignment
 from tests.api import login
 from tests.conftest import make_assignment, make_jfo, make_officer

@@ -1,4 +1,4 @@
-"""jfo_registry.validators: one-line text refuses control characters, multi-line text keeps only
+"""jfo_registry.core.validators: one-line text refuses control characters, multi-line text keeps only
 tabs and line breaks — through the models, the API, the pages, the admin and the import."""
 
 import datetime
@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.utils import translation
 
 from agreements.models import Arrangement, ArrangementDocument, ConditionCoverage, GapAction
-from jfo_registry.concurrency import version_of
-from jfo_registry.validators import validate_file_name, validate_multi_line, validate_single_line
+from jfo_registry.core.concurrency import version_of
+from jfo_registry.core.validators import validate_file_name, validate_multi_line, validate_single_line
 from operations import importers
 from operations.models import Agency, JointForceOperation, Officer, Region
 from tests.api import login

@@ -10,7 +10,7 @@ from django.db import connections
 
 from rest_framework.test import APIClient
 
-from jfo_registry.roles import Role
+from jfo_registry.core.roles import Role
 from operations import services
 from operations.models import Assignment, JointForceOperation, Officer, Region
 from tests.conftest import make_user, run_together

@@ -15,7 +15,7 @@ from django.core.management.base import CommandError
 from django.db import models
 from django.utils import translation
 
-from jfo_registry import audit
+from jfo_registry.core import audit
 from operations import importers
 from operations.models import Agency, Assignment, JointForceOperation, Officer, Participation
 from tests.conftest import make_assignment, make_jfo, make_officer

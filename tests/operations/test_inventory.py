@@ -9,7 +9,7 @@ from django.core.management import call_command
 
 from agreements.models import Arrangement
 from jfo_registry.core.periods import fte_years
-from jfo_registry.fiscal import FiscalYear
+from jfo_registry.core.fiscal import FiscalYear
 from operations import services
 from agreements.inventory import load_inventory
 from operations.models import (

@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from jfo_registry.concurrency import version_of
+from jfo_registry.core.concurrency import version_of
 from operations import importers, services
 from operations.models import Assignment, Officer, Region
 from tests.api import login

@@ -3,7 +3,7 @@ regional model of operations and every kind of user."""
 
 import pytest
 
-from jfo_registry import permissions
+from jfo_registry.core import permissions
 from operations.models import Assignment, JointForceOperation, Officer, Region
 from tests.conftest import assert_region_rules_agree, make_assignment, make_jfo, make_officer
 

@@ -6,8 +6,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from agreements.models import Arrangement
-from jfo_registry.fiscal import FiscalYear
-from jfo_registry.history import record_history
+from jfo_registry.core.fiscal import FiscalYear
+from jfo_registry.core.history import record_history
 from operations import selectors, services
 from operations.models import Assignment, JointForceOperation, Officer
 from agreements.synthetic import generate

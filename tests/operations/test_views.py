@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from jfo_registry.concurrency import version_of
+from jfo_registry.core.concurrency import version_of
 from operations.models import Assignment, JointForceOperation, Officer
 from tests.conftest import TEST_PASSWORD, count_queries, make_assignment, make_jfo, make_officer
 

@@ -3,7 +3,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from jfo_registry import audit
+from jfo_registry.core import audit
 from agreements.synthetic import generate
 
 

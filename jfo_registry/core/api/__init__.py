@@ -4,7 +4,7 @@
   project's EXCEPTION_HANDLER.
 - `fields`: strict serializer fields (record ids, text, fiscal years, moments, nullable texts).
 - `serializers`: the base serializers (strict fields, validation through the model).
-- `preconditions`: ETag and If-Match (428, 412); the decision itself is `jfo_registry.concurrency`.
+- `preconditions`: ETag and If-Match (428, 412); the decision itself is `jfo_registry.core.concurrency`.
 - `listing`: reading a flat list straight from `.values()`.
 - `viewsets`: the base viewset (object checks, history, deletion refusals).
 - `filters`: filter sets and filters (ids or codes, fiscal years, strict booleans, search).

@@ -7,8 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
 from rest_framework import permissions as drf_permissions
 
-from jfo_registry import permissions
-from jfo_registry.errors import null_character_parameters
+from jfo_registry.core import permissions
+from jfo_registry.core.errors import null_character_parameters
 
 
 class RegistryPermission(drf_permissions.BasePermission):

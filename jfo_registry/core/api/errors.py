@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, views
 from rest_framework.settings import api_settings
 
-from jfo_registry.integrity import as_validation_error
+from jfo_registry.core.integrity import as_validation_error
 
 
 def as_drf_error(error: DjangoValidationError) -> exceptions.ValidationError:

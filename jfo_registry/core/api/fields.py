@@ -14,7 +14,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.relations import MANY_RELATION_KWARGS
 
-from jfo_registry.fiscal import FiscalYear
+from jfo_registry.core.fiscal import FiscalYear
 
 
 def is_record_id(value: str) -> bool:

@@ -14,7 +14,7 @@ from rest_framework import exceptions
 from rest_framework.filters import SearchFilter
 
 from jfo_registry.core import periods
-from jfo_registry.fiscal import FiscalYear
+from jfo_registry.core.fiscal import FiscalYear
 
 from .fields import is_record_id
 

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 
-from jfo_registry.datastamps import cached_count
+from jfo_registry.core.datastamps import cached_count
 
 
 class CachedCountPaginator(DjangoPaginator):

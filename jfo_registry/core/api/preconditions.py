@@ -1,6 +1,6 @@
 """The API's side of the stale-write refusal: a retrieve sends the record's ETag, and PUT/PATCH
 must send it back in If-Match (428 without it; `*` explicitly overwrites; 412 when stale). What a
-version is and whether a write is stale is decided by `jfo_registry.concurrency`, for the pages
+version is and whether a write is stale is decided by `jfo_registry.core.concurrency`, for the pages
 and the admin alike."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
 
-from jfo_registry.concurrency import etag_of, is_stale
+from jfo_registry.core.concurrency import etag_of, is_stale
 
 
 class PreconditionRequired(exceptions.APIException):

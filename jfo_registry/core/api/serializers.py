@@ -9,7 +9,7 @@ from django.db import models
 from rest_framework import serializers
 from rest_framework.validators import UniqueValidator
 
-from jfo_registry import permissions
+from jfo_registry.core import permissions
 
 from .errors import as_drf_error
 from .fields import StrictCharField, StrictPrimaryKeyRelatedField, StrictSlugField

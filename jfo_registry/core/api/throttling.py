@@ -5,7 +5,7 @@ default cache: Redis (`REDIS_URL`) shares them between workers and hosts."""
 
 from rest_framework import throttling
 
-from jfo_registry.client_address import client_address
+from jfo_registry.core.client_address import client_address
 
 
 class ClientAddressMixin:

@@ -12,9 +12,9 @@ from rest_framework import viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from jfo_registry.audit import RecordKept, deletion_refusal
-from jfo_registry.concurrency import etag_of
-from jfo_registry.history import record_history
+from jfo_registry.core.audit import RecordKept, deletion_refusal
+from jfo_registry.core.concurrency import etag_of
+from jfo_registry.core.history import record_history
 
 from .access import RegistryPermission, RejectNullCharactersMixin
 from .errors import RecordInUseConflict, RecordKeptConflict, as_drf_error, in_use_message

@@ -3,7 +3,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from jfo_registry.roles import Role
+from jfo_registry.core.roles import Role
 from operations.services import user_set_role
 
 # Demo accounts for trying the registry in development; never created when DEBUG is off.

@@ -1,8 +1,8 @@
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from jfo_registry.roles import Role
-from jfo_registry.services import user_get
+from jfo_registry.core.roles import Role
+from jfo_registry.core.services import user_get
 from operations.services import user_set_role
 
 

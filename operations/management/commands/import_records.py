@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from tqdm import tqdm
 
-from jfo_registry import audit
+from jfo_registry.core import audit
 from operations import importers
 
 # Translators: the labels of the import progress bars.

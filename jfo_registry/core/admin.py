@@ -1,4 +1,4 @@
-"""Shared admin behaviour: permissions come from `jfo_registry.permissions`, like everywhere else."""
+"""Shared admin behaviour: permissions come from `jfo_registry.core.permissions`, like everywhere else."""
 
 from django.contrib import messages
 from django.contrib.admin.options import IncorrectLookupParameters

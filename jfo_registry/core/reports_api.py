@@ -9,9 +9,9 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.views import APIView
 
 from . import spreadsheets
-from .core import shapes
-from .core.api.access import RegistryPermission, RejectNullCharactersMixin
-from .core.api.throttling import ThrottleFirstMixin
+from . import shapes
+from .api.access import RegistryPermission, RejectNullCharactersMixin
+from .api.throttling import ThrottleFirstMixin
 from .reports import ReportError
 
 

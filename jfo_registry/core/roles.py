@@ -2,7 +2,7 @@
 
 Used by the migration that creates the groups and by `set_role`; row-level rules
 (which regions a record lies in) live in each app's rules.py, dispatched through
-`jfo_registry.permissions`.
+`jfo_registry.core.permissions`.
 """
 
 from django.contrib.auth.management import create_permissions

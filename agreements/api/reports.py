@@ -3,19 +3,21 @@
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
-from rest_framework.response import Response
 
-from jfo_registry.core.api.fields import FiscalYearField
-from jfo_registry.core.reports_api import ERRORS, FORMAT_PARAMETER, Period, ReportView
+from jfo_registry.core.reports_api import (
+    ERRORS, FORMAT_PARAMETER, Period, ReportQuery, ReportView, fiscal_year_parameter, on_parameter, region_parameter,
+)
 
 from .. import selectors
 from ..choices import ArrangementStatus
 
 
-class CoverageQuery(serializers.Serializer):
-    fiscal_year = FiscalYearField(required=False, help_text=_("Covered at some time in this fiscal year."))
-    on = serializers.DateField(required=False, help_text=_("Covered on this date (default: today)."))
-    region = serializers.CharField(required=False, help_text=_("Region code(s), comma-separated."))
+class CoverageQuery(ReportQuery):
+    """The coverage report's parameters (API and page); no `as_of` (refused)."""
+
+    fiscal_year = fiscal_year_parameter(_("Covered at some time in this fiscal year."))
+    on = on_parameter(_("Covered on this date (default: today)."))
+    region = region_parameter()
 
 
 class CoverageGroup(serializers.Serializer):
@@ -56,10 +58,13 @@ class CoverageReportView(ReportView):
     @extend_schema(parameters=[CoverageQuery, FORMAT_PARAMETER], responses={200: CoverageReport, **ERRORS},
                    summary="Coverage report")
     def get(self, request):
-        params = self.params(request)
-        return Response(selectors.coverage_report(
-            fiscal_year=params.get("fiscal_year"), on=params.get("on"), region=params.get("region")
-        ))
+        """200: the report (`CoverageReport`); 400: a refused parameter."""
+        return self.respond(request)
+
+    @classmethod
+    def report(cls, params: dict):
+        """`selectors.coverage_report` for validated `params` (a fiscal year, else a day: today)."""
+        return selectors.coverage_report(fiscal_year=params.get("fiscal_year"), on=params.get("on"), region=params.get("region"))
 
     def csv_filename(self, data) -> str:
         return f"coverage-{data['fiscal_year'] or data['period']['start']}.csv"
@@ -74,7 +79,9 @@ class CoverageReportView(ReportView):
             yield ["uncovered_unit", unit["acronym"], unit["name"], unit["region"], "", ""]
 
 
-class ConditionsQuery(serializers.Serializer):
+class ConditionsQuery(ReportQuery):
+    """The conditions report's parameters (API and page); no `as_of` (refused)."""
+
     status = serializers.MultipleChoiceField(
         choices=ArrangementStatus.choices, required=False,
         help_text=_("Arrangements of these statuses (default: all but superseded and terminated)."),
@@ -126,8 +133,13 @@ class ConditionsReportView(ReportView):
     @extend_schema(parameters=[ConditionsQuery, FORMAT_PARAMETER], responses={200: ConditionsReport, **ERRORS},
                    summary="Conditions report")
     def get(self, request):
-        params = self.params(request)
-        return Response(selectors.conditions_report(status=",".join(sorted(params.get("status") or [])) or None))
+        """200: the report (`ConditionsReport`); 400: a refused parameter."""
+        return self.respond(request)
+
+    @classmethod
+    def report(cls, params: dict):
+        """`selectors.conditions_report` for validated `params` (default statuses: all but superseded, terminated)."""
+        return selectors.conditions_report(status=",".join(sorted(params.get("status") or [])) or None)
 
     def csv_rows(self, data):
         letters = [c["letter"] for c in data["conditions"]]
@@ -138,10 +150,12 @@ class ConditionsReportView(ReportView):
             yield ["addressed_in", count["letter"], f"{count['addressed']} of {count['assessed']}", *([""] * len(letters)), ""]
 
 
-class ExpiringQuery(serializers.Serializer):
-    days = serializers.IntegerField(min_value=0, max_value=3650, default=90)
-    on = serializers.DateField(required=False)
-    region = serializers.CharField(required=False)
+class ExpiringQuery(ReportQuery):
+    """The expiring report's parameters (API and page); no `as_of` (refused)."""
+
+    days = serializers.IntegerField(min_value=0, max_value=3650, default=90, help_text=_("The horizon, in days."))
+    on = on_parameter()
+    region = region_parameter()
 
 
 class ExpiringRow(serializers.Serializer):
@@ -172,8 +186,13 @@ class ExpiringReportView(ReportView):
     @extend_schema(parameters=[ExpiringQuery, FORMAT_PARAMETER], responses={200: ExpiringReport, **ERRORS},
                    summary="Expiring arrangements")
     def get(self, request):
-        params = self.params(request)
-        return Response(selectors.expiring_report(days=params["days"], on=params.get("on"), region=params.get("region")))
+        """200: the report (`ExpiringReport`); 400: a refused parameter."""
+        return self.respond(request)
+
+    @classmethod
+    def report(cls, params: dict):
+        """`selectors.expiring_report` for validated `params` (default: 90 days from today)."""
+        return selectors.expiring_report(days=params.get("days", 90), on=params.get("on"), region=params.get("region"))
 
     def csv_filename(self, data) -> str:
         return f"expiring-{data['on']}-{data['days']}-days.csv"
@@ -186,9 +205,11 @@ class ExpiringReportView(ReportView):
                    " ".join(row["regions"])]
 
 
-class GapsQuery(serializers.Serializer):
-    on = serializers.DateField(required=False)
-    region = serializers.CharField(required=False)
+class GapsQuery(ReportQuery):
+    """The gaps plan's parameters (API and page); no `as_of` (refused)."""
+
+    on = on_parameter()
+    region = region_parameter()
 
 
 class GapActionRow(serializers.Serializer):
@@ -235,8 +256,13 @@ class GapsReportView(ReportView):
     @extend_schema(parameters=[GapsQuery, FORMAT_PARAMETER], responses={200: GapsReport, **ERRORS},
                    summary="Gaps plan")
     def get(self, request):
-        params = self.params(request)
-        return Response(selectors.gaps_report(on=params.get("on"), region=params.get("region")))
+        """200: the report (`GapsReport`); 400: a refused parameter."""
+        return self.respond(request)
+
+    @classmethod
+    def report(cls, params: dict):
+        """`selectors.gaps_report` for validated `params` (default day: today)."""
+        return selectors.gaps_report(on=params.get("on"), region=params.get("region"))
 
     def csv_filename(self, data) -> str:
         return f"gaps-{data['on']}.csv"

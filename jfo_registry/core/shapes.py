@@ -63,7 +63,7 @@ class Shape(Mapping):
 
     def as_data(self) -> dict:
         """The published dict (public keys, nested shapes as dicts), as the API sends it."""
-        return {key: _plain(value) for key, value in self.items()}
+        return {key: plain(value) for key, value in self.items()}
 
 
 @cache
@@ -71,13 +71,15 @@ def _omitted_when_none(cls, name: str) -> bool:
     return next(f for f in dataclasses.fields(cls) if f.name == name).metadata.get("omit_none", False)
 
 
-def _plain(value):
+def plain(value):
+    """`value` as plain data: shapes as their published dicts, lists and dicts walked; any other
+    value as it is. Raises nothing."""
     if isinstance(value, Shape):
         return value.as_data()
     if isinstance(value, (list, tuple)):
-        return [_plain(item) for item in value]
+        return [plain(item) for item in value]
     if isinstance(value, dict):
-        return {key: _plain(item) for key, item in value.items()}
+        return {key: plain(item) for key, item in value.items()}
     return value
 
 

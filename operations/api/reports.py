@@ -5,28 +5,32 @@ from decimal import Decimal
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
-from rest_framework.response import Response
 
-from jfo_registry.core.api.fields import AsOfField, FiscalYearField
 from jfo_registry.core.shapes import csv_columns, csv_values, serializer_for
 from jfo_registry.core.fiscal import FiscalYear
-from jfo_registry.core.reports_api import ERRORS, FORMAT_PARAMETER, Period, ReportView
+from jfo_registry.core.reports_api import (
+    ERRORS, FORMAT_PARAMETER, Period, ReportQuery, ReportView, as_of_parameter, fiscal_year_parameter, on_parameter,
+    region_parameter,
+)
 
 from .. import selectors
 from ..choices import JfoType
 
 
 def current_fiscal_year() -> int:
+    """The current fiscal year's start year (an int: 2010 for 2010-2011), by today's date."""
     return FiscalYear.current().start_year
 
 
-class ResourcesQuery(serializers.Serializer):
-    fiscal_year = FiscalYearField(required=False, help_text=_("2010-2011 or 2010; default: the current year."))
+class ResourcesQuery(ReportQuery):
+    """The resources report's parameters (API and page)."""
+
+    fiscal_year = fiscal_year_parameter()
     group_by = serializers.ChoiceField(choices=selectors.GROUP_BY_CHOICES, default="region")
-    region = serializers.CharField(required=False, help_text=_("Region code(s), comma-separated."))
+    region = region_parameter()
     jfo_type = serializers.MultipleChoiceField(choices=JfoType.choices, required=False)
     program = serializers.CharField(required=False, help_text=_("Program code(s), comma-separated."))
-    as_of = AsOfField(required=False, help_text=_("Show the registry as it stood at this date or time (from the audit history)."))
+    as_of = as_of_parameter()
 
 
 #: The schema of the resources report, derived from its shape (`selectors.ResourcesReport`).
@@ -46,19 +50,21 @@ class ResourcesReportView(ReportView):
         summary="Resources report: FTE and cost by group",
     )
     def get(self, request):
-        params = self.params(request)
-        year = params.get("fiscal_year") or current_fiscal_year()
-        data = self.run(
-            lambda: selectors.resources_report(
-                year,
-                params["group_by"],
-                region=params.get("region"),
-                jfo_type=sorted(params.get("jfo_type") or []),
-                program=params.get("program"),
-                as_of=params.get("as_of"),
-            )
+        """200: the report (`ResourcesReport`); 400: a refused parameter or a year that cannot be costed."""
+        return self.respond(request)
+
+    @classmethod
+    def report(cls, params: dict) -> selectors.ResourcesReport:
+        """`selectors.resources_report` for validated `params` (default year: the current one).
+        Raises ReportError when the year cannot be costed."""
+        return selectors.resources_report(
+            params.get("fiscal_year") or current_fiscal_year(),
+            params.get("group_by", "region"),
+            region=params.get("region"),
+            jfo_type=sorted(params.get("jfo_type") or []),
+            program=params.get("program"),
+            as_of=params.get("as_of"),
         )
-        return Response(data.as_data())
 
     def csv_filename(self, data) -> str:
         return f"resources-{data['fiscal_year']}-by-{data['group_by']}.csv"
@@ -76,14 +82,16 @@ class ResourcesReportView(ReportView):
         yield ["total", "", "", "", "", data["total"]]
 
 
-class TenureQuery(serializers.Serializer):
-    on = serializers.DateField(required=False, help_text=_("The date of the report; default: today."))
+class TenureQuery(ReportQuery):
+    """The tenure report's parameters (API and page)."""
+
+    on = on_parameter()
     threshold_years = serializers.DecimalField(
         max_digits=4, decimal_places=2, min_value=Decimal("0"), max_value=Decimal("60"), default=Decimal(5),
         help_text=_("Assignments longer than this many years are listed."),
     )
-    region = serializers.CharField(required=False, help_text=_("Region code(s), comma-separated."))
-    as_of = AsOfField(required=False, help_text=_("Show the registry as it stood at this date or time (from the audit history)."))
+    region = region_parameter()
+    as_of = as_of_parameter()
 
 
 class TenureRow(serializers.Serializer):
@@ -138,12 +146,15 @@ class TenureReportView(ReportView):
         parameters=[TenureQuery, FORMAT_PARAMETER], responses={200: TenureReport, **ERRORS}, summary="Tenure report"
     )
     def get(self, request):
-        params = self.params(request)
-        return Response(
-            selectors.tenure_report(
-                params.get("on"), threshold_years=params["threshold_years"], region=params.get("region"),
-                as_of=params.get("as_of"),
-            )
+        """200: the report (`TenureReport`); 400: a refused parameter."""
+        return self.respond(request)
+
+    @classmethod
+    def report(cls, params: dict):
+        """`selectors.tenure_report` for validated `params` (default day: today)."""
+        return selectors.tenure_report(
+            params.get("on"), threshold_years=params.get("threshold_years", Decimal(5)), region=params.get("region"),
+            as_of=params.get("as_of"),
         )
 
     def csv_filename(self, data) -> str:
@@ -164,14 +175,16 @@ class TenureReportView(ReportView):
         yield ["average", "", "", "", "", "", data["average"]["average_years"], ""]
 
 
-class AllocationQuery(serializers.Serializer):
-    fiscal_year = FiscalYearField(required=False, help_text=_("2010-2011 or 2010; default: the current year."))
+class AllocationQuery(ReportQuery):
+    """The allocation report's parameters (API and page)."""
+
+    fiscal_year = fiscal_year_parameter()
     under_threshold = serializers.DecimalField(
         max_digits=3, decimal_places=2, min_value=Decimal("0"), max_value=Decimal("1"), default=Decimal("1.00"),
         help_text=_("Officers with fewer FTE-years than this in the year are under-allocated."),
     )
-    region = serializers.CharField(required=False, help_text=_("Home region code(s), comma-separated."))
-    as_of = AsOfField(required=False, help_text=_("Show the registry as it stood at this date or time (from the audit history)."))
+    region = region_parameter(_("Home region code(s), comma-separated."))
+    as_of = as_of_parameter()
 
 
 class AllocationRow(serializers.Serializer):
@@ -209,12 +222,15 @@ class AllocationReportView(ReportView):
         summary="Allocation report",
     )
     def get(self, request):
-        params = self.params(request)
-        year = params.get("fiscal_year") or current_fiscal_year()
-        return Response(
-            selectors.allocation_report(
-                year, under_threshold=params["under_threshold"], region=params.get("region"), as_of=params.get("as_of")
-            )
+        """200: the report (`AllocationReport`); 400: a refused parameter."""
+        return self.respond(request)
+
+    @classmethod
+    def report(cls, params: dict):
+        """`selectors.allocation_report` for validated `params` (default year: the current one)."""
+        return selectors.allocation_report(
+            params.get("fiscal_year") or current_fiscal_year(), under_threshold=params.get("under_threshold", Decimal(1)),
+            region=params.get("region"), as_of=params.get("as_of"),
         )
 
     def csv_filename(self, data) -> str:

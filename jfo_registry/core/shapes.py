@@ -146,21 +146,32 @@ def serializer_for(cls: type[Shape]) -> type[serializers.Serializer]:
 
 @cache
 def csv_columns(cls: type[Shape]) -> tuple[str, ...]:
-    """The public keys of a row shape's CSV columns: its scalar fields (not nested shapes or
-    lists of them), in order, less those declared `csv=False`."""
+    """The public keys of a row shape's CSV columns: its scalar fields and lists of scalars (not
+    nested shapes or lists of them), in order, less those declared `csv=False`."""
     hints = typing.get_type_hints(cls)
     columns = []
     for field in dataclasses.fields(cls):
         annotation, _nullable = _unwrap_optional(hints[field.name])
+        if typing.get_origin(annotation) in (list, tuple):
+            annotation = typing.get_args(annotation)[0]
         nested = isinstance(annotation, type) and issubclass(annotation, Shape)
-        if field.metadata.get("csv", True) and not nested and typing.get_origin(annotation) not in (list, tuple):
+        if field.metadata.get("csv", True) and not nested:
             columns.append(field.metadata.get("key") or field.name)
     return tuple(columns)
 
 
 def csv_values(columns: tuple[str, ...], row: Mapping) -> list:
-    """`row`'s values under `columns` (public keys): "" for a missing key or a None."""
-    return ["" if row.get(column) is None else row.get(column) for column in columns]
+    """`row`'s values under `columns` (public keys): "" for a missing key or a None, a list as
+    its items joined by spaces."""
+    return [_csv_value(row.get(column)) for column in columns]
+
+
+def _csv_value(value):
+    if value is None:
+        return ""
+    if isinstance(value, (list, tuple)):
+        return " ".join(str(item) for item in value)
+    return value
 
 
 @dataclass(eq=False)

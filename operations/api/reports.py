@@ -9,7 +9,7 @@ from rest_framework import serializers
 from jfo_registry.core.shapes import csv_columns, csv_values, serializer_for
 from jfo_registry.core.fiscal import FiscalYear
 from jfo_registry.core.reports_api import (
-    ERRORS, FORMAT_PARAMETER, Period, ReportQuery, ReportView, as_of_parameter, fiscal_year_parameter, on_parameter,
+    ERRORS, FORMAT_PARAMETER, ReportQuery, ReportView, as_of_parameter, fiscal_year_parameter, on_parameter,
     region_parameter,
 )
 
@@ -70,6 +70,8 @@ class ResourcesReportView(ReportView):
         return f"resources-{data['fiscal_year']}-by-{data['group_by']}.csv"
 
     def csv_rows(self, data):
+        """Args: the report as sent. Yields: the header (`group` and the shape's columns), a row
+        per group (and its programs), the subtotal, the benefits and the total."""
         yield ["group", *RESOURCES_COLUMNS]
         for row in data["rows"]:
             yield [data["group_by"], *csv_values(RESOURCES_COLUMNS, row)]
@@ -94,46 +96,9 @@ class TenureQuery(ReportQuery):
     as_of = as_of_parameter()
 
 
-class TenureRow(serializers.Serializer):
-    employee_number = serializers.CharField()
-    name = serializers.CharField()
-    position = serializers.CharField()
-    region = serializers.CharField()
-    jfos = serializers.ListField(child=serializers.CharField())
-    since = serializers.DateField()
-    years = serializers.FloatField()
-
-
-class TenureAverage(serializers.Serializer):
-    key = serializers.CharField(required=False)
-    officers = serializers.IntegerField()
-    average_years = serializers.FloatField()
-
-
-class LongAssignment(serializers.Serializer):
-    id = serializers.IntegerField()
-    officer_id = serializers.IntegerField()
-    jfo_id = serializers.IntegerField()
-    employee_number = serializers.CharField()
-    name = serializers.CharField()
-    jfo = serializers.CharField()
-    region = serializers.CharField()
-    fte = serializers.FloatField()
-    start_date = serializers.DateField()
-    years = serializers.FloatField()
-
-
-class TenureReport(serializers.Serializer):
-    report = serializers.CharField()
-    on = serializers.DateField()
-    threshold_years = serializers.FloatField()
-    as_of = serializers.DateTimeField(allow_null=True)
-    rows = TenureRow(many=True)
-    average = TenureAverage()
-    by_position = TenureAverage(many=True)
-    by_region = TenureAverage(many=True)
-    long_assignments = LongAssignment(many=True)
-    long_assignment_count = serializers.IntegerField()
+#: The schema of the tenure report and its CSV columns, derived from its shape.
+TenureReport = serializer_for(selectors.TenureReport)
+TENURE_COLUMNS = csv_columns(selectors.TenureRow)
 
 
 class TenureReportView(ReportView):
@@ -161,13 +126,13 @@ class TenureReportView(ReportView):
         return f"tenure-{data['on']}.csv"
 
     def csv_rows(self, data):
+        """Args: the report as sent. Yields: the header (the shape's columns and
+        `over_<threshold>_years`), a row per officer, then the averages by position, by region
+        and overall."""
         threshold = Decimal(str(data["threshold_years"]))
-        yield ["employee_number", "name", "position", "region", "jfos", "since", "years", f"over_{threshold}_years"]
+        yield [*TENURE_COLUMNS, f"over_{threshold}_years"]
         for row in data["rows"]:
-            yield [
-                row["employee_number"], row["name"], row["position"], row["region"], " ".join(row["jfos"]),
-                row["since"], row["years"], "yes" if row["years"] > threshold else "no",
-            ]
+            yield [*csv_values(TENURE_COLUMNS, row), "yes" if row["years"] > threshold else "no"]
         for average in data["by_position"]:
             yield ["average_by_position", "", average["key"], "", "", "", average["average_years"], ""]
         for average in data["by_region"]:
@@ -187,27 +152,9 @@ class AllocationQuery(ReportQuery):
     as_of = as_of_parameter()
 
 
-class AllocationRow(serializers.Serializer):
-    id = serializers.IntegerField(help_text="The officer's id.")
-    employee_number = serializers.CharField()
-    name = serializers.CharField()
-    position = serializers.CharField()
-    region = serializers.CharField()
-    peak_fte = serializers.FloatField()
-    fte_years = serializers.FloatField()
-
-
-class AllocationReport(serializers.Serializer):
-    report = serializers.CharField()
-    fiscal_year = serializers.CharField()
-    period = Period()
-    under_threshold = serializers.FloatField()
-    as_of = serializers.DateTimeField(allow_null=True)
-    over_allocated = AllocationRow(many=True)
-    under_allocated = AllocationRow(many=True)
-    over_allocated_count = serializers.IntegerField()
-    under_allocated_count = serializers.IntegerField()
-    officers = serializers.IntegerField()
+#: The schema of the allocation report and its CSV columns, derived from its shape.
+AllocationReport = serializer_for(selectors.AllocationReport)
+ALLOCATION_COLUMNS = csv_columns(selectors.AllocationRow)
 
 
 class AllocationReportView(ReportView):
@@ -237,7 +184,9 @@ class AllocationReportView(ReportView):
         return f"allocation-{data['fiscal_year']}.csv"
 
     def csv_rows(self, data):
-        yield ["state", "employee_number", "name", "position", "region", "peak_fte", "fte_years"]
+        """Args: the report as sent. Yields: the header (`state` and the shape's columns), then a
+        row per officer over, then under."""
+        yield ["state", *ALLOCATION_COLUMNS]
         for state in ("over_allocated", "under_allocated"):
             for row in data[state]:
-                yield [state, row["employee_number"], row["name"], row["position"], row["region"], row["peak_fte"], row["fte_years"]]
+                yield [state, *csv_values(ALLOCATION_COLUMNS, row)]

@@ -321,17 +321,18 @@ class GapsReportPage(AgreementsReportPage):
     report_view = reports.GapsReportView
 
     def build(self, params: dict):
-        """The gaps plan, each unit and arrangement marked `can_plan` for the user."""
+        """The gaps plan (a GapsReport), each unit and arrangement marked `can_plan` (an
+        attribute, not a published key) when the user may plan an action for it."""
         user = self.request.user
         report = super().build(params)
         # A plan is a gap action: on a unit of the user's regions, or an arrangement they may edit.
         plannable_units = set(JointForceOperation.objects.managed_by(user).filter(
-            pk__in=[unit["id"] for unit in report["units"]]).values_list("pk", flat=True))
-        for unit in report["units"]:
-            unit["can_plan"] = unit["id"] in plannable_units
+            pk__in=[unit.id for unit in report.units]).values_list("pk", flat=True))
+        for unit in report.units:
+            unit.can_plan = unit.id in plannable_units
         editable = set(Arrangement.objects.editable_by(user).values_list("pk", flat=True))
-        for arrangement in report["arrangements"]:
-            arrangement["can_plan"] = arrangement["id"] in editable
+        for arrangement in report.arrangements:
+            arrangement.can_plan = arrangement.id in editable
         return report
 
 

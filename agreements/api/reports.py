@@ -4,11 +4,12 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 
+from jfo_registry.core.shapes import csv_columns, csv_values, serializer_for
 from jfo_registry.core.reports_api import (
-    ERRORS, FORMAT_PARAMETER, Period, ReportQuery, ReportView, fiscal_year_parameter, on_parameter, region_parameter,
+    ERRORS, FORMAT_PARAMETER, ReportQuery, ReportView, fiscal_year_parameter, on_parameter, region_parameter,
 )
 
-from .. import selectors
+from .. import report_shapes, selectors
 from ..choices import ArrangementStatus
 
 
@@ -20,33 +21,9 @@ class CoverageQuery(ReportQuery):
     region = region_parameter()
 
 
-class CoverageGroup(serializers.Serializer):
-    key = serializers.CharField()
-    label = serializers.CharField()
-    units = serializers.IntegerField()
-    covered = serializers.IntegerField()
-    not_covered = serializers.IntegerField()
-
-
-class UncoveredUnit(serializers.Serializer):
-    id = serializers.IntegerField()
-    acronym = serializers.CharField()
-    name = serializers.CharField()
-    region = serializers.CharField()
-    jfo_type = serializers.CharField()
-    program = serializers.CharField(allow_null=True)
-
-
-class CoverageReport(serializers.Serializer):
-    report = serializers.CharField()
-    fiscal_year = serializers.CharField(allow_null=True)
-    period = Period()
-    units = serializers.IntegerField()
-    covered = serializers.IntegerField()
-    not_covered = serializers.IntegerField()
-    by_region = CoverageGroup(many=True)
-    by_type = CoverageGroup(many=True)
-    uncovered_units = UncoveredUnit(many=True)
+#: The schema of the coverage report and its CSV columns, derived from its shape.
+CoverageReport = serializer_for(report_shapes.CoverageReport)
+COVERAGE_COLUMNS = csv_columns(report_shapes.CoverageGroup)
 
 
 class CoverageReportView(ReportView):
@@ -70,10 +47,12 @@ class CoverageReportView(ReportView):
         return f"coverage-{data['fiscal_year'] or data['period']['start']}.csv"
 
     def csv_rows(self, data):
-        yield ["group", "key", "label", "units", "covered", "not_covered"]
+        """Args: the report as sent. Yields: the header (`group` and the shape's columns), a row
+        per region and type, the total, then a row per unit not covered."""
+        yield ["group", *COVERAGE_COLUMNS]
         for group in ("by_region", "by_type"):
             for row in data[group]:
-                yield [group.removeprefix("by_"), row["key"], row["label"], row["units"], row["covered"], row["not_covered"]]
+                yield [group.removeprefix("by_"), *csv_values(COVERAGE_COLUMNS, row)]
         yield ["total", "", "", data["units"], data["covered"], data["not_covered"]]
         for unit in data["uncovered_units"]:
             yield ["uncovered_unit", unit["acronym"], unit["name"], unit["region"], "", ""]
@@ -88,40 +67,9 @@ class ConditionsQuery(ReportQuery):
     )
 
 
-class ConditionRow(serializers.Serializer):
-    id = serializers.IntegerField()
-    reference = serializers.CharField()
-    title = serializers.CharField()
-    status = serializers.CharField()
-    conditions = serializers.DictField(child=serializers.CharField(), help_text="Letter → coverage status.")
-    addressed = serializers.IntegerField()
-    assessed = serializers.IntegerField()
-
-
-class ConditionCount(serializers.Serializer):
-    letter = serializers.CharField()
-    text = serializers.CharField()
-    addressed = serializers.IntegerField()
-    partly_addressed = serializers.IntegerField()
-    not_addressed = serializers.IntegerField()
-    not_assessed = serializers.IntegerField()
-    assessed = serializers.IntegerField()
-
-
-class ConditionText(serializers.Serializer):
-    letter = serializers.CharField()
-    text = serializers.CharField()
-
-
-class ConditionsReport(serializers.Serializer):
-    report = serializers.CharField()
-    conditions = ConditionText(many=True)
-    arrangements = ConditionRow(many=True)
-    per_condition = ConditionCount(many=True)
-    arrangement_count = serializers.IntegerField()
-    addressing_all = serializers.ListField(child=serializers.CharField())
-    addressing_none = serializers.ListField(child=serializers.CharField())
-    not_assessed = serializers.ListField(child=serializers.CharField())
+#: The schema of the conditions report and its CSV columns, derived from its shape.
+ConditionsReport = serializer_for(report_shapes.ConditionsReport)
+CONDITION_COLUMNS = csv_columns(report_shapes.ConditionRow)
 
 
 class ConditionsReportView(ReportView):
@@ -142,10 +90,12 @@ class ConditionsReportView(ReportView):
         return selectors.conditions_report(status=",".join(sorted(params.get("status") or [])) or None)
 
     def csv_rows(self, data):
+        """Args: the report as sent. Yields: the header (the shape's columns, `conditions` as one
+        column per letter), a row per arrangement, then "addressed in N of M" per condition."""
         letters = [c["letter"] for c in data["conditions"]]
-        yield ["reference", "title", "status", *letters, "addressed"]
+        yield [*_spread(CONDITION_COLUMNS, {"conditions": letters})]
         for row in data["arrangements"]:
-            yield [row["reference"], row["title"], row["status"], *(row["conditions"][l] for l in letters), row["addressed"]]
+            yield [*_spread(CONDITION_COLUMNS, {"conditions": [row["conditions"][letter] for letter in letters]}, row)]
         for count in data["per_condition"]:
             yield ["addressed_in", count["letter"], f"{count['addressed']} of {count['assessed']}", *([""] * len(letters)), ""]
 
@@ -158,23 +108,9 @@ class ExpiringQuery(ReportQuery):
     region = region_parameter()
 
 
-class ExpiringRow(serializers.Serializer):
-    id = serializers.IntegerField()
-    reference = serializers.CharField()
-    title = serializers.CharField()
-    expiry_date = serializers.DateField(allow_null=True)
-    review_date = serializers.DateField(allow_null=True)
-    days_to_expiry = serializers.IntegerField(allow_null=True)
-    review_overdue = serializers.BooleanField()
-    reasons = serializers.ListField(child=serializers.ChoiceField(choices=["expiry", "review"]))
-    regions = serializers.ListField(child=serializers.CharField())
-
-
-class ExpiringReport(serializers.Serializer):
-    report = serializers.CharField()
-    on = serializers.DateField()
-    days = serializers.IntegerField()
-    arrangements = ExpiringRow(many=True)
+#: The schema of the expiring report and its CSV columns, derived from its shape.
+ExpiringReport = serializer_for(report_shapes.ExpiringReport)
+EXPIRING_COLUMNS = csv_columns(report_shapes.ExpiringRow)
 
 
 class ExpiringReportView(ReportView):
@@ -198,11 +134,10 @@ class ExpiringReportView(ReportView):
         return f"expiring-{data['on']}-{data['days']}-days.csv"
 
     def csv_rows(self, data):
-        yield ["reference", "title", "expiry_date", "review_date", "days_to_expiry", "review_overdue", "regions"]
+        """Args: the report as sent. Yields: the header (the shape's columns), a row per arrangement."""
+        yield list(EXPIRING_COLUMNS)
         for row in data["arrangements"]:
-            yield [row["reference"], row["title"], row["expiry_date"] or "", row["review_date"] or "",
-                   "" if row["days_to_expiry"] is None else row["days_to_expiry"], row["review_overdue"],
-                   " ".join(row["regions"])]
+            yield csv_values(EXPIRING_COLUMNS, row)
 
 
 class GapsQuery(ReportQuery):
@@ -212,39 +147,9 @@ class GapsQuery(ReportQuery):
     region = region_parameter()
 
 
-class GapActionRow(serializers.Serializer):
-    id = serializers.IntegerField()
-    action = serializers.CharField()
-    owner = serializers.CharField()
-    due_date = serializers.DateField()
-    status = serializers.CharField()
-    overdue = serializers.BooleanField()
-
-
-class UnitGap(serializers.Serializer):
-    id = serializers.IntegerField()
-    acronym = serializers.CharField()
-    name = serializers.CharField()
-    region = serializers.CharField()
-    gap = serializers.CharField()
-    actions = GapActionRow(many=True)
-
-
-class ArrangementGap(serializers.Serializer):
-    id = serializers.IntegerField()
-    reference = serializers.CharField()
-    title = serializers.CharField()
-    gap = serializers.CharField()
-    addressed = serializers.IntegerField()
-    of = serializers.IntegerField()
-    actions = GapActionRow(many=True)
-
-
-class GapsReport(serializers.Serializer):
-    report = serializers.CharField()
-    on = serializers.DateField()
-    units = UnitGap(many=True)
-    arrangements = ArrangementGap(many=True)
+#: The schema of the gaps plan and its actions' CSV columns, derived from its shape.
+GapsReport = serializer_for(report_shapes.GapsReport)
+GAP_ACTION_COLUMNS = csv_columns(report_shapes.GapActionRow)
 
 
 class GapsReportView(ReportView):
@@ -268,7 +173,9 @@ class GapsReportView(ReportView):
         return f"gaps-{data['on']}.csv"
 
     def csv_rows(self, data):
-        yield ["gap", "subject", "region", "action", "owner", "due_date", "status", "overdue"]
+        """Args: the report as sent. Yields: the header (`gap`, `subject`, `region` and the
+        action shape's columns), a row per action (or "(no action planned)") of each gap."""
+        yield ["gap", "subject", "region", *GAP_ACTION_COLUMNS]
         for unit in data["units"]:
             for a in unit["actions"] or [None]:
                 yield ["no_arrangement", unit["acronym"], unit["region"], *(_action(a))]
@@ -279,5 +186,17 @@ class GapsReportView(ReportView):
 
 def _action(action) -> list:
     if action is None:
-        return ["(no action planned)", "", "", "", ""]
-    return [action["action"], action["owner"], action["due_date"], action["status"], action["overdue"]]
+        return ["(no action planned)", *[""] * (len(GAP_ACTION_COLUMNS) - 1)]
+    return csv_values(GAP_ACTION_COLUMNS, action)
+
+
+def _spread(columns, spread: dict, row=None) -> list:
+    """`columns`' cells, each column named in `spread` replaced by its list of cells; with
+    `row`, the row's values (else the column names)."""
+    cells = []
+    for column in columns:
+        if column in spread:
+            cells.extend(spread[column])
+        else:
+            cells.append(column if row is None else csv_values((column,), row)[0])
+    return cells

@@ -194,7 +194,7 @@ class AllocationRow(Shape):
     """An officer over or under: `peak_fte` (FTE, the largest daily load in the year) and
     `fte_years` (FTE-years in the year), both to two places."""
 
-    id: int = public(help_text="The officer's id.")
+    id: int = public(csv=False, help_text="The officer's id.")
     employee_number: str
     name: str
     position: str

@@ -44,6 +44,7 @@ class CoverageReportView(ReportView):
         return selectors.coverage_report(fiscal_year=params.get("fiscal_year"), on=params.get("on"), region=params.get("region"))
 
     def csv_filename(self, data) -> str:
+        """The CSV file name for `data` (the report as sent): `coverage-{fiscal_year, else the period's start}.csv`."""
         return f"coverage-{data['fiscal_year'] or data['period']['start']}.csv"
 
     def csv_rows(self, data):
@@ -131,6 +132,7 @@ class ExpiringReportView(ReportView):
         return selectors.expiring_report(days=params.get("days", 90), on=params.get("on"), region=params.get("region"))
 
     def csv_filename(self, data) -> str:
+        """The CSV file name for `data` (the report as sent): `expiring-{on}-{days}-days.csv`."""
         return f"expiring-{data['on']}-{data['days']}-days.csv"
 
     def csv_rows(self, data):
@@ -170,6 +172,7 @@ class GapsReportView(ReportView):
         return selectors.gaps_report(on=params.get("on"), region=params.get("region"))
 
     def csv_filename(self, data) -> str:
+        """The CSV file name for `data` (the report as sent): `gaps-{on}.csv`."""
         return f"gaps-{data['on']}.csv"
 
     def csv_rows(self, data):

@@ -67,6 +67,7 @@ class ResourcesReportView(ReportView):
         )
 
     def csv_filename(self, data) -> str:
+        """The CSV file name for `data` (the report as sent): `resources-{fiscal_year}-by-{group_by}.csv`."""
         return f"resources-{data['fiscal_year']}-by-{data['group_by']}.csv"
 
     def csv_rows(self, data):
@@ -123,6 +124,7 @@ class TenureReportView(ReportView):
         )
 
     def csv_filename(self, data) -> str:
+        """The CSV file name for `data` (the report as sent): `tenure-{on}.csv`."""
         return f"tenure-{data['on']}.csv"
 
     def csv_rows(self, data):
@@ -181,6 +183,7 @@ class AllocationReportView(ReportView):
         )
 
     def csv_filename(self, data) -> str:
+        """The CSV file name for `data` (the report as sent): `allocation-{fiscal_year}.csv`."""
         return f"allocation-{data['fiscal_year']}.csv"
 
     def csv_rows(self, data):

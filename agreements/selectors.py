@@ -18,7 +18,13 @@ from operations.models import JointForceOperation, Region
 from operations.selectors import region_codes
 
 from .choices import ArrangementStatus, CoverageStatus, ReminderKind
+from jfo_registry.core.shapes import Period
+
 from .models import Arrangement, ConditionCoverage, GapAction, InformationSharingCondition
+from .report_shapes import (
+    ArrangementGap, ConditionCount, ConditionRow, ConditionsReport, ConditionText, CoverageGroup, CoverageReport,
+    ExpiringReport, ExpiringRow, GapActionRow, GapsReport, UncoveredUnit, UnitGap,
+)
 
 
 #: An arrangement's period: from its effective date (required to be in force) to its expiry date
@@ -104,11 +110,13 @@ def effective_status(day: datetime.date):
 
 
 @reports_read_from_replica
-def coverage_report(*, fiscal_year=None, on: datetime.date | None = None, region=None) -> dict:
+def coverage_report(*, fiscal_year=None, on: datetime.date | None = None, region=None) -> CoverageReport:
     """JFO units with and without an arrangement in force (Exhibit 5), in all, by region and type.
 
-    With `fiscal_year`: in force at some time in the year; otherwise on `on` (default today).
-    Only units active in the period are counted.
+    With `fiscal_year` (a FiscalYear, "2010-2011" or 2010): in force at some time in the year;
+    otherwise on `on` (default today). `region`: region code(s), comma-separated. Only units
+    active in the period are counted. Returns a CoverageReport; raises ValueError for an
+    unknown year.
     """
     if fiscal_year is not None:
         year = FiscalYear.parse(fiscal_year)
@@ -122,13 +130,13 @@ def coverage_report(*, fiscal_year=None, on: datetime.date | None = None, region
     covering = Arrangement.objects.filter(in_force_during(start, end), jfos=OuterRef("pk"))
     units = units.annotate(covered=Exists(covering))
 
-    def grouped(field: str, labels) -> list[dict]:
+    def grouped(field: str, labels) -> list[CoverageGroup]:
         rows = units.values(key=F(field)).annotate(
             units=Count("pk"), covered_count=Count("pk", filter=Q(covered=True))
         ).order_by("key")
         return [
-            {"key": r["key"], "label": labels(r["key"]), "units": r["units"], "covered": r["covered_count"],
-             "not_covered": r["units"] - r["covered_count"]}
+            CoverageGroup(key=r["key"], label=labels(r["key"]), units=r["units"], covered=r["covered_count"],
+                          not_covered=r["units"] - r["covered_count"])
             for r in rows
         ]
 
@@ -136,29 +144,30 @@ def coverage_report(*, fiscal_year=None, on: datetime.date | None = None, region
     type_names = dict(JfoType.choices)
     totals = units.aggregate(total=Count("pk"), covered_count=Count("pk", filter=Q(covered=True)))
     uncovered = units.filter(covered=False).select_related("region", "program").order_by("region__code", "acronym")
-    return {
-        "report": "coverage",
-        "fiscal_year": label,
-        "period": {"start": start, "end": end},
-        "units": totals["total"],
-        "covered": totals["covered_count"],
-        "not_covered": totals["total"] - totals["covered_count"],
-        "by_region": grouped("region__code", lambda key: region_names.get(key, key)),
-        "by_type": grouped("jfo_type", lambda key: str(type_names.get(key, key))),
-        "uncovered_units": [
-            {"id": u.pk, "acronym": u.acronym, "name": u.name, "region": u.region.code, "jfo_type": u.jfo_type,
-             "program": u.program.code if u.program else None}
+    return CoverageReport(
+        report="coverage",
+        fiscal_year=label,
+        period=Period(start=start, end=end),
+        units=totals["total"],
+        covered=totals["covered_count"],
+        not_covered=totals["total"] - totals["covered_count"],
+        by_region=grouped("region__code", lambda key: region_names.get(key, key)),
+        by_type=grouped("jfo_type", lambda key: str(type_names.get(key, key))),
+        uncovered_units=[
+            UncoveredUnit(id=u.pk, acronym=u.acronym, name=u.name, region=u.region.code, jfo_type=u.jfo_type,
+                          program=u.program.code if u.program else None)
             for u in uncovered
         ],
-    }
+    )
 
 
 @reports_read_from_replica
-def conditions_report(*, status=None) -> dict:
+def conditions_report(*, status=None) -> ConditionsReport:
     """The Exhibit 6 matrix: arrangements × the seven conditions, with per-condition counts.
 
-    By default every arrangement that is not superseded or terminated. A condition is
-    "addressed in N of M": M counts the arrangements assessed for it.
+    `status`: arrangement status(es), comma-separated; by default every arrangement that is
+    not superseded or terminated. A condition is "addressed in N of M": M counts the
+    arrangements assessed for it. Returns a ConditionsReport; raises nothing.
     """
     arrangements = Arrangement.objects.all()
     if status:
@@ -173,12 +182,12 @@ def conditions_report(*, status=None) -> dict:
     for arrangement in arrangements:
         marks = {c.condition.letter: c.status for c in arrangement.condition_coverages.all()}
         statuses = [marks.get(c.letter, CoverageStatus.NOT_ASSESSED) for c in conditions]
-        rows.append({
-            "id": arrangement.pk, "reference": arrangement.reference, "title": arrangement.title,
-            "status": arrangement.status, "conditions": dict(zip((c.letter for c in conditions), statuses)),
-            "addressed": statuses.count(CoverageStatus.ADDRESSED),
-            "assessed": sum(1 for s in statuses if s != CoverageStatus.NOT_ASSESSED),
-        })
+        rows.append(ConditionRow(
+            id=arrangement.pk, reference=arrangement.reference, title=arrangement.title,
+            status=arrangement.status, conditions=dict(zip((c.letter for c in conditions), statuses)),
+            addressed=statuses.count(CoverageStatus.ADDRESSED),
+            assessed=sum(1 for s in statuses if s != CoverageStatus.NOT_ASSESSED),
+        ))
     counts = {
         row["letter"]: row
         for row in ConditionCoverage.objects.filter(arrangement__in=arrangements)
@@ -194,32 +203,32 @@ def conditions_report(*, status=None) -> dict:
     for condition in conditions:
         c = counts.get(condition.letter, {})
         assessed = c.get("addressed", 0) + c.get("partly_addressed", 0) + c.get("not_addressed", 0)
-        per_condition.append({
-            "letter": condition.letter, "text": condition.text,
-            "addressed": c.get("addressed", 0), "partly_addressed": c.get("partly_addressed", 0),
-            "not_addressed": c.get("not_addressed", 0), "not_assessed": total - assessed, "assessed": assessed,
-        })
-    return {
-        "report": "conditions",
-        "conditions": [{"letter": c.letter, "text": c.text} for c in conditions],
-        "arrangements": rows,
-        "per_condition": per_condition,
-        "arrangement_count": total,
-        "addressing_all": [r["reference"] for r in rows if r["addressed"] == len(conditions) and conditions],
-        "addressing_none": [r["reference"] for r in rows if r["assessed"] == len(conditions) and r["addressed"] == 0 and conditions],
-        "not_assessed": [r["reference"] for r in rows if r["assessed"] == 0],
-    }
+        per_condition.append(ConditionCount(
+            letter=condition.letter, text=condition.text,
+            addressed=c.get("addressed", 0), partly_addressed=c.get("partly_addressed", 0),
+            not_addressed=c.get("not_addressed", 0), not_assessed=total - assessed, assessed=assessed,
+        ))
+    return ConditionsReport(
+        report="conditions",
+        conditions=[ConditionText(letter=c.letter, text=c.text) for c in conditions],
+        arrangements=rows,
+        per_condition=per_condition,
+        arrangement_count=total,
+        addressing_all=[r.reference for r in rows if r.addressed == len(conditions) and conditions],
+        addressing_none=[r.reference for r in rows if r.assessed == len(conditions) and r.addressed == 0 and conditions],
+        not_assessed=[r.reference for r in rows if r.assessed == 0],
+    )
 
 
 @reports_read_from_replica
-def expiring_report(*, days: int = 90, on: datetime.date | None = None, region=None) -> dict:
+def expiring_report(*, days: int = 90, on: datetime.date | None = None, region=None) -> ExpiringReport:
     """Arrangements expiring within `days` days of `on` (default today): `expiring_within`, the
     rule the reminders and the dashboard use (a review already overdue included).
 
     `region`: region code(s), comma-separated, of a covered unit. Returns a dict: `report`,
-    `on`, `days`, `arrangements` (rows with `days_to_expiry` in days, None unless it expires
-    within the horizon, `review_overdue`, `reasons` ("expiry", "review") and `regions`). Raises
-    nothing for valid arguments."""
+    `on`, `days`, `arrangements` (ExpiringRow: `days_to_expiry` in days, None unless it expires
+    within the horizon, `review_overdue`, `reasons` ("expiry", "review") and `regions`), as an
+    ExpiringReport. Raises nothing for valid arguments."""
     day = on or timezone.localdate()
     queryset = expiring_within(day, days)
     if region:
@@ -229,21 +238,23 @@ def expiring_report(*, days: int = 90, on: datetime.date | None = None, region=N
     for arrangement in queryset:
         reasons = dict(expiring_reasons(arrangement, day, days))
         expiring = ReminderKind.EXPIRY.value in reasons
-        rows.append({
-            "id": arrangement.pk, "reference": arrangement.reference, "title": arrangement.title,
-            "expiry_date": arrangement.expiry_date, "review_date": arrangement.review_date,
-            "days_to_expiry": (arrangement.expiry_date - day).days if expiring else None,
-            "review_overdue": bool(arrangement.review_date and arrangement.review_date < day),
-            "reasons": list(reasons),
-            "regions": sorted({unit.region.code for unit in arrangement.jfos.all()}),
-        })
-    return {"report": "expiring", "on": day, "days": days, "arrangements": rows}
+        rows.append(ExpiringRow(
+            id=arrangement.pk, reference=arrangement.reference, title=arrangement.title,
+            expiry_date=arrangement.expiry_date, review_date=arrangement.review_date,
+            days_to_expiry=(arrangement.expiry_date - day).days if expiring else None,
+            review_overdue=bool(arrangement.review_date and arrangement.review_date < day),
+            reasons=list(reasons),
+            regions=sorted({unit.region.code for unit in arrangement.jfos.all()}),
+        ))
+    return ExpiringReport(report="expiring", on=day, days=days, arrangements=rows)
 
 
 @reports_read_from_replica
-def gaps_report(*, on: datetime.date | None = None, region=None) -> dict:
-    """Recommendation 2: each unit with no arrangement in force and each arrangement in force
-    that does not address all seven conditions, with the actions planned to close the gap."""
+def gaps_report(*, on: datetime.date | None = None, region=None) -> GapsReport:
+    """Recommendation 2: each unit with no arrangement in force on `on` (default today) and each
+    arrangement in force that does not address all seven conditions, with the actions planned
+    to close the gap; `region`: region code(s), comma-separated. Returns a GapsReport; raises
+    nothing."""
     day = on or timezone.localdate()
     coverage = coverage_report(on=day, region=region)
     actions = GapAction.objects.order_by("due_date", "pk")
@@ -260,27 +271,27 @@ def gaps_report(*, on: datetime.date | None = None, region=None) -> dict:
     if region:
         incomplete = incomplete.filter(jfos__region__code__in=region_codes(region)).distinct()
 
-    def action_rows(subject) -> list[dict]:
+    def action_rows(subject) -> list[GapActionRow]:
         return [
-            {"id": a.pk, "action": a.action, "owner": a.owner, "due_date": a.due_date, "status": a.status,
-             "overdue": a.status in ("open", "in_progress") and a.due_date < day}
+            GapActionRow(id=a.pk, action=a.action, owner=a.owner, due_date=a.due_date, status=a.status,
+                         overdue=a.status in ("open", "in_progress") and a.due_date < day)
             for a in subject.gap_actions.all()
         ]
 
-    return {
-        "report": "gaps",
-        "on": day,
-        "units": [
-            {"id": u.pk, "acronym": u.acronym, "name": u.name, "region": u.region.code, "gap": "no_arrangement",
-             "actions": action_rows(u)}
+    return GapsReport(
+        report="gaps",
+        on=day,
+        units=[
+            UnitGap(id=u.pk, acronym=u.acronym, name=u.name, region=u.region.code, gap="no_arrangement",
+                    actions=action_rows(u))
             for u in units
         ],
-        "arrangements": [
-            {"id": a.pk, "reference": a.reference, "title": a.title, "gap": "conditions",
-             "addressed": a.addressed, "of": condition_count, "actions": action_rows(a)}
+        arrangements=[
+            ArrangementGap(id=a.pk, reference=a.reference, title=a.title, gap="conditions",
+                           addressed=a.addressed, of=condition_count, actions=action_rows(a))
             for a in incomplete
         ],
-    }
+    )
 
 
 # --- Expiry and review reminders ----------------------------------------------------------------
@@ -342,10 +353,12 @@ class UnreachableReminder:
 
     @property
     def covers_no_unit(self) -> bool:
+        """True when the arrangement covers no unit (so no region: `regions` is empty)."""
         return not self.regions
 
     @property
     def kind_label(self) -> str:
+        """The reminder's kind as the user reads it (the translated `ReminderKind` label)."""
         return ReminderKind(self.kind).label
 
 

@@ -13,16 +13,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
-from django.views.generic import DetailView, ListView, TemplateView
+from django.views.generic import DetailView, ListView
 
 from jfo_registry.core import errors, permissions
 from jfo_registry.core.history import record_history
-from jfo_registry.core.reports import ReportQueryForm
+from jfo_registry.core.reports import ReportPageView
 from jfo_registry.core.views import RoleRequiredMixin, SortedListMixin
 from operations import selectors as operations_selectors
 from operations.models import JointForceOperation
 
 from . import selectors, services
+from .api import reports
 from .filtersets import ArrangementPageFilterSet
 from .forms import ArrangementDocumentForm, ConditionCoverageForm, GapActionForm, RenewForm, TransitionForm
 from .models import Arrangement, ArrangementDocument, ArrangementParty, ConditionCoverage, GapAction, InformationSharingCondition
@@ -288,50 +289,50 @@ class DocumentDownloadView(RoleRequiredMixin, View):
         return FileResponse(handle, as_attachment=True, filename=name, content_type=document.content_type)
 
 
-class CoverageReportPage(RoleRequiredMixin, TemplateView):
+class AgreementsReportPage(ReportPageView):
+    """A report page of agreements: its years back to the first assignment."""
+
+    query_fields: tuple[str, ...] = ()
+
+    def query_form_kwargs(self) -> dict:
+        """`first_day` for the page's ReportQueryForm."""
+        return {"first_day": operations_selectors.first_assignment_day()}
+
+
+class CoverageReportPage(AgreementsReportPage):
     template_name = "reports/coverage.html"
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        form = ReportQueryForm(self.request.GET or None, first_day=operations_selectors.first_assignment_day())
-        year = form.selected_year() if form.is_valid() else None
-        context.update(form=form, report=selectors.coverage_report(fiscal_year=year, on=None if year else timezone.localdate()))
-        context["csv_query"] = f"fiscal_year={year.start_year}&format=csv" if year else "format=csv"
-        return context
+    report_view = reports.CoverageReportView
+    query_fields = ("fiscal_year",)
 
 
-class ConditionsReportPage(RoleRequiredMixin, TemplateView):
+class ConditionsReportPage(AgreementsReportPage):
     template_name = "reports/conditions.html"
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(report=selectors.conditions_report(), **kwargs)
+    report_view = reports.ConditionsReportView
 
 
-class ExpiringReportPage(RoleRequiredMixin, TemplateView):
+class ExpiringReportPage(AgreementsReportPage):
     template_name = "reports/expiring.html"
-
-    def get_context_data(self, **kwargs):
-        try:
-            days = max(0, min(int(self.request.GET.get("days", 90)), 3650))
-        except ValueError:
-            days = 90
-        return super().get_context_data(report=selectors.expiring_report(days=days), days=days, **kwargs)
+    report_view = reports.ExpiringReportView
+    query_fields = ("days",)
 
 
-class GapsReportPage(RoleRequiredMixin, TemplateView):
+class GapsReportPage(AgreementsReportPage):
     template_name = "reports/gaps.html"
+    report_view = reports.GapsReportView
 
-    def get_context_data(self, **kwargs):
+    def build(self, params: dict):
+        """The gaps plan (a GapsReport), each unit and arrangement marked `can_plan` (an
+        attribute, not a published key) when the user may plan an action for it."""
         user = self.request.user
-        report = selectors.gaps_report()
+        report = super().build(params)
         # A plan is a gap action: on a unit of the user's regions, or an arrangement they may edit.
         plannable_units = set(JointForceOperation.objects.managed_by(user).filter(
-            pk__in=[unit["id"] for unit in report["units"]]).values_list("pk", flat=True))
-        for unit in report["units"]:
-            unit["can_plan"] = unit["id"] in plannable_units
+            pk__in=[unit.id for unit in report.units]).values_list("pk", flat=True))
+        for unit in report.units:
+            unit.can_plan = unit.id in plannable_units
         editable = set(Arrangement.objects.editable_by(user).values_list("pk", flat=True))
-        for arrangement in report["arrangements"]:
-            arrangement["can_plan"] = arrangement["id"] in editable
-        return super().get_context_data(report=report, **kwargs)
+        for arrangement in report.arrangements:
+            arrangement.can_plan = arrangement.id in editable
+        return report
 
 

@@ -82,9 +82,13 @@ def _dashboard(*, day: datetime.date, year: FiscalYear, region_codes: list[str] 
 
 
 class DashboardView(RoleRequiredMixin, TemplateView):
+    """The dashboard page: `fiscal_year` validated as the reports validate it (YearQuery: every
+    form the API takes); a refused year shows the form's error and the current year."""
+
     template_name = "dashboard.html"
 
     def get_context_data(self, **kwargs):
+        """Context: `form`, `regions` (the user's, None for all) and `dashboard` (see `dashboard`)."""
         context = super().get_context_data(**kwargs)
         form = report_query_form(self.request.GET or None)
         year = form.selected_year() if form.is_valid() else FiscalYear.current()

@@ -4,21 +4,21 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Prefetch
-from django.http import QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
-from django.views.generic import DetailView, ListView, TemplateView
+from django.views.generic import DetailView, ListView
 
 from jfo_registry.core import permissions
-from jfo_registry.core.fiscal import FiscalYear
 from jfo_registry.core.history import record_history
-from jfo_registry.core.reports import ReportQueryForm
+from jfo_registry.core.reports import ReportPageView, ReportQueryForm
+from jfo_registry.core.reports_api import YearQuery
 from jfo_registry.core.views import RoleRequiredMixin, SortedListMixin
 
 from . import selectors, services
+from .api import reports
 from .filtersets import JfoPageFilterSet, OfficerPageFilterSet
 from .extensions import unit_arrangements
 from .forms import AssignmentEndForm, AssignmentPageForm
@@ -32,11 +32,13 @@ def user_region_codes(user) -> list[str] | None:
     return None
 
 
-def report_query_form(data, *, fields=("fiscal_year",)) -> ReportQueryForm:
-    """The report-query form of the pages, its years back to the first assignment and its
-    `group_by` choices those of the resources report."""
+def report_query_form(data, *, query=YearQuery, fields=("fiscal_year",)) -> ReportQueryForm:
+    """The report-query form of a page that takes a fiscal year (the dashboard): validated by
+    `query` (a ReportQuery; default: only `fiscal_year`), its years back to the first assignment
+    and its `group_by` choices those of the resources report."""
     return ReportQueryForm(
-        data, fields=fields, first_day=selectors.first_assignment_day(), group_by_choices=selectors.GROUP_BY_CHOICES
+        data, query=query, fields=fields, first_day=selectors.first_assignment_day(),
+        group_by_choices=selectors.GROUP_BY_CHOICES,
     )
 
 
@@ -225,53 +227,27 @@ class AssignmentEndView(AssignmentFormView):
         return self.render(form, status=400)
 
 
-class ReportPageView(RoleRequiredMixin, TemplateView):
-    query_fields: tuple[str, ...] = ("fiscal_year",)
+class OperationsReportPage(ReportPageView):
+    """A report page of operations: its years back to the first assignment, its `group_by`
+    choices those of the resources report."""
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        form = report_query_form(self.request.GET or None, fields=self.query_fields)
-        context["form"] = form
-        if self.request.GET and not form.is_valid():
-            return context
-        try:
-            context["report"] = self.build(form)
-        except selectors.ReportError as error:
-            context["report_error"] = error.message
-        context["csv_query"] = self.csv_query(form)
-        return context
-
-    def csv_query(self, form) -> str:
-        query = QueryDict(mutable=True)
-        for key, value in self.request.GET.items():
-            if value:
-                query[key] = value
-        query["format"] = "csv"
-        return query.urlencode()
+    def query_form_kwargs(self) -> dict:
+        """`first_day` and `group_by_choices` for the page's ReportQueryForm."""
+        return {"first_day": selectors.first_assignment_day(), "group_by_choices": selectors.GROUP_BY_CHOICES}
 
 
-class ResourcesReportPage(ReportPageView):
+class ResourcesReportPage(OperationsReportPage):
     template_name = "reports/resources.html"
+    report_view = reports.ResourcesReportView
     query_fields = ("fiscal_year", "group_by")
 
-    def build(self, form):
-        year = form.selected_year() if form.is_bound else FiscalYear.current()
-        group_by = form.cleaned_data.get("group_by") if form.is_bound else "region"
-        return selectors.resources_report(year, group_by or "region")
 
-
-class TenureReportPage(ReportPageView):
+class TenureReportPage(OperationsReportPage):
     template_name = "reports/tenure.html"
+    report_view = reports.TenureReportView
     query_fields = ("on",)
 
-    def build(self, form):
-        on = form.cleaned_data.get("on") if form.is_bound else None
-        return selectors.tenure_report(on)
 
-
-class AllocationReportPage(ReportPageView):
+class AllocationReportPage(OperationsReportPage):
     template_name = "reports/allocation.html"
-
-    def build(self, form):
-        year = form.selected_year() if form.is_bound else FiscalYear.current()
-        return selectors.allocation_report(year)
+    report_view = reports.AllocationReportView

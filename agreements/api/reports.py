@@ -3,48 +3,27 @@
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
-from rest_framework.response import Response
 
-from jfo_registry.core.api.fields import FiscalYearField
-from jfo_registry.core.reports_api import ERRORS, FORMAT_PARAMETER, Period, ReportView
+from jfo_registry.core.shapes import csv_columns, csv_values, serializer_for
+from jfo_registry.core.reports_api import (
+    ERRORS, FORMAT_PARAMETER, ReportQuery, ReportView, fiscal_year_parameter, on_parameter, region_parameter,
+)
 
-from .. import selectors
+from .. import report_shapes, selectors
 from ..choices import ArrangementStatus
 
 
-class CoverageQuery(serializers.Serializer):
-    fiscal_year = FiscalYearField(required=False, help_text=_("Covered at some time in this fiscal year."))
-    on = serializers.DateField(required=False, help_text=_("Covered on this date (default: today)."))
-    region = serializers.CharField(required=False, help_text=_("Region code(s), comma-separated."))
+class CoverageQuery(ReportQuery):
+    """The coverage report's parameters (API and page); no `as_of` (refused)."""
+
+    fiscal_year = fiscal_year_parameter(_("Covered at some time in this fiscal year."))
+    on = on_parameter(_("Covered on this date (default: today)."))
+    region = region_parameter()
 
 
-class CoverageGroup(serializers.Serializer):
-    key = serializers.CharField()
-    label = serializers.CharField()
-    units = serializers.IntegerField()
-    covered = serializers.IntegerField()
-    not_covered = serializers.IntegerField()
-
-
-class UncoveredUnit(serializers.Serializer):
-    id = serializers.IntegerField()
-    acronym = serializers.CharField()
-    name = serializers.CharField()
-    region = serializers.CharField()
-    jfo_type = serializers.CharField()
-    program = serializers.CharField(allow_null=True)
-
-
-class CoverageReport(serializers.Serializer):
-    report = serializers.CharField()
-    fiscal_year = serializers.CharField(allow_null=True)
-    period = Period()
-    units = serializers.IntegerField()
-    covered = serializers.IntegerField()
-    not_covered = serializers.IntegerField()
-    by_region = CoverageGroup(many=True)
-    by_type = CoverageGroup(many=True)
-    uncovered_units = UncoveredUnit(many=True)
+#: The schema of the coverage report and its CSV columns, derived from its shape.
+CoverageReport = serializer_for(report_shapes.CoverageReport)
+COVERAGE_COLUMNS = csv_columns(report_shapes.CoverageGroup)
 
 
 class CoverageReportView(ReportView):
@@ -56,65 +35,42 @@ class CoverageReportView(ReportView):
     @extend_schema(parameters=[CoverageQuery, FORMAT_PARAMETER], responses={200: CoverageReport, **ERRORS},
                    summary="Coverage report")
     def get(self, request):
-        params = self.params(request)
-        return Response(selectors.coverage_report(
-            fiscal_year=params.get("fiscal_year"), on=params.get("on"), region=params.get("region")
-        ))
+        """200: the report (`CoverageReport`); 400: a refused parameter."""
+        return self.respond(request)
+
+    @classmethod
+    def report(cls, params: dict):
+        """`selectors.coverage_report` for validated `params` (a fiscal year, else a day: today)."""
+        return selectors.coverage_report(fiscal_year=params.get("fiscal_year"), on=params.get("on"), region=params.get("region"))
 
     def csv_filename(self, data) -> str:
+        """The CSV file name for `data` (the report as sent): `coverage-{fiscal_year, else the period's start}.csv`."""
         return f"coverage-{data['fiscal_year'] or data['period']['start']}.csv"
 
     def csv_rows(self, data):
-        yield ["group", "key", "label", "units", "covered", "not_covered"]
+        """Args: the report as sent. Yields: the header (`group` and the shape's columns), a row
+        per region and type, the total, then a row per unit not covered."""
+        yield ["group", *COVERAGE_COLUMNS]
         for group in ("by_region", "by_type"):
             for row in data[group]:
-                yield [group.removeprefix("by_"), row["key"], row["label"], row["units"], row["covered"], row["not_covered"]]
+                yield [group.removeprefix("by_"), *csv_values(COVERAGE_COLUMNS, row)]
         yield ["total", "", "", data["units"], data["covered"], data["not_covered"]]
         for unit in data["uncovered_units"]:
             yield ["uncovered_unit", unit["acronym"], unit["name"], unit["region"], "", ""]
 
 
-class ConditionsQuery(serializers.Serializer):
+class ConditionsQuery(ReportQuery):
+    """The conditions report's parameters (API and page); no `as_of` (refused)."""
+
     status = serializers.MultipleChoiceField(
         choices=ArrangementStatus.choices, required=False,
         help_text=_("Arrangements of these statuses (default: all but superseded and terminated)."),
     )
 
 
-class ConditionRow(serializers.Serializer):
-    id = serializers.IntegerField()
-    reference = serializers.CharField()
-    title = serializers.CharField()
-    status = serializers.CharField()
-    conditions = serializers.DictField(child=serializers.CharField(), help_text="Letter → coverage status.")
-    addressed = serializers.IntegerField()
-    assessed = serializers.IntegerField()
-
-
-class ConditionCount(serializers.Serializer):
-    letter = serializers.CharField()
-    text = serializers.CharField()
-    addressed = serializers.IntegerField()
-    partly_addressed = serializers.IntegerField()
-    not_addressed = serializers.IntegerField()
-    not_assessed = serializers.IntegerField()
-    assessed = serializers.IntegerField()
-
-
-class ConditionText(serializers.Serializer):
-    letter = serializers.CharField()
-    text = serializers.CharField()
-
-
-class ConditionsReport(serializers.Serializer):
-    report = serializers.CharField()
-    conditions = ConditionText(many=True)
-    arrangements = ConditionRow(many=True)
-    per_condition = ConditionCount(many=True)
-    arrangement_count = serializers.IntegerField()
-    addressing_all = serializers.ListField(child=serializers.CharField())
-    addressing_none = serializers.ListField(child=serializers.CharField())
-    not_assessed = serializers.ListField(child=serializers.CharField())
+#: The schema of the conditions report and its CSV columns, derived from its shape.
+ConditionsReport = serializer_for(report_shapes.ConditionsReport)
+CONDITION_COLUMNS = csv_columns(report_shapes.ConditionRow)
 
 
 class ConditionsReportView(ReportView):
@@ -126,41 +82,36 @@ class ConditionsReportView(ReportView):
     @extend_schema(parameters=[ConditionsQuery, FORMAT_PARAMETER], responses={200: ConditionsReport, **ERRORS},
                    summary="Conditions report")
     def get(self, request):
-        params = self.params(request)
-        return Response(selectors.conditions_report(status=",".join(sorted(params.get("status") or [])) or None))
+        """200: the report (`ConditionsReport`); 400: a refused parameter."""
+        return self.respond(request)
+
+    @classmethod
+    def report(cls, params: dict):
+        """`selectors.conditions_report` for validated `params` (default statuses: all but superseded, terminated)."""
+        return selectors.conditions_report(status=",".join(sorted(params.get("status") or [])) or None)
 
     def csv_rows(self, data):
+        """Args: the report as sent. Yields: the header (the shape's columns, `conditions` as one
+        column per letter), a row per arrangement, then "addressed in N of M" per condition."""
         letters = [c["letter"] for c in data["conditions"]]
-        yield ["reference", "title", "status", *letters, "addressed"]
+        yield [*_spread(CONDITION_COLUMNS, {"conditions": letters})]
         for row in data["arrangements"]:
-            yield [row["reference"], row["title"], row["status"], *(row["conditions"][l] for l in letters), row["addressed"]]
+            yield [*_spread(CONDITION_COLUMNS, {"conditions": [row["conditions"][letter] for letter in letters]}, row)]
         for count in data["per_condition"]:
             yield ["addressed_in", count["letter"], f"{count['addressed']} of {count['assessed']}", *([""] * len(letters)), ""]
 
 
-class ExpiringQuery(serializers.Serializer):
-    days = serializers.IntegerField(min_value=0, max_value=3650, default=90)
-    on = serializers.DateField(required=False)
-    region = serializers.CharField(required=False)
+class ExpiringQuery(ReportQuery):
+    """The expiring report's parameters (API and page); no `as_of` (refused)."""
+
+    days = serializers.IntegerField(min_value=0, max_value=3650, default=90, help_text=_("The horizon, in days."))
+    on = on_parameter()
+    region = region_parameter()
 
 
-class ExpiringRow(serializers.Serializer):
-    id = serializers.IntegerField()
-    reference = serializers.CharField()
-    title = serializers.CharField()
-    expiry_date = serializers.DateField(allow_null=True)
-    review_date = serializers.DateField(allow_null=True)
-    days_to_expiry = serializers.IntegerField(allow_null=True)
-    review_overdue = serializers.BooleanField()
-    reasons = serializers.ListField(child=serializers.ChoiceField(choices=["expiry", "review"]))
-    regions = serializers.ListField(child=serializers.CharField())
-
-
-class ExpiringReport(serializers.Serializer):
-    report = serializers.CharField()
-    on = serializers.DateField()
-    days = serializers.IntegerField()
-    arrangements = ExpiringRow(many=True)
+#: The schema of the expiring report and its CSV columns, derived from its shape.
+ExpiringReport = serializer_for(report_shapes.ExpiringReport)
+EXPIRING_COLUMNS = csv_columns(report_shapes.ExpiringRow)
 
 
 class ExpiringReportView(ReportView):
@@ -172,58 +123,35 @@ class ExpiringReportView(ReportView):
     @extend_schema(parameters=[ExpiringQuery, FORMAT_PARAMETER], responses={200: ExpiringReport, **ERRORS},
                    summary="Expiring arrangements")
     def get(self, request):
-        params = self.params(request)
-        return Response(selectors.expiring_report(days=params["days"], on=params.get("on"), region=params.get("region")))
+        """200: the report (`ExpiringReport`); 400: a refused parameter."""
+        return self.respond(request)
+
+    @classmethod
+    def report(cls, params: dict):
+        """`selectors.expiring_report` for validated `params` (default: 90 days from today)."""
+        return selectors.expiring_report(days=params.get("days", 90), on=params.get("on"), region=params.get("region"))
 
     def csv_filename(self, data) -> str:
+        """The CSV file name for `data` (the report as sent): `expiring-{on}-{days}-days.csv`."""
         return f"expiring-{data['on']}-{data['days']}-days.csv"
 
     def csv_rows(self, data):
-        yield ["reference", "title", "expiry_date", "review_date", "days_to_expiry", "review_overdue", "regions"]
+        """Args: the report as sent. Yields: the header (the shape's columns), a row per arrangement."""
+        yield list(EXPIRING_COLUMNS)
         for row in data["arrangements"]:
-            yield [row["reference"], row["title"], row["expiry_date"] or "", row["review_date"] or "",
-                   "" if row["days_to_expiry"] is None else row["days_to_expiry"], row["review_overdue"],
-                   " ".join(row["regions"])]
+            yield csv_values(EXPIRING_COLUMNS, row)
 
 
-class GapsQuery(serializers.Serializer):
-    on = serializers.DateField(required=False)
-    region = serializers.CharField(required=False)
+class GapsQuery(ReportQuery):
+    """The gaps plan's parameters (API and page); no `as_of` (refused)."""
+
+    on = on_parameter()
+    region = region_parameter()
 
 
-class GapActionRow(serializers.Serializer):
-    id = serializers.IntegerField()
-    action = serializers.CharField()
-    owner = serializers.CharField()
-    due_date = serializers.DateField()
-    status = serializers.CharField()
-    overdue = serializers.BooleanField()
-
-
-class UnitGap(serializers.Serializer):
-    id = serializers.IntegerField()
-    acronym = serializers.CharField()
-    name = serializers.CharField()
-    region = serializers.CharField()
-    gap = serializers.CharField()
-    actions = GapActionRow(many=True)
-
-
-class ArrangementGap(serializers.Serializer):
-    id = serializers.IntegerField()
-    reference = serializers.CharField()
-    title = serializers.CharField()
-    gap = serializers.CharField()
-    addressed = serializers.IntegerField()
-    of = serializers.IntegerField()
-    actions = GapActionRow(many=True)
-
-
-class GapsReport(serializers.Serializer):
-    report = serializers.CharField()
-    on = serializers.DateField()
-    units = UnitGap(many=True)
-    arrangements = ArrangementGap(many=True)
+#: The schema of the gaps plan and its actions' CSV columns, derived from its shape.
+GapsReport = serializer_for(report_shapes.GapsReport)
+GAP_ACTION_COLUMNS = csv_columns(report_shapes.GapActionRow)
 
 
 class GapsReportView(ReportView):
@@ -235,14 +163,22 @@ class GapsReportView(ReportView):
     @extend_schema(parameters=[GapsQuery, FORMAT_PARAMETER], responses={200: GapsReport, **ERRORS},
                    summary="Gaps plan")
     def get(self, request):
-        params = self.params(request)
-        return Response(selectors.gaps_report(on=params.get("on"), region=params.get("region")))
+        """200: the report (`GapsReport`); 400: a refused parameter."""
+        return self.respond(request)
+
+    @classmethod
+    def report(cls, params: dict):
+        """`selectors.gaps_report` for validated `params` (default day: today)."""
+        return selectors.gaps_report(on=params.get("on"), region=params.get("region"))
 
     def csv_filename(self, data) -> str:
+        """The CSV file name for `data` (the report as sent): `gaps-{on}.csv`."""
         return f"gaps-{data['on']}.csv"
 
     def csv_rows(self, data):
-        yield ["gap", "subject", "region", "action", "owner", "due_date", "status", "overdue"]
+        """Args: the report as sent. Yields: the header (`gap`, `subject`, `region` and the
+        action shape's columns), a row per action (or "(no action planned)") of each gap."""
+        yield ["gap", "subject", "region", *GAP_ACTION_COLUMNS]
         for unit in data["units"]:
             for a in unit["actions"] or [None]:
                 yield ["no_arrangement", unit["acronym"], unit["region"], *(_action(a))]
@@ -253,5 +189,17 @@ class GapsReportView(ReportView):
 
 def _action(action) -> list:
     if action is None:
-        return ["(no action planned)", "", "", "", ""]
-    return [action["action"], action["owner"], action["due_date"], action["status"], action["overdue"]]
+        return ["(no action planned)", *[""] * (len(GAP_ACTION_COLUMNS) - 1)]
+    return csv_values(GAP_ACTION_COLUMNS, action)
+
+
+def _spread(columns, spread: dict, row=None) -> list:
+    """`columns`' cells, each column named in `spread` replaced by its list of cells; with
+    `row`, the row's values (else the column names)."""
+    cells = []
+    for column in columns:
+        if column in spread:
+            cells.extend(spread[column])
+        else:
+            cells.append(column if row is None else csv_values((column,), row)[0])
+    return cells

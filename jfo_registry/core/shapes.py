@@ -63,7 +63,7 @@ class Shape(Mapping):
 
     def as_data(self) -> dict:
         """The published dict (public keys, nested shapes as dicts), as the API sends it."""
-        return {key: _plain(value) for key, value in self.items()}
+        return {key: plain(value) for key, value in self.items()}
 
 
 @cache
@@ -71,13 +71,15 @@ def _omitted_when_none(cls, name: str) -> bool:
     return next(f for f in dataclasses.fields(cls) if f.name == name).metadata.get("omit_none", False)
 
 
-def _plain(value):
+def plain(value):
+    """`value` as plain data: shapes as their published dicts, lists and dicts walked; any other
+    value as it is. Raises nothing."""
     if isinstance(value, Shape):
         return value.as_data()
     if isinstance(value, (list, tuple)):
-        return [_plain(item) for item in value]
+        return [plain(item) for item in value]
     if isinstance(value, dict):
-        return {key: _plain(item) for key, item in value.items()}
+        return {key: plain(item) for key, item in value.items()}
     return value
 
 
@@ -144,21 +146,32 @@ def serializer_for(cls: type[Shape]) -> type[serializers.Serializer]:
 
 @cache
 def csv_columns(cls: type[Shape]) -> tuple[str, ...]:
-    """The public keys of a row shape's CSV columns: its scalar fields (not nested shapes or
-    lists of them), in order, less those declared `csv=False`."""
+    """The public keys of a row shape's CSV columns: its scalar fields and lists of scalars (not
+    nested shapes or lists of them), in order, less those declared `csv=False`."""
     hints = typing.get_type_hints(cls)
     columns = []
     for field in dataclasses.fields(cls):
         annotation, _nullable = _unwrap_optional(hints[field.name])
+        if typing.get_origin(annotation) in (list, tuple):
+            annotation = typing.get_args(annotation)[0]
         nested = isinstance(annotation, type) and issubclass(annotation, Shape)
-        if field.metadata.get("csv", True) and not nested and typing.get_origin(annotation) not in (list, tuple):
+        if field.metadata.get("csv", True) and not nested:
             columns.append(field.metadata.get("key") or field.name)
     return tuple(columns)
 
 
 def csv_values(columns: tuple[str, ...], row: Mapping) -> list:
-    """`row`'s values under `columns` (public keys): "" for a missing key or a None."""
-    return ["" if row.get(column) is None else row.get(column) for column in columns]
+    """`row`'s values under `columns` (public keys): "" for a missing key or a None, a list as
+    its items joined by spaces."""
+    return [_csv_value(row.get(column)) for column in columns]
+
+
+def _csv_value(value):
+    if value is None:
+        return ""
+    if isinstance(value, (list, tuple)):
+        return " ".join(str(item) for item in value)
+    return value
 
 
 @dataclass(eq=False)

@@ -5,28 +5,32 @@ from decimal import Decimal
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
-from rest_framework.response import Response
 
-from jfo_registry.core.api.fields import AsOfField, FiscalYearField
 from jfo_registry.core.shapes import csv_columns, csv_values, serializer_for
 from jfo_registry.core.fiscal import FiscalYear
-from jfo_registry.core.reports_api import ERRORS, FORMAT_PARAMETER, Period, ReportView
+from jfo_registry.core.reports_api import (
+    ERRORS, FORMAT_PARAMETER, ReportQuery, ReportView, as_of_parameter, fiscal_year_parameter, on_parameter,
+    region_parameter,
+)
 
 from .. import selectors
 from ..choices import JfoType
 
 
 def current_fiscal_year() -> int:
+    """The current fiscal year's start year (an int: 2010 for 2010-2011), by today's date."""
     return FiscalYear.current().start_year
 
 
-class ResourcesQuery(serializers.Serializer):
-    fiscal_year = FiscalYearField(required=False, help_text=_("2010-2011 or 2010; default: the current year."))
+class ResourcesQuery(ReportQuery):
+    """The resources report's parameters (API and page)."""
+
+    fiscal_year = fiscal_year_parameter()
     group_by = serializers.ChoiceField(choices=selectors.GROUP_BY_CHOICES, default="region")
-    region = serializers.CharField(required=False, help_text=_("Region code(s), comma-separated."))
+    region = region_parameter()
     jfo_type = serializers.MultipleChoiceField(choices=JfoType.choices, required=False)
     program = serializers.CharField(required=False, help_text=_("Program code(s), comma-separated."))
-    as_of = AsOfField(required=False, help_text=_("Show the registry as it stood at this date or time (from the audit history)."))
+    as_of = as_of_parameter()
 
 
 #: The schema of the resources report, derived from its shape (`selectors.ResourcesReport`).
@@ -46,24 +50,29 @@ class ResourcesReportView(ReportView):
         summary="Resources report: FTE and cost by group",
     )
     def get(self, request):
-        params = self.params(request)
-        year = params.get("fiscal_year") or current_fiscal_year()
-        data = self.run(
-            lambda: selectors.resources_report(
-                year,
-                params["group_by"],
-                region=params.get("region"),
-                jfo_type=sorted(params.get("jfo_type") or []),
-                program=params.get("program"),
-                as_of=params.get("as_of"),
-            )
+        """200: the report (`ResourcesReport`); 400: a refused parameter or a year that cannot be costed."""
+        return self.respond(request)
+
+    @classmethod
+    def report(cls, params: dict) -> selectors.ResourcesReport:
+        """`selectors.resources_report` for validated `params` (default year: the current one).
+        Raises ReportError when the year cannot be costed."""
+        return selectors.resources_report(
+            params.get("fiscal_year") or current_fiscal_year(),
+            params.get("group_by", "region"),
+            region=params.get("region"),
+            jfo_type=sorted(params.get("jfo_type") or []),
+            program=params.get("program"),
+            as_of=params.get("as_of"),
         )
-        return Response(data.as_data())
 
     def csv_filename(self, data) -> str:
+        """The CSV file name for `data` (the report as sent): `resources-{fiscal_year}-by-{group_by}.csv`."""
         return f"resources-{data['fiscal_year']}-by-{data['group_by']}.csv"
 
     def csv_rows(self, data):
+        """Args: the report as sent. Yields: the header (`group` and the shape's columns), a row
+        per group (and its programs), the subtotal, the benefits and the total."""
         yield ["group", *RESOURCES_COLUMNS]
         for row in data["rows"]:
             yield [data["group_by"], *csv_values(RESOURCES_COLUMNS, row)]
@@ -76,56 +85,21 @@ class ResourcesReportView(ReportView):
         yield ["total", "", "", "", "", data["total"]]
 
 
-class TenureQuery(serializers.Serializer):
-    on = serializers.DateField(required=False, help_text=_("The date of the report; default: today."))
+class TenureQuery(ReportQuery):
+    """The tenure report's parameters (API and page)."""
+
+    on = on_parameter()
     threshold_years = serializers.DecimalField(
         max_digits=4, decimal_places=2, min_value=Decimal("0"), max_value=Decimal("60"), default=Decimal(5),
         help_text=_("Assignments longer than this many years are listed."),
     )
-    region = serializers.CharField(required=False, help_text=_("Region code(s), comma-separated."))
-    as_of = AsOfField(required=False, help_text=_("Show the registry as it stood at this date or time (from the audit history)."))
+    region = region_parameter()
+    as_of = as_of_parameter()
 
 
-class TenureRow(serializers.Serializer):
-    employee_number = serializers.CharField()
-    name = serializers.CharField()
-    position = serializers.CharField()
-    region = serializers.CharField()
-    jfos = serializers.ListField(child=serializers.CharField())
-    since = serializers.DateField()
-    years = serializers.FloatField()
-
-
-class TenureAverage(serializers.Serializer):
-    key = serializers.CharField(required=False)
-    officers = serializers.IntegerField()
-    average_years = serializers.FloatField()
-
-
-class LongAssignment(serializers.Serializer):
-    id = serializers.IntegerField()
-    officer_id = serializers.IntegerField()
-    jfo_id = serializers.IntegerField()
-    employee_number = serializers.CharField()
-    name = serializers.CharField()
-    jfo = serializers.CharField()
-    region = serializers.CharField()
-    fte = serializers.FloatField()
-    start_date = serializers.DateField()
-    years = serializers.FloatField()
-
-
-class TenureReport(serializers.Serializer):
-    report = serializers.CharField()
-    on = serializers.DateField()
-    threshold_years = serializers.FloatField()
-    as_of = serializers.DateTimeField(allow_null=True)
-    rows = TenureRow(many=True)
-    average = TenureAverage()
-    by_position = TenureAverage(many=True)
-    by_region = TenureAverage(many=True)
-    long_assignments = LongAssignment(many=True)
-    long_assignment_count = serializers.IntegerField()
+#: The schema of the tenure report and its CSV columns, derived from its shape.
+TenureReport = serializer_for(selectors.TenureReport)
+TENURE_COLUMNS = csv_columns(selectors.TenureRow)
 
 
 class TenureReportView(ReportView):
@@ -138,25 +112,29 @@ class TenureReportView(ReportView):
         parameters=[TenureQuery, FORMAT_PARAMETER], responses={200: TenureReport, **ERRORS}, summary="Tenure report"
     )
     def get(self, request):
-        params = self.params(request)
-        return Response(
-            selectors.tenure_report(
-                params.get("on"), threshold_years=params["threshold_years"], region=params.get("region"),
-                as_of=params.get("as_of"),
-            )
+        """200: the report (`TenureReport`); 400: a refused parameter."""
+        return self.respond(request)
+
+    @classmethod
+    def report(cls, params: dict):
+        """`selectors.tenure_report` for validated `params` (default day: today)."""
+        return selectors.tenure_report(
+            params.get("on"), threshold_years=params.get("threshold_years", Decimal(5)), region=params.get("region"),
+            as_of=params.get("as_of"),
         )
 
     def csv_filename(self, data) -> str:
+        """The CSV file name for `data` (the report as sent): `tenure-{on}.csv`."""
         return f"tenure-{data['on']}.csv"
 
     def csv_rows(self, data):
+        """Args: the report as sent. Yields: the header (the shape's columns and
+        `over_<threshold>_years`), a row per officer, then the averages by position, by region
+        and overall."""
         threshold = Decimal(str(data["threshold_years"]))
-        yield ["employee_number", "name", "position", "region", "jfos", "since", "years", f"over_{threshold}_years"]
+        yield [*TENURE_COLUMNS, f"over_{threshold}_years"]
         for row in data["rows"]:
-            yield [
-                row["employee_number"], row["name"], row["position"], row["region"], " ".join(row["jfos"]),
-                row["since"], row["years"], "yes" if row["years"] > threshold else "no",
-            ]
+            yield [*csv_values(TENURE_COLUMNS, row), "yes" if row["years"] > threshold else "no"]
         for average in data["by_position"]:
             yield ["average_by_position", "", average["key"], "", "", "", average["average_years"], ""]
         for average in data["by_region"]:
@@ -164,37 +142,21 @@ class TenureReportView(ReportView):
         yield ["average", "", "", "", "", "", data["average"]["average_years"], ""]
 
 
-class AllocationQuery(serializers.Serializer):
-    fiscal_year = FiscalYearField(required=False, help_text=_("2010-2011 or 2010; default: the current year."))
+class AllocationQuery(ReportQuery):
+    """The allocation report's parameters (API and page)."""
+
+    fiscal_year = fiscal_year_parameter()
     under_threshold = serializers.DecimalField(
         max_digits=3, decimal_places=2, min_value=Decimal("0"), max_value=Decimal("1"), default=Decimal("1.00"),
         help_text=_("Officers with fewer FTE-years than this in the year are under-allocated."),
     )
-    region = serializers.CharField(required=False, help_text=_("Home region code(s), comma-separated."))
-    as_of = AsOfField(required=False, help_text=_("Show the registry as it stood at this date or time (from the audit history)."))
+    region = region_parameter(_("Home region code(s), comma-separated."))
+    as_of = as_of_parameter()
 
 
-class AllocationRow(serializers.Serializer):
-    id = serializers.IntegerField(help_text="The officer's id.")
-    employee_number = serializers.CharField()
-    name = serializers.CharField()
-    position = serializers.CharField()
-    region = serializers.CharField()
-    peak_fte = serializers.FloatField()
-    fte_years = serializers.FloatField()
-
-
-class AllocationReport(serializers.Serializer):
-    report = serializers.CharField()
-    fiscal_year = serializers.CharField()
-    period = Period()
-    under_threshold = serializers.FloatField()
-    as_of = serializers.DateTimeField(allow_null=True)
-    over_allocated = AllocationRow(many=True)
-    under_allocated = AllocationRow(many=True)
-    over_allocated_count = serializers.IntegerField()
-    under_allocated_count = serializers.IntegerField()
-    officers = serializers.IntegerField()
+#: The schema of the allocation report and its CSV columns, derived from its shape.
+AllocationReport = serializer_for(selectors.AllocationReport)
+ALLOCATION_COLUMNS = csv_columns(selectors.AllocationRow)
 
 
 class AllocationReportView(ReportView):
@@ -209,19 +171,25 @@ class AllocationReportView(ReportView):
         summary="Allocation report",
     )
     def get(self, request):
-        params = self.params(request)
-        year = params.get("fiscal_year") or current_fiscal_year()
-        return Response(
-            selectors.allocation_report(
-                year, under_threshold=params["under_threshold"], region=params.get("region"), as_of=params.get("as_of")
-            )
+        """200: the report (`AllocationReport`); 400: a refused parameter."""
+        return self.respond(request)
+
+    @classmethod
+    def report(cls, params: dict):
+        """`selectors.allocation_report` for validated `params` (default year: the current one)."""
+        return selectors.allocation_report(
+            params.get("fiscal_year") or current_fiscal_year(), under_threshold=params.get("under_threshold", Decimal(1)),
+            region=params.get("region"), as_of=params.get("as_of"),
         )
 
     def csv_filename(self, data) -> str:
+        """The CSV file name for `data` (the report as sent): `allocation-{fiscal_year}.csv`."""
         return f"allocation-{data['fiscal_year']}.csv"
 
     def csv_rows(self, data):
-        yield ["state", "employee_number", "name", "position", "region", "peak_fte", "fte_years"]
+        """Args: the report as sent. Yields: the header (`state` and the shape's columns), then a
+        row per officer over, then under."""
+        yield ["state", *ALLOCATION_COLUMNS]
         for state in ("over_allocated", "under_allocated"):
             for row in data[state]:
-                yield [state, row["employee_number"], row["name"], row["position"], row["region"], row["peak_fte"], row["fte_years"]]
+                yield [state, *csv_values(ALLOCATION_COLUMNS, row)]

@@ -36,10 +36,22 @@ from .resources import (
     ResourcesSubtotal,
     resources_report,
 )
-from .staffing import allocation_report, long_assignments, tenure_report
+from .staffing import (
+    AllocationReport,
+    AllocationRow,
+    LongAssignment,
+    TenureAverage,
+    TenureGroupAverage,
+    TenureReport,
+    TenureRow,
+    allocation_report,
+    long_assignments,
+    tenure_report,
+)
 
 __all__ = [
-    "CENT", "DAYS_PER_YEAR", "GROUP_BY_CHOICES", "GROUP_LABELS", "GROUP_ORDER", "AllocationPeriod", "Benefits",
+    "CENT", "DAYS_PER_YEAR", "GROUP_BY_CHOICES", "GROUP_LABELS", "GROUP_ORDER", "AllocationPeriod", "AllocationReport",
+    "AllocationRow", "Benefits", "LongAssignment", "TenureAverage", "TenureGroupAverage", "TenureReport", "TenureRow",
     "ReportError", "ResourcesReport", "ResourcesRow", "ResourcesRowWithChildren", "ResourcesSubtotal",
     "active_during", "active_on", "allocation_report", "assignments", "assignments_in_year", "codes",
     "current_fte_subquery", "first_assignment_day", "fte_round", "jfo_list", "long_assignments", "money",

@@ -63,6 +63,8 @@ class AllocationPeriod:
 
     @property
     def state(self) -> str:
+        """The stretch's state by its total FTE: "excess" (above 1.00), "gap" (0), "full"
+        (exactly 1.00) or "partial" (in between)."""
         if self.total > FTE_MAX:
             return "excess"
         if self.total == 0:

@@ -4,6 +4,7 @@ above 1.00 FTE on some day, or under-allocated in FTE-years)."""
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Avg, Count, F, Max, Min, OuterRef, Q, Subquery, Sum
@@ -14,21 +15,89 @@ from jfo_registry.core import periods
 from jfo_registry.core.db import DaysBetween, date_value
 from jfo_registry.core.fiscal import FiscalYear
 from jfo_registry.core.routers import reports_read_from_replica
+from jfo_registry.core.shapes import Period, Shape, public
 
 from ..models import FTE_MAX, Officer
 from .assignments import DAYS_PER_YEAR, NUMBER, active_during, active_on, assignments, codes, fte_round, years_of
+
+
+@dataclass(eq=False, kw_only=True)
+class TenureRow(Shape):
+    """An officer on their current JFO unit(s) (acronyms, `jfos`) since `since`, the start of
+    their earliest current assignment: `years` (years of 365.25 days, two places)."""
+
+    employee_number: str
+    name: str
+    position: str
+    region: str = public(help_text="The officer's home region (code).")
+    jfos: list[str]
+    since: datetime.date
+    years: Decimal
+
+
+@dataclass(eq=False, kw_only=True)
+class TenureAverage(Shape):
+    """Officers counted and their average tenure (years, two places)."""
+
+    officers: int
+    average_years: Decimal
+
+
+@dataclass(eq=False, kw_only=True)
+class TenureGroupAverage(Shape):
+    """A group's (`key`: a position or a home region code) officers and average tenure (years)."""
+
+    key: str
+    officers: int
+    average_years: Decimal
+
+
+@dataclass(eq=False, kw_only=True)
+class LongAssignment(Shape):
+    """A current assignment longer than the threshold: its officer, unit (`jfo`, an acronym, and
+    its region code), `fte` (FTE, the assignment's share), start and length (`years`)."""
+
+    id: int
+    officer_id: int
+    jfo_id: int
+    employee_number: str
+    name: str
+    jfo: str
+    region: str
+    fte: Decimal
+    start_date: datetime.date
+    years: Decimal
+
+
+@dataclass(eq=False, kw_only=True)
+class TenureReport(Shape):
+    """The tenure report on `on`: per officer (`rows`, longest first), on average, by position
+    and home region, and the assignments longer than `threshold_years` (years)."""
+
+    report: str
+    on: datetime.date
+    threshold_years: Decimal
+    rows: list[TenureRow]
+    average: TenureAverage
+    by_position: list[TenureGroupAverage]
+    by_region: list[TenureGroupAverage]
+    as_of: datetime.datetime | None
+    long_assignments: list[LongAssignment]
+    long_assignment_count: int
 
 
 @reports_read_from_replica
 def tenure_report(
     on: datetime.date | None = None, *, threshold_years: Decimal = Decimal(5), region=None,
     as_of: datetime.datetime | None = None,
-) -> dict:
+) -> TenureReport:
     """Years each officer has been on their current JFO unit(s) at `on` (default today).
 
     An officer's tenure runs from the start of their earliest current assignment. Averages
     by position and by region are computed in the database; `long_assignments` lists current
-    assignments longer than `threshold_years` (the evaluation's "indefinite assignment" concern).
+    assignments longer than `threshold_years` (years; the evaluation's "indefinite assignment"
+    concern). `region`: unit region code(s), comma-separated; `as_of`: the registry as it stood
+    then. Returns a TenureReport; raises nothing for valid arguments.
     """
     day = on or timezone.localdate()
     current = active_on(assignments(as_of), day)
@@ -46,23 +115,23 @@ def tenure_report(
     for officer_id, acronym in current.order_by("jfo__acronym").values_list("officer_id", "jfo__acronym"):
         units.setdefault(officer_id, []).append(acronym)
     rows = [
-        {
-            "employee_number": o["employee_number"],
-            "name": o["name"],
-            "position": o["position"],
-            "region": o["home_region__code"],
-            "jfos": units.get(o["pk"], []),
-            "since": o["tenure_start"],
-            "years": years_of(o["tenure_days"]),
-        }
+        TenureRow(
+            employee_number=o["employee_number"],
+            name=o["name"],
+            position=o["position"],
+            region=o["home_region__code"],
+            jfos=units.get(o["pk"], []),
+            since=o["tenure_start"],
+            years=years_of(o["tenure_days"]),
+        )
         for o in officers.order_by("-tenure_days", "employee_number").values(
             "pk", "employee_number", "name", "position", "home_region__code", "tenure_start", "tenure_days"
         )
     ]
 
-    def averages(field: str) -> list[dict]:
+    def averages(field: str) -> list[TenureGroupAverage]:
         return [
-            {"key": r["key"], "officers": r["officers"], "average_years": years_of(r["average"])}
+            TenureGroupAverage(key=r["key"], officers=r["officers"], average_years=years_of(r["average"]))
             for r in officers.values(key=F(field))
             .annotate(officers=Count("pk"), average=Avg("tenure_days"))
             .order_by("key")
@@ -70,24 +139,26 @@ def tenure_report(
 
     overall = officers.aggregate(officers=Count("pk"), average=Avg("tenure_days"))
     long_count, long_rows = long_assignments(day, threshold_years=threshold_years, current=current)
-    return {
-        "report": "tenure",
-        "on": day,
-        "threshold_years": Decimal(threshold_years),
-        "rows": rows,
-        "average": {"officers": overall["officers"], "average_years": years_of(overall["average"])},
-        "by_position": averages("position"),
-        "by_region": averages("home_region__code"),
-        "as_of": as_of,
-        "long_assignments": long_rows,
-        "long_assignment_count": long_count,
-    }
+    return TenureReport(
+        report="tenure",
+        on=day,
+        threshold_years=Decimal(threshold_years),
+        rows=rows,
+        average=TenureAverage(officers=overall["officers"], average_years=years_of(overall["average"])),
+        by_position=averages("position"),
+        by_region=averages("home_region__code"),
+        as_of=as_of,
+        long_assignments=long_rows,
+        long_assignment_count=long_count,
+    )
 
 
 def long_assignments(
     day: datetime.date, *, threshold_years: Decimal = Decimal(5), region=None, current=None, limit: int | None = None,
-) -> tuple[int, list[dict]]:
-    """Current assignments longer than `threshold_years` at `day`, longest first: (count, rows)."""
+) -> tuple[int, list[LongAssignment]]:
+    """Current assignments longer than `threshold_years` (years) at `day`, longest first:
+    (how many in all, the rows; the first `limit` of them when given). `region`: unit region
+    code(s); `current`: the current assignments already chosen (tenure_report's). Raises nothing."""
     if current is None:
         current = active_on(assignments(), day)
         if region:
@@ -101,33 +172,68 @@ def long_assignments(
                 "jfo__region__code", "fte", "start_date", "days")
     )
     rows = [
-        {
-            "id": a["id"],
-            "officer_id": a["officer_id"],
-            "jfo_id": a["jfo_id"],
-            "employee_number": a["officer__employee_number"],
-            "name": a["officer__name"],
-            "jfo": a["jfo__acronym"],
-            "region": a["jfo__region__code"],
-            "fte": a["fte"],
-            "start_date": a["start_date"],
-            "years": years_of(a["days"]),
-        }
+        LongAssignment(
+            id=a["id"],
+            officer_id=a["officer_id"],
+            jfo_id=a["jfo_id"],
+            employee_number=a["officer__employee_number"],
+            name=a["officer__name"],
+            jfo=a["jfo__acronym"],
+            region=a["jfo__region__code"],
+            fte=a["fte"],
+            start_date=a["start_date"],
+            years=years_of(a["days"]),
+        )
         for a in (queryset if limit is None else queryset[:limit])
     ]
     return (len(rows) if limit is None else queryset.count()), rows
+
+
+@dataclass(eq=False, kw_only=True)
+class AllocationRow(Shape):
+    """An officer over or under: `peak_fte` (FTE, the largest daily load in the year) and
+    `fte_years` (FTE-years in the year), both to two places."""
+
+    id: int = public(csv=False, help_text="The officer's id.")
+    employee_number: str
+    name: str
+    position: str
+    region: str = public(help_text="The officer's home region (code).")
+    peak_fte: Decimal
+    fte_years: Decimal
+
+
+@dataclass(eq=False, kw_only=True)
+class AllocationReport(Shape):
+    """The allocation report of a fiscal year: officers above 1.00 FTE on some day
+    (`over_allocated`) and under `under_threshold` FTE-years (`under_allocated`), with counts
+    (the lists may be cut to a limit; the counts are not) and the active officers counted."""
+
+    report: str
+    fiscal_year: str
+    period: Period
+    under_threshold: Decimal = public(help_text="FTE-years.")
+    as_of: datetime.datetime | None
+    over_allocated: list[AllocationRow]
+    under_allocated: list[AllocationRow]
+    over_allocated_count: int
+    under_allocated_count: int
+    officers: int
 
 
 @reports_read_from_replica
 def allocation_report(
     fiscal_year: FiscalYear | str | int, *, under_threshold: Decimal = FTE_MAX, region=None,
     as_of: datetime.datetime | None = None, limit: int | None = None,
-) -> dict:
+) -> AllocationReport:
     """Officers above 1.00 FTE on any day of the year (should be none) and officers whose
-    FTE-years in the year fall below `under_threshold`.
+    FTE-years in the year (a FiscalYear, "2010-2011" or 2010) fall below `under_threshold`
+    (FTE-years); `region`: home region code(s); `as_of`: the registry as it stood then;
+    `limit`: at most that many rows of each list.
 
     A step function's peak is reached where a step starts, so the peak daily FTE is the
-    largest load at the year's start or at any assignment start within the year.
+    largest load at the year's start or at any assignment start within the year. Returns an
+    AllocationReport; raises ValueError for an unknown year.
     """
     year = FiscalYear.parse(fiscal_year)
     officers = Officer.objects.filter(active=True)
@@ -156,31 +262,30 @@ def allocation_report(
     idle = officers.exclude(pk__in=in_year.values("officer_id")) if threshold > 0 else officers.none()
     flagged_officers = officers.filter(Q(pk__in=over_ids | under_ids) | Q(pk__in=idle.values("pk")))
     flagged = [  # the officers over or under, in order
-        {
-            "id": o["pk"],
-            "employee_number": o["employee_number"],
-            "name": o["name"],
-            "position": o["position"],
-            "region": o["home_region__code"],
-            "peak_fte": fte_round(peaks.get(o["pk"])),
-            "fte_years": fte_round(totals.get(o["pk"])),
-            "state": "over" if o["pk"] in over_ids else "under",
-        }
+        AllocationRow(
+            id=o["pk"],
+            employee_number=o["employee_number"],
+            name=o["name"],
+            position=o["position"],
+            region=o["home_region__code"],
+            peak_fte=fte_round(peaks.get(o["pk"])),
+            fte_years=fte_round(totals.get(o["pk"])),
+        )
         for o in flagged_officers.order_by("home_region__code", "employee_number")
         .values("pk", "employee_number", "name", "position", "home_region__code")
     ]
-    over = [{k: v for k, v in row.items() if k != "state"} for row in flagged if row["state"] == "over"]
-    under = [{k: v for k, v in row.items() if k != "state"} for row in flagged if row["state"] == "under"]
+    over = [row for row in flagged if row.id in over_ids]
+    under = [row for row in flagged if row.id not in over_ids]
 
-    return {
-        "report": "allocation",
-        "fiscal_year": year.label,
-        "period": {"start": year.start, "end": year.end},
-        "under_threshold": Decimal(under_threshold),
-        "as_of": as_of,
-        "over_allocated": over[:limit],
-        "under_allocated": under[:limit],
-        "over_allocated_count": len(over),
-        "under_allocated_count": len(under),
-        "officers": officers.count(),
-    }
+    return AllocationReport(
+        report="allocation",
+        fiscal_year=year.label,
+        period=Period(start=year.start, end=year.end),
+        under_threshold=Decimal(under_threshold),
+        as_of=as_of,
+        over_allocated=over[:limit],
+        under_allocated=under[:limit],
+        over_allocated_count=len(over),
+        under_allocated_count=len(under),
+        officers=officers.count(),
+    )

@@ -270,6 +270,13 @@ def record_history(instance, *, limit: int = 200) -> list[dict]:
     return merged_history(type(instance).history.filter(id=instance.pk), *parts, limit=limit)
 
 
+def rows_as_of(model, moment: datetime.datetime) -> QuerySet:
+    """`model`'s records as they stood at `moment` (aware datetime): a queryset of historical
+    rows, each record's latest at or before `moment`, the records deleted by then left out.
+    Filter it as the model (its fields, `id` the record's key); raises nothing."""
+    return model.history.filter(history_date__lte=moment).latest_of_each().exclude(history_type="-")
+
+
 def links_as_of(record, field: str, moment: datetime.datetime) -> frozenset:
     """Which records `record` was linked to through its many-to-many `field` (e.g. an
     arrangement's "jfos", its parties' "agencies", a unit's "threats" or "agencies") at `moment`
@@ -303,10 +310,13 @@ def all_links_as_of(model, field: str, moment: datetime.datetime, *, ids=None) -
     )
     links: dict[int, set] = defaultdict(set)
     if recorded_links:
-        rows = _latest_rows(model.history.filter(history_date__lte=moment), ids)
-        live = {pk: row for pk, row in rows.items() if row[1] != "-"}
-        unrecorded = [pk for pk, (_history_id, _type, recorded) in live.items() if not recorded]
-        history_ids = {pk: history_id for pk, (history_id, _type, recorded) in live.items() if recorded}
+        rows = rows_as_of(model, moment)
+        if ids is not None:
+            rows = rows.filter(id__in=list(ids))
+        latest = {pk: (history_id, recorded) for pk, history_id, recorded in rows.order_by(
+            "history_date", "history_id").values_list("id", "history_id", "links_recorded")}
+        history_ids = {pk: history_id for pk, (history_id, recorded) in latest.items() if recorded}
+        unrecorded = [pk for pk, (_history_id, recorded) in latest.items() if not recorded]
         if unrecorded:  # the earliest row that recorded links stands for the rows before it
             first = model.history.filter(id__in=unrecorded, links_recorded=True).order_by("id", "history_date", "history_id")
             for pk, history_id in first.values_list("id", "history_id"):
@@ -316,7 +326,7 @@ def all_links_as_of(model, field: str, moment: datetime.datetime, *, ids=None) -
         for history_id, target_id in recorded.values_list("history_id", target):
             links[owner_of[history_id]].add(target_id)
     elif getattr(through, "history", None) is not None:
-        rows = through.history.filter(history_date__lte=moment).latest_of_each().exclude(history_type="-")
+        rows = rows_as_of(through, moment)
         if ids is not None:
             rows = rows.filter(**{f"{owner}__in": list(ids)})
         for owner_id, target_id in rows.values_list(owner, target):
@@ -324,16 +334,6 @@ def all_links_as_of(model, field: str, moment: datetime.datetime, *, ids=None) -
     else:
         raise ValueError(f"{model.__name__}.{field} keeps no history.")
     return {pk: frozenset(targets) for pk, targets in links.items() if targets}
-
-
-def _latest_rows(history: QuerySet, ids) -> dict[int, tuple]:
-    """{record id: (history_id, history_type, links_recorded)} of each record's latest row in
-    `history` (ties on the date: the latest written)."""
-    if ids is not None:
-        history = history.filter(id__in=list(ids))
-    rows = history.latest_of_each().order_by("id", "history_date", "history_id")
-    return {pk: (history_id, kind, recorded) for pk, history_id, kind, recorded in rows.values_list(
-        "id", "history_id", "history_type", "links_recorded")}
 
 
 def record_current_links(

@@ -13,9 +13,10 @@ from django.utils import timezone
 
 from agreements import services as agreement_services
 from agreements.models import Arrangement, ArrangementParty
+from agreements.selectors import coverage_report
 from jfo_registry.core.history import all_links_as_of, links_as_of, record_history
 from operations import importers
-from operations.models import Agency, JointForceOperation, Participation, Threat
+from operations.models import Agency, JointForceOperation, Participation, Region, Threat
 from tests.api import login
 from tests.conftest import make_jfo
 from tests.html_forms import submitted_form
@@ -295,3 +296,24 @@ def test_links_as_of_arrangement_parties():
 def test_links_as_of_refuses_a_field_that_is_not_a_link():
     with pytest.raises(ValueError):
         links_as_of(tadeu(), "region", timezone.now())
+
+
+# --- The coverage report as_of --------------------------------------------------------------------
+
+def test_the_coverage_report_as_of_the_moment_before_a_unit_lost_its_arrangement():
+    arrangement = tadeu_wca()
+    reported = coverage_report(fiscal_year="2010-2011")
+    reported_gta = coverage_report(fiscal_year="2010-2011", region="GTA")
+    moment = timezone.now()
+    agreement_services.arrangement_save(fresh(arrangement), jfos=[make_jfo("GTA", start_date=datetime.date(2012, 1, 1))])
+    unit = tadeu()
+    unit.region = Region.objects.get(code="PAC")
+    unit.save()
+    now = coverage_report(fiscal_year="2010-2011")
+    assert now["covered"] == reported["covered"] - 1
+    assert "TADEU" in {row["acronym"] for row in now["uncovered_units"]}
+    assert coverage_report(fiscal_year="2010-2011", as_of=moment) == reported
+    assert coverage_report(fiscal_year="2010-2011", as_of=timezone.now()) == now
+    # TADEU moved to the Pacific since: as of the moment, it is still counted in the GTA.
+    assert coverage_report(fiscal_year="2010-2011", region="GTA", as_of=moment) == reported_gta
+    assert coverage_report(fiscal_year="2010-2011", region="GTA")["units"] == reported_gta["units"] - 1

@@ -9,7 +9,7 @@ import datetime
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from agreements import services as agreement_services
 from agreements.models import Arrangement, ArrangementParty
@@ -317,3 +317,24 @@ def test_the_coverage_report_as_of_the_moment_before_a_unit_lost_its_arrangement
     # TADEU moved to the Pacific since: as of the moment, it is still counted in the GTA.
     assert coverage_report(fiscal_year="2010-2011", region="GTA", as_of=moment) == reported_gta
     assert coverage_report(fiscal_year="2010-2011", region="GTA")["units"] == reported_gta["units"] - 1
+
+
+def test_the_history_page_and_api_name_the_units_with_bilingual_labels(api, client, administrator):
+    arrangement = tadeu_wca()
+    other = make_jfo("GTA")
+    agreement_services.arrangement_save(fresh(arrangement), jfos=[tadeu(), other])
+    agreement_services.arrangement_save(fresh(arrangement), jfos=[tadeu()])
+    both = ", ".join(sorted([other.acronym, "TADEU"]))
+    client.force_login(administrator)
+    page = client.get(arrangement.get_absolute_url())
+    assert page.status_code == 200
+    assert f"Covered JFO units: {both} → TADEU" in page.content.decode()
+    login(api, administrator)
+    response = api.get(f"/api/v1/arrangements/{arrangement.pk}/history/", HTTP_ACCEPT_LANGUAGE="fr")
+    assert response.status_code == 200
+    change = link_change(response.json()["results"], "jfos")
+    assert (change["label"], change["old"], change["new"]) == ("unités d'OPC visées", both, "TADEU")
+    with translation.override("fr"):
+        page = client.get(arrangement.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="fr")
+    assert page.status_code == 200
+    assert f"Unités d&#x27;OPC visées: {both} → TADEU" in page.content.decode()

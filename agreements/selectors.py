@@ -6,11 +6,14 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import BooleanField, Case, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Value, When
+from django.db.models import (
+    BooleanField, Case, Count, Exists, ExpressionWrapper, F, OuterRef, Prefetch, Q, QuerySet, Value, When,
+)
 from django.utils import timezone
 
 from jfo_registry.core import periods
 from jfo_registry.core.fiscal import FiscalYear, add_days
+from jfo_registry.core.history import all_links_as_of, rows_as_of
 from jfo_registry.core.roles import Role
 from jfo_registry.core.routers import reports_read_from_replica
 from operations.choices import JfoType
@@ -110,13 +113,17 @@ def effective_status(day: datetime.date):
 
 
 @reports_read_from_replica
-def coverage_report(*, fiscal_year=None, on: datetime.date | None = None, region=None) -> CoverageReport:
+def coverage_report(
+    *, fiscal_year=None, on: datetime.date | None = None, region=None, as_of: datetime.datetime | None = None
+) -> CoverageReport:
     """JFO units with and without an arrangement in force (Exhibit 5), in all, by region and type.
 
     With `fiscal_year` (a FiscalYear, "2010-2011" or 2010): in force at some time in the year;
     otherwise on `on` (default today). `region`: region code(s), comma-separated. Only units
-    active in the period are counted. Returns a CoverageReport; raises ValueError for an
-    unknown year.
+    active in the period are counted. With `as_of` (an aware datetime): as the registry said at
+    that moment: the units, the arrangements and the units they covered rebuilt from their
+    history (`history.rows_as_of`, `history.all_links_as_of`). Returns a CoverageReport; raises
+    ValueError for an unknown year.
     """
     if fiscal_year is not None:
         year = FiscalYear.parse(fiscal_year)
@@ -124,11 +131,18 @@ def coverage_report(*, fiscal_year=None, on: datetime.date | None = None, region
     else:
         start = end = on or timezone.localdate()
         label = None
-    units = JointForceOperation.objects.exclude(status="proposed").filter(periods.overlaps_q(start, end, open_start=True))
+    if as_of is None:
+        units = JointForceOperation.objects.all()
+        covered = Exists(Arrangement.objects.filter(in_force_during(start, end), jfos=OuterRef("pk")))
+    else:
+        units = rows_as_of(JointForceOperation, as_of)
+        in_force = rows_as_of(Arrangement, as_of).filter(in_force_during(start, end)).values_list("id", flat=True)
+        covered_ids = set().union(*all_links_as_of(Arrangement, "jfos", as_of, ids=list(in_force)).values())
+        covered = ExpressionWrapper(Q(id__in=covered_ids), output_field=BooleanField())
+    units = units.exclude(status="proposed").filter(periods.overlaps_q(start, end, open_start=True))
     if region:
         units = units.filter(region__code__in=region_codes(region))
-    covering = Arrangement.objects.filter(in_force_during(start, end), jfos=OuterRef("pk"))
-    units = units.annotate(covered=Exists(covering))
+    units = units.annotate(covered=covered)
 
     def grouped(field: str, labels) -> list[CoverageGroup]:
         rows = units.values(key=F(field)).annotate(
@@ -154,7 +168,7 @@ def coverage_report(*, fiscal_year=None, on: datetime.date | None = None, region
         by_region=grouped("region__code", lambda key: region_names.get(key, key)),
         by_type=grouped("jfo_type", lambda key: str(type_names.get(key, key))),
         uncovered_units=[
-            UncoveredUnit(id=u.pk, acronym=u.acronym, name=u.name, region=u.region.code, jfo_type=u.jfo_type,
+            UncoveredUnit(id=u.id, acronym=u.acronym, name=u.name, region=u.region.code, jfo_type=u.jfo_type,
                           program=u.program.code if u.program else None)
             for u in uncovered
         ],

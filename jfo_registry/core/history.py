@@ -5,6 +5,7 @@ view diffs the same rows."""
 
 from __future__ import annotations
 
+import datetime
 from collections import defaultdict
 
 from django.conf import settings
@@ -267,6 +268,72 @@ def record_history(instance, *, limit: int = 200) -> list[dict]:
     """
     parts = instance.history_parts() if hasattr(instance, "history_parts") else []
     return merged_history(type(instance).history.filter(id=instance.pk), *parts, limit=limit)
+
+
+def rows_as_of(model, moment: datetime.datetime) -> QuerySet:
+    """`model`'s records as they stood at `moment` (aware datetime): a queryset of historical
+    rows, each record's latest at or before `moment`, the records deleted by then left out.
+    Filter it as the model (its fields, `id` the record's key); raises nothing."""
+    return model.history.filter(history_date__lte=moment).latest_of_each().exclude(history_type="-")
+
+
+def links_as_of(record, field: str, moment: datetime.datetime) -> frozenset:
+    """Which records `record` was linked to through its many-to-many `field` (e.g. an
+    arrangement's "jfos", its parties' "agencies", a unit's "threats" or "agencies") at `moment`
+    (an aware datetime: transaction time, what the registry said then), from the history.
+
+    Returns a frozenset of the linked records' primary keys: empty when `record` did not exist
+    yet (or had been deleted) at `moment`. See `all_links_as_of` for the rules; raises as it."""
+    return all_links_as_of(type(record), field, moment, ids=[record.pk]).get(record.pk, frozenset())
+
+
+def all_links_as_of(model, field: str, moment: datetime.datetime, *, ids=None) -> dict[int, frozenset]:
+    """{record id: frozenset of linked primary keys} of `model`'s records (those of `ids`, or all)
+    through the many-to-many `field` at `moment` (aware datetime), in a few queries whatever
+    the number of records. A record absent from the answer had no links then (or did not exist).
+
+    - A link recorded with its record (`RegistryHistory(links=...)`, simple-history's
+      `m2m_fields`): the links the record's latest historical row at `moment` holds. A row
+      written before links were recorded holds none: the links first recorded after it stand
+      for it (the earliest known; the changes before recording began are not known).
+    - A link through a model of its own with history (`ArrangementParty`, `Participation`): the
+      through rows that existed at `moment` (their history `as_of`).
+
+    Raises FieldDoesNotExist for an unknown `field`, ValueError for a field that is neither."""
+    m2m = model._meta.get_field(field)
+    if not m2m.many_to_many or m2m.auto_created:
+        raise ValueError(f"{model.__name__}.{field} is not a many-to-many field of {model.__name__}.")
+    through = m2m.remote_field.through
+    owner, target = f"{m2m.m2m_field_name()}_id", f"{m2m.m2m_reverse_field_name()}_id"
+    recorded_links = getattr(model, "history", None) is not None and any(
+        f.name == field for f in getattr(model.history.model, "_history_m2m_fields", ())
+    )
+    links: dict[int, set] = defaultdict(set)
+    if recorded_links:
+        rows = rows_as_of(model, moment)
+        if ids is not None:
+            rows = rows.filter(id__in=list(ids))
+        latest = {pk: (history_id, recorded) for pk, history_id, recorded in rows.order_by(
+            "history_date", "history_id").values_list("id", "history_id", "links_recorded")}
+        history_ids = {pk: history_id for pk, (history_id, recorded) in latest.items() if recorded}
+        unrecorded = [pk for pk, (_history_id, recorded) in latest.items() if not recorded]
+        if unrecorded:  # the earliest row that recorded links stands for the rows before it
+            first = model.history.filter(id__in=unrecorded, links_recorded=True).order_by("id", "history_date", "history_id")
+            for pk, history_id in first.values_list("id", "history_id"):
+                history_ids.setdefault(pk, history_id)
+        owner_of = {history_id: pk for pk, history_id in history_ids.items()}
+        recorded = getattr(model.history.model, field).model.objects.filter(history_id__in=list(owner_of))
+        for history_id, target_id in recorded.values_list("history_id", target):
+            links[owner_of[history_id]].add(target_id)
+    elif getattr(through, "history", None) is not None:
+        rows = rows_as_of(through, moment)
+        if ids is not None:
+            rows = rows.filter(**{f"{owner}__in": list(ids)})
+        for owner_id, target_id in rows.values_list(owner, target):
+            links[owner_id].add(target_id)
+    else:
+        raise ValueError(f"{model.__name__}.{field} keeps no history.")
+    return {pk: frozenset(targets) for pk, targets in links.items() if targets}
 
 
 def record_current_links(

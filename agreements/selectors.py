@@ -97,17 +97,31 @@ def in_force_during(start: datetime.date, end: datetime.date) -> Q:
     return was_in_force & periods.overlaps_q(start, end, **ARRANGEMENT_PERIOD)
 
 
+#: The effective status of an arrangement signed into force whose effective date is still to come:
+#: never stored (its stored status is `in_force`), only reported.
+NOT_YET_IN_FORCE = "not_yet_in_force"
+
+
 def effective_status_of(arrangement, day: datetime.date) -> str:
-    """`effective_status` for one arrangement in hand (the same rule as the SQL expression below)."""
-    if arrangement.status == ArrangementStatus.IN_FORCE and arrangement.expiry_date and arrangement.expiry_date < day:
-        return ArrangementStatus.EXPIRED.value
+    """The Python form of `effective_status`, for one arrangement in hand: its stored status,
+    except that one stored as in force is `expired` on a `day` past its expiry date and
+    `NOT_YET_IN_FORCE` on a `day` before its effective date; so it is `in_force` exactly when
+    `in_force_on(day)` holds. Returns a status value (str); raises nothing."""
+    if arrangement.status == ArrangementStatus.IN_FORCE:
+        if arrangement.expiry_date and arrangement.expiry_date < day:
+            return ArrangementStatus.EXPIRED.value
+        if arrangement.effective_date and arrangement.effective_date > day:
+            return NOT_YET_IN_FORCE
     return arrangement.status
 
 
 def effective_status(day: datetime.date):
-    """The status as reports must see it: an arrangement in force past its expiry date is expired."""
+    """The SQL form of `effective_status_of` (a `Case` expression over Arrangement rows): the
+    status as reports must see it on `day`."""
+    in_force = Q(status=ArrangementStatus.IN_FORCE)
     return Case(
-        When(Q(status=ArrangementStatus.IN_FORCE) & Q(expiry_date__lt=day), then=Value(ArrangementStatus.EXPIRED.value)),
+        When(in_force & Q(expiry_date__lt=day), then=Value(ArrangementStatus.EXPIRED.value)),
+        When(in_force & Q(effective_date__gt=day), then=Value(NOT_YET_IN_FORCE)),
         default="status",
     )
 

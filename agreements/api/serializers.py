@@ -53,7 +53,8 @@ class ArrangementSerializer(ModelValidatedSerializer):
     condition_coverages = ConditionCoverageSerializer(many=True, required=False)
     jfo_acronyms = serializers.SlugRelatedField(source="jfos", slug_field="acronym", many=True, read_only=True)
     effective_status = serializers.SerializerMethodField(
-        help_text="The status as reports see it today: in force but past its expiry date counts as expired.",
+        help_text="The status as reports see it today: in force but past its expiry date counts as expired, and in force "
+        "before its effective date as not_yet_in_force.",
     )
 
     class Meta:

@@ -40,10 +40,26 @@ def test_effective_status_in_python_is_the_sql_expression(arrangements, day):
         Arrangement.objects.filter(pk__in=[a.pk for a in arrangements]).annotate(effective=selectors.effective_status(day)).values_list("pk", "effective")
     )
     assert {a.pk: selectors.effective_status_of(a, day) for a in arrangements} == in_sql
-    # And the rule itself: only an arrangement in force and past its expiry date changes.
-    changed = {a.reference for a in arrangements if in_sql[a.pk] != a.status}
-    assert changed == ({f"ES-in_force-{EXPIRY}"} if day > EXPIRY else set())
-    assert all(in_sql[a.pk] == ArrangementStatus.EXPIRED for a in arrangements if a.reference in changed)
+    # And the rule itself: only an arrangement stored as in force changes: expired past its expiry
+    # date, not yet in force before its effective date.
+    changed = {a.reference: in_sql[a.pk] for a in arrangements if in_sql[a.pk] != a.status}
+    if day > EXPIRY:
+        assert changed == {f"ES-in_force-{EXPIRY}": ArrangementStatus.EXPIRED}
+    elif day < EFFECTIVE:
+        assert changed == {f"ES-in_force-{EXPIRY}": selectors.NOT_YET_IN_FORCE, "ES-in_force-open": selectors.NOT_YET_IN_FORCE}
+    else:
+        assert changed == {}
+
+
+@pytest.mark.parametrize("day", DAYS)
+def test_an_arrangement_is_effectively_in_force_exactly_when_it_is_in_force_on_the_day(arrangements, day):
+    """The status the API and the lists show agrees with what coverage counts (`in_force_on`)."""
+    ids = [a.pk for a in arrangements]
+    effectively = set(
+        Arrangement.objects.filter(pk__in=ids).annotate(effective=selectors.effective_status(day))
+        .filter(effective=ArrangementStatus.IN_FORCE).values_list("pk", flat=True)
+    )
+    assert effectively == set(selectors.arrangements_in_force(day).filter(pk__in=ids).values_list("pk", flat=True))
 
 
 @pytest.mark.parametrize("day", DAYS)
@@ -82,3 +98,51 @@ def test_reminders_and_the_expiring_report_list_the_same_arrangements_overdue_re
     assert [(r.kind, r.threshold_days) for r in overdue] == [("review", 0)]
     assert any("overdue for review" in message.subject for message in mail.outbox)
     assert services.send_expiry_reminders(today).sent == []  # the overdue reminder goes out once
+
+
+# --- "Expiring": the Python form held against the SQL form at each boundary ---
+
+EXPIRING_DAY, EXPIRING_DAYS = D(2030, 6, 1), 30
+#: Offsets from the day: overdue, the day itself, the day after, the horizon's eve, the horizon, past it.
+OFFSETS = [-10, -1, 0, 1, EXPIRING_DAYS - 1, EXPIRING_DAYS, EXPIRING_DAYS + 1, None]
+
+
+@pytest.fixture
+def expiring_grid(db):
+    """Arrangements in force on EXPIRING_DAY with every combination of expiry and review offsets
+    (an expiry before the day would not be in force; it is left to the in-force rule)."""
+    made = []
+    for expiry in [offset for offset in OFFSETS if offset is None or offset >= 0]:
+        for review in OFFSETS:
+            made.append(Arrangement.objects.create(
+                reference=f"EXP-{expiry}-{review}", title="x", status=ArrangementStatus.IN_FORCE,
+                signed_date=D(2029, 1, 1), effective_date=D(2029, 1, 1),
+                expiry_date=None if expiry is None else EXPIRING_DAY + datetime.timedelta(days=expiry),
+                review_date=None if review is None else EXPIRING_DAY + datetime.timedelta(days=review),
+            ))
+    return made
+
+
+def test_expiring_in_python_is_the_sql_form(expiring_grid):
+    in_sql = set(selectors.expiring_within(EXPIRING_DAY, EXPIRING_DAYS).filter(reference__startswith="EXP-")
+                 .values_list("reference", flat=True))
+    in_python = {a.reference for a in expiring_grid if selectors.expiring_reasons(a, EXPIRING_DAY, EXPIRING_DAYS)}
+    assert in_python == in_sql
+
+
+@pytest.mark.parametrize(
+    ("reference", "reasons"),
+    [
+        ("EXP-0-None", ["expiry"]),  # expires on the day itself
+        (f"EXP-{EXPIRING_DAYS}-None", ["expiry"]),  # expires on the horizon
+        (f"EXP-{EXPIRING_DAYS + 1}-None", []),  # the day after the horizon
+        ("EXP-None--10", ["review"]),  # a review overdue counts
+        (f"EXP-None-{EXPIRING_DAYS}", ["review"]),  # a review due on the horizon
+        (f"EXP-None-{EXPIRING_DAYS + 1}", []),
+        ("EXP-1-0", ["expiry", "review"]),
+        ("EXP-None-None", []),
+    ],
+)
+def test_expiring_boundaries(expiring_grid, reference, reasons):
+    arrangement = next(a for a in expiring_grid if a.reference == reference)
+    assert [kind for kind, _ in selectors.expiring_reasons(arrangement, EXPIRING_DAY, EXPIRING_DAYS)] == reasons

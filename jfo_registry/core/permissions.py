@@ -230,13 +230,14 @@ def require_edit(user, *objs: Model | None, message: str | None = None) -> None:
 
 
 def units_outside_regions(user, units: Iterable) -> list:
-    """The JFO units among `units` (anything with `region_id`) that `user` does not manage, in
-    their given order: none for an administrator, every one for a user who manages no region.
-    The object form of `JointForceOperation.objects.managed_by(user)` over a list."""
+    """The JFO units among `units` that `user` does not manage, in their given order: none for an
+    administrator, every one for a user who manages no region. The object form of
+    `JointForceOperation.objects.managed_by(user)` over a list: a unit's regions come from the
+    rule its app registered (`region_ids_of`), not from here."""
     if is_administrator(user):
         return []
     managed = managed_region_ids(user) if is_regional_manager(user) else set()
-    return [unit for unit in units if unit.region_id not in managed]
+    return [unit for unit in units if not region_ids_of(unit) & managed]
 
 
 def check_coverage_change(user, *, before: Iterable, after: Iterable) -> None:

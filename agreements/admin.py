@@ -5,13 +5,8 @@ from jfo_registry.core.admin import RegistryModelAdmin
 from . import services
 from .forms import ArrangementDocumentForm, ArrangementForm
 from .models import (
-    Arrangement,
-    ArrangementDocument,
-    ArrangementParty,
-    ConditionCoverage,
-    GapAction,
-    InformationSharingCondition,
-    ReminderSent,
+    Arrangement, ArrangementDocument, ArrangementParty, ConditionCoverage, GapAction,
+    InformationSharingCondition, ReminderSent,
 )
 
 

@@ -14,13 +14,7 @@ from jfo_registry.core.validators import validate_file_name, validate_single_lin
 from operations.models import Agency, JointForceOperation, dates_in_order
 
 from .choices import (
-    ArrangementKind,
-    ArrangementStatus,
-    CoverageStatus,
-    DocumentKind,
-    GapActionStatus,
-    PartyRole,
-    ReminderKind,
+    ArrangementKind, ArrangementStatus, CoverageStatus, DocumentKind, GapActionStatus, PartyRole, ReminderKind,
 )
 
 

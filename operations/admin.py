@@ -6,15 +6,7 @@ from jfo_registry.core.admin import RegistryImportExportMixin, RegistryModelAdmi
 from . import importers, services
 from .forms import AssignmentForm, AssignmentInlineFormSet
 from .models import (
-    Agency,
-    Assignment,
-    CostingPolicy,
-    JointForceOperation,
-    Officer,
-    Participation,
-    Program,
-    Region,
-    SalaryRate,
+    Agency, Assignment, CostingPolicy, JointForceOperation, Officer, Participation, Program, Region, SalaryRate,
     Threat,
 )
 

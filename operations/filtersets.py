@@ -5,25 +5,11 @@ from django_filters import rest_framework as filters
 
 from jfo_registry.core.api.fields import is_record_id
 from jfo_registry.core.api.filters import (
-    FiscalYearValueFilter,
-    FiscalYearFilter,
-    IdOrCodeFilter,
-    RegistryFilterSet,
-    StrictBooleanFilter,
-    YES_NO_ANY,
+    FiscalYearValueFilter, FiscalYearFilter, IdOrCodeFilter, RegistryFilterSet, StrictBooleanFilter, YES_NO_ANY,
     TextSearchFilter,
 )
 
-from .choices import (
-    Classification,
-    Country,
-    JfoStatus,
-    JfoType,
-    Jurisdiction,
-    ParticipationRole,
-    Position,
-    RiskLevel,
-)
+from .choices import Classification, Country, JfoStatus, JfoType, Jurisdiction, ParticipationRole, Position, RiskLevel
 from .extensions import unit_arrangements
 from .models import Agency, Assignment, CostingPolicy, JointForceOperation, Officer, Program, Region, SalaryRate, Threat
 

@@ -21,15 +21,7 @@ from jfo_registry.core.fiscal import FiscalYear
 
 from . import services
 from .models import (
-    Agency,
-    Assignment,
-    CostingPolicy,
-    JointForceOperation,
-    Officer,
-    Participation,
-    Program,
-    Region,
-    SalaryRate,
+    Agency, Assignment, CostingPolicy, JointForceOperation, Officer, Participation, Program, Region, SalaryRate,
     Threat,
 )
 

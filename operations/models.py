@@ -14,16 +14,7 @@ from jfo_registry.core.models import BilingualNameMixin, TimeStampedModel, date_
 from jfo_registry.core.permissions import RegionalQuerySet
 from jfo_registry.core.validators import validate_single_line
 
-from .choices import (
-    Classification,
-    Country,
-    JfoStatus,
-    JfoType,
-    Jurisdiction,
-    ParticipationRole,
-    Position,
-    RiskLevel,
-)
+from .choices import Classification, Country, JfoStatus, JfoType, Jurisdiction, ParticipationRole, Position, RiskLevel
 
 # An assignment's FTE: more than 0, at most 1.00, two places. The one home of that range: the
 # field's validator (model forms, admin, pages, importers and, through the serializer the

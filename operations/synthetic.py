@@ -22,15 +22,7 @@ from jfo_registry.core.history import record_current_links
 from .choices import Classification, JfoStatus, JfoType, Jurisdiction, Position
 from .inventory import InventoryLoader
 from .models import (
-    Agency,
-    Assignment,
-    CostingPolicy,
-    JointForceOperation,
-    Officer,
-    Participation,
-    Program,
-    Region,
-    SalaryRate,
+    Agency, Assignment, CostingPolicy, JointForceOperation, Officer, Participation, Program, Region, SalaryRate,
     Threat,
 )
 

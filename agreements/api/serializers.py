@@ -12,11 +12,7 @@ from .. import services
 from ..choices import ArrangementStatus
 from ..documents import validate_document
 from ..models import (
-    Arrangement,
-    ArrangementDocument,
-    ArrangementParty,
-    ConditionCoverage,
-    GapAction,
+    Arrangement, ArrangementDocument, ArrangementParty, ConditionCoverage, GapAction,
     InformationSharingCondition,
 )
 from ..selectors import effective_status_of

@@ -15,13 +15,7 @@ from jfo_registry.core.api.viewsets import RegistryViewSet
 
 from .. import services
 from ..filtersets import ArrangementFilterSet, GapActionFilterSet, InformationSharingConditionFilterSet
-from ..models import (
-    Arrangement,
-    ArrangementParty,
-    ConditionCoverage,
-    GapAction,
-    InformationSharingCondition,
-)
+from ..models import Arrangement, ArrangementParty, ConditionCoverage, GapAction, InformationSharingCondition
 from . import serializers
 
 

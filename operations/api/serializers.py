@@ -6,15 +6,7 @@ from jfo_registry.core.api.serializers import ModelValidatedSerializer, Registry
 
 from .. import services
 from ..models import (
-    Agency,
-    Assignment,
-    CostingPolicy,
-    JointForceOperation,
-    Officer,
-    Participation,
-    Program,
-    Region,
-    SalaryRate,
+    Agency, Assignment, CostingPolicy, JointForceOperation, Officer, Participation, Program, Region, SalaryRate,
     Threat,
 )
 

@@ -4,26 +4,11 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from jfo_registry.core.api.viewsets import RegistryViewSet
 
 from ..filtersets import (
-    AgencyFilterSet,
-    AssignmentFilterSet,
-    CostingPolicyFilterSet,
-    JointForceOperationFilterSet,
-    OfficerFilterSet,
-    ProgramFilterSet,
-    RegionFilterSet,
-    SalaryRateFilterSet,
-    ThreatFilterSet,
+    AgencyFilterSet, AssignmentFilterSet, CostingPolicyFilterSet, JointForceOperationFilterSet,
+    OfficerFilterSet, ProgramFilterSet, RegionFilterSet, SalaryRateFilterSet, ThreatFilterSet,
 )
 from ..models import (
-    Agency,
-    Assignment,
-    CostingPolicy,
-    JointForceOperation,
-    Officer,
-    Participation,
-    Program,
-    Region,
-    SalaryRate,
+    Agency, Assignment, CostingPolicy, JointForceOperation, Officer, Participation, Program, Region, SalaryRate,
     Threat,
 )
 from . import serializers

@@ -32,14 +32,8 @@ compare or save differently), `base` (what every resource shares), `resources` (
 from .base import RegistryResource, RowProgress
 from .files import CONTENT_TYPES, FORMATS, XLSX_CONTENT_TYPE, UnreadableFile, guess_format, read_dataset, render
 from .resources import (
-    KINDS,
-    RESOURCES,
-    AgencyResource,
-    AssignmentResource,
-    JointForceOperationResource,
-    OfficerResource,
-    UnknownKind,
-    resource_class,
+    KINDS, RESOURCES, AgencyResource, AssignmentResource, JointForceOperationResource, OfficerResource,
+    UnknownKind, resource_class,
 )
 from .run import ImportSummary, RowError, StageProgress, export, export_dataset, import_dataset, import_file, summarize
 from .widgets import cell_text

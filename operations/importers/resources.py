@@ -16,14 +16,7 @@ from ..models import Agency, Assignment, JointForceOperation, Officer, Participa
 from .base import RegistryResource
 from .fields import ParticipationField, SetField, TextField, column
 from .widgets import (
-    BooleanWidget,
-    ChoiceWidget,
-    DateWidget,
-    DecimalWidget,
-    KeyListWidget,
-    KeyWidget,
-    TextWidget,
-    cell_text,
+    BooleanWidget, ChoiceWidget, DateWidget, DecimalWidget, KeyListWidget, KeyWidget, TextWidget, cell_text,
 )
 
 # Messages of keys that match nothing, shared by the columns that name the same records.

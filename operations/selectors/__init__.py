@@ -12,41 +12,17 @@ and `lists` (unit and officer lists, an officer's allocation). This package is t
 from jfo_registry.core.reports import ReportError
 
 from .assignments import (
-    CENT,
-    DAYS_PER_YEAR,
-    active_during,
-    active_on,
-    assignments,
-    assignments_in_year,
-    codes,
-    first_assignment_day,
-    fte_round,
-    money,
-    region_codes,
+    CENT, DAYS_PER_YEAR, active_during, active_on, assignments, assignments_in_year, codes,
+    first_assignment_day, fte_round, money, region_codes,
 )
 from .lists import AllocationPeriod, current_fte_subquery, jfo_list, officer_allocation, officer_list
 from .resources import (
-    GROUP_BY_CHOICES,
-    GROUP_LABELS,
-    GROUP_ORDER,
-    Benefits,
-    ResourcesReport,
-    ResourcesRow,
-    ResourcesRowWithChildren,
-    ResourcesSubtotal,
-    resources_report,
+    GROUP_BY_CHOICES, GROUP_LABELS, GROUP_ORDER, Benefits, ResourcesReport, ResourcesRow,
+    ResourcesRowWithChildren, ResourcesSubtotal, resources_report,
 )
 from .staffing import (
-    AllocationReport,
-    AllocationRow,
-    LongAssignment,
-    TenureAverage,
-    TenureGroupAverage,
-    TenureReport,
-    TenureRow,
-    allocation_report,
-    long_assignments,
-    tenure_report,
+    AllocationReport, AllocationRow, LongAssignment, TenureAverage, TenureGroupAverage, TenureReport, TenureRow,
+    allocation_report, long_assignments, tenure_report,
 )
 
 __all__ = [

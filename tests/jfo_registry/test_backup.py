@@ -53,13 +53,8 @@ from django.core.management import call_command
 from rest_framework.authtoken.models import Token
 
 from agreements.models import (
-    Arrangement,
-    ArrangementDocument,
-    ArrangementParty,
-    ConditionCoverage,
-    GapAction,
-    InformationSharingCondition,
-    ReminderSent,
+    Arrangement, ArrangementDocument, ArrangementParty, ConditionCoverage, GapAction,
+    InformationSharingCondition, ReminderSent,
 )
 from jfo_registry.core.roles import Role, sync_role_groups
 from agreements.inventory import load_inventory

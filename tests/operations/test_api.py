@@ -8,15 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from operations.models import (
-    Agency,
-    Assignment,
-    CostingPolicy,
-    JointForceOperation,
-    Officer,
-    Participation,
-    Program,
-    Region,
-    SalaryRate,
+    Agency, Assignment, CostingPolicy, JointForceOperation, Officer, Participation, Program, Region, SalaryRate,
     Threat,
 )
 from tests.api import ROLES, ResourceAPITests, login

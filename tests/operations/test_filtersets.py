@@ -9,24 +9,11 @@ import datetime
 import pytest
 
 from operations.filtersets import (
-    AgencyFilterSet,
-    AssignmentFilterSet,
-    CostingPolicyFilterSet,
-    JfoPageFilterSet,
-    JointForceOperationFilterSet,
-    OfficerFilterSet,
-    OfficerPageFilterSet,
-    SalaryRateFilterSet,
+    AgencyFilterSet, AssignmentFilterSet, CostingPolicyFilterSet, JfoPageFilterSet,
+    JointForceOperationFilterSet, OfficerFilterSet, OfficerPageFilterSet, SalaryRateFilterSet,
 )
 from operations.models import (
-    Agency,
-    Assignment,
-    CostingPolicy,
-    JointForceOperation,
-    Officer,
-    Participation,
-    Region,
-    SalaryRate,
+    Agency, Assignment, CostingPolicy, JointForceOperation, Officer, Participation, Region, SalaryRate,
 )
 from tests.conftest import make_assignment, make_jfo, make_officer
 

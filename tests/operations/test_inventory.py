@@ -13,15 +13,7 @@ from jfo_registry.core.fiscal import FiscalYear
 from operations import services
 from agreements.inventory import load_inventory
 from operations.models import (
-    Agency,
-    Assignment,
-    CostingPolicy,
-    JointForceOperation,
-    Officer,
-    Participation,
-    Program,
-    Region,
-    SalaryRate,
+    Agency, Assignment, CostingPolicy, JointForceOperation, Officer, Participation, Program, Region, SalaryRate,
     Threat,
 )
 

@@ -8,24 +8,11 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from agreements.models import (
-    Arrangement,
-    ArrangementParty,
-    ConditionCoverage,
-    InformationSharingCondition,
-    ReminderSent,
+    Arrangement, ArrangementParty, ConditionCoverage, InformationSharingCondition, ReminderSent,
 )
 from operations.models import (
-    FTE_RANGE_MESSAGE,
-    Agency,
-    Assignment,
-    CostingPolicy,
-    JointForceOperation,
-    Officer,
-    Participation,
-    Program,
-    Region,
-    SalaryRate,
-    Threat,
+    FTE_RANGE_MESSAGE, Agency, Assignment, CostingPolicy, JointForceOperation, Officer, Participation, Program,
+    Region, SalaryRate, Threat,
 )
 from tests.conftest import make_assignment, make_jfo, make_officer
 

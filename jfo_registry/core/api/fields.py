@@ -116,12 +116,14 @@ class AsOfField(serializers.Field):
         if not isinstance(data, str):
             self.fail("invalid")
         try:
-            moment = parse_datetime(data)
-            if moment is None:
-                day = parse_date(data)
-                if day is None:
-                    self.fail("invalid")
+            # A plain date first: Django's date-time parser would read it as that day's midnight.
+            day = parse_date(data)
+            if day is not None:
                 moment = datetime.datetime.combine(day, datetime.time.max)
+            else:
+                moment = parse_datetime(data)
+                if moment is None:
+                    self.fail("invalid")
         except ValueError:
             self.fail("invalid")
         if timezone.is_naive(moment):

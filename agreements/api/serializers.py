@@ -79,6 +79,10 @@ class ArrangementSerializer(ModelValidatedSerializer):
 
     def check_permission(self, instance, attrs: dict) -> None:
         services.check_arrangement_write(actor=self.actor, arrangement=instance, jfos=attrs.get("jfos"))
+        services.check_arrangement_rows(
+            actor=self.actor, arrangement=instance, parties=attrs.get("parties"),
+            coverages=attrs.get("condition_coverages"),
+        )
 
     def validate_instance(self, instance) -> None:
         services.arrangement_validate(instance)

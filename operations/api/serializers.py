@@ -84,6 +84,10 @@ class JointForceOperationSerializer(ModelValidatedSerializer):
             raise serializers.ValidationError("Each agency may appear only once.")
         return value
 
+    def check_permission(self, instance, attrs: dict) -> None:
+        super().check_permission(instance, attrs)
+        services.check_participations_write(actor=self.actor, jfo=instance, participations=attrs.get("participations"))
+
     @transaction.atomic
     def create(self, validated_data):
         participations = validated_data.pop("participations", [])

@@ -3,8 +3,10 @@ from decimal import Decimal
 from itertools import count
 
 import pytest
+from django.contrib.auth.models import Group, Permission
 from django.core.cache import cache
 from django.db import connection
+from django.db.models import Count
 from django.test.utils import CaptureQueriesContext
 
 from operations.models import (
@@ -19,6 +21,7 @@ from operations.models import (
     SalaryRate,
     Threat,
 )
+from jfo_registry.core.roles import Role
 from tests.api import ROLES, ResourceAPITests, login
 from tests.conftest import make_assignment, make_jfo, make_officer
 
@@ -156,6 +159,30 @@ class TestJointForceOperationAPI(ResourceAPITests):
 
     def deletable(self):
         return make_jfo()
+
+
+@pytest.mark.parametrize("action", ["add", "delete"])
+def test_participations_need_the_participation_permission(api, administrator, action):
+    """A writer of units without the permission on participations may not replace them (403,
+    nothing changed), as the admin's read-only inline would not; sent back unchanged they pass."""
+    unit = JointForceOperation.objects.annotate(n=Count("participations")).filter(n__gte=2).order_by("pk").first()
+    Group.objects.get(name=Role.ADMINISTRATOR.group_name).permissions.remove(
+        Permission.objects.get(content_type__app_label="operations", codename=f"{action}_participation")
+    )
+    login(api, administrator)
+    path = f"/api/v1/jfos/{unit.pk}/"
+    stored = [{"agency": item["agency"], "role": item["role"]} for item in api.get(path).json()["participations"]]
+    before = sorted(unit.participations.values_list("agency_id", "role"))
+    other = Agency.objects.exclude(pk__in=[item["agency"] for item in stored]).order_by("pk").first()
+    refused = stored[1:] if action == "delete" else [*stored, {"agency": other.pk, "role": "partner"}]
+    response = api.patch(path, {"participations": refused, "name": "Renamed"}, format="json", HTTP_IF_MATCH="*")
+    assert response.status_code == 403, response.content
+    assert sorted(unit.participations.values_list("agency_id", "role")) == before
+    unit.refresh_from_db()
+    assert unit.name != "Renamed"
+    response = api.patch(path, {"participations": stored}, format="json", HTTP_IF_MATCH="*")
+    assert response.status_code == 200, response.content
+    assert sorted(unit.participations.values_list("agency_id", "role")) == before
 
 
 class TestOfficerAPI(ResourceAPITests):

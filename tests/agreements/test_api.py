@@ -1,3 +1,4 @@
+import datetime
 from itertools import count
 
 import pytest
@@ -5,6 +6,7 @@ import pytest
 from agreements.models import Arrangement, ArrangementParty, ConditionCoverage, GapAction, InformationSharingCondition
 from operations.models import Agency, JointForceOperation
 from tests.api import ResourceAPITests, login
+from tests.conftest import count_queries, make_jfo
 
 pytestmark = pytest.mark.django_db
 serial = count(1)
@@ -120,10 +122,6 @@ def test_duplicate_parties_are_refused(api, administrator):
             "/api/v1/reports/expiring/?days=4000&on=2011-01-01", "/api/v1/reports/gaps/?on=2011-03-31"],
 )
 def test_agreement_report_query_counts_do_not_grow_with_data(api, analyst, url):
-    import datetime
-
-    from tests.conftest import count_queries, make_jfo
-
     login(api, analyst)
     api.get(url)
 

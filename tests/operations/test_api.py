@@ -5,10 +5,13 @@ from itertools import count
 import pytest
 from django.contrib.auth.models import Group, Permission
 from django.core.cache import cache
-from django.db import connection
+from django.core.management import call_command
+from django.db import IntegrityError, connection
 from django.db.models import Count
 from django.test.utils import CaptureQueriesContext
+from rest_framework.authtoken.models import Token
 
+from jfo_registry.core.roles import Role
 from operations.models import (
     Agency,
     Assignment,
@@ -21,7 +24,6 @@ from operations.models import (
     SalaryRate,
     Threat,
 )
-from jfo_registry.core.roles import Role
 from tests.api import ROLES, ResourceAPITests, login
 from tests.conftest import make_assignment, make_jfo, make_officer
 
@@ -408,8 +410,6 @@ def test_deleting_a_record_in_use_is_a_409_naming_what_holds_it(api, administrat
 def test_a_delete_that_a_concurrent_reference_makes_fail_in_the_database_is_a_409(api, administrator, monkeypatch):
     """A row referencing the record committed between the check and the delete: the database
     refuses (a foreign key), and the answer is the in-use 409, not a 400 or 500."""
-    from django.db import IntegrityError
-
     threat = Threat.objects.create(code="RACE-1", name_en="Race", name_fr="Course", risk_level="low")
 
     def refused(self, *args, **kwargs):
@@ -499,9 +499,6 @@ def test_page_size_is_capped_at_1000(api, analyst):
 
 
 def test_token_authentication(api, analyst):
-    from django.core.management import call_command
-    from rest_framework.authtoken.models import Token
-
     call_command("drf_create_token", analyst.username)
     key = Token.objects.get(user=analyst).key
     api.credentials(HTTP_AUTHORIZATION=f"Token {key}")

@@ -2,7 +2,7 @@ from django.db import transaction
 from rest_framework import serializers
 
 from jfo_registry.core.api.fields import FiscalYearField, nullable_text
-from jfo_registry.core.api.serializers import ModelValidatedSerializer, RegistryModelSerializer
+from jfo_registry.core.api.serializers import ModelValidatedSerializer, RegistryModelSerializer, require_item_fields
 
 from .. import services
 from ..models import (
@@ -79,6 +79,7 @@ class JointForceOperationSerializer(ModelValidatedSerializer):
         ]
 
     def validate_participations(self, value):
+        require_item_fields(value, ("agency", "role"))
         agencies = [item["agency"].pk for item in value]
         if len(agencies) != len(set(agencies)):
             raise serializers.ValidationError("Each agency may appear only once.")

@@ -245,3 +245,25 @@ def test_an_administrator_still_replaces_parties_and_coverage(api, administrator
     response = _patch_rows(api, tadeu, {"parties": [{"agency": agency.pk, "role": "signatory"}]})
     assert response.status_code == 200, response.content
     assert list(tadeu.parties.values_list("agency_id", flat=True)) == [agency.pk]
+
+
+@pytest.mark.parametrize(
+    ("path", "payload", "field"),
+    [
+        ("arrangements", {"parties": [{"role": "observer"}]}, "parties"),
+        ("arrangements", {"condition_coverages": [{"status": "addressed"}]}, "condition_coverages"),
+        ("jfos", {"participations": [{"role": "lead"}]}, "participations"),
+        ("jfos", {"participations": [{"agency": "AGENCY"}]}, "participations"),
+    ],
+)
+def test_a_patch_of_nested_rows_without_their_key_is_a_400_not_a_500(api, administrator, tadeu, path, payload, field):
+    """PATCH makes nested fields optional, but the rows are matched on their key fields."""
+    login(api, administrator)
+    record = tadeu if path == "arrangements" else JointForceOperation.objects.get(acronym="TADEU")
+    if payload.get("participations", [{}])[0].get("agency") == "AGENCY":
+        payload = {"participations": [{"agency": Agency.objects.get(acronym="CBSA").pk}]}
+    before = _tadeu_rows(tadeu)
+    response = api.patch(f"/api/v1/{path}/{record.pk}/", payload, format="json", HTTP_IF_MATCH="*")
+    assert response.status_code == 400, response.content
+    assert field in response.json()
+    assert _tadeu_rows(tadeu) == before

@@ -174,6 +174,26 @@ def check_arrangement_write(
         )
 
 
+def check_arrangement_rows(
+    *, actor, arrangement: Arrangement, parties: Iterable[dict] | None = None,
+    coverages: Iterable[dict] | None = None,
+) -> None:
+    """Refuse (PermissionDenied, changing nothing) a replacement of the stored `arrangement`'s
+    parties (`parties`: dicts with `agency`, an Agency, and optionally `role`) or condition
+    coverage rows (`coverages`: dicts with `condition`, an InformationSharingCondition, and
+    optionally `status` and `clause_reference`) that `actor` holds no model permission for:
+    adding, changing or removing a row needs `add_`, `change_` or `delete_` on its model
+    (regional managers: none on parties, no delete on coverage; `roles.REGIONAL_MANAGER_EDITS`).
+    None leaves that list unchanged; a list equal to the stored one needs no permission.
+    `actor` None is the system. Returns None; reads the stored rows (a query per list)."""
+    stored_pk = arrangement.pk
+    for model, key, items in ((ArrangementParty, "agency", parties), (ConditionCoverage, "condition", coverages)):
+        if items is None:
+            continue
+        rows = model.objects.filter(arrangement_id=stored_pk) if stored_pk else model.objects.none()
+        permissions.check_rows_replacement(actor, model, stored=rows, wanted=items, key=(key,))
+
+
 @refuse_conflicts()
 @transaction.atomic
 def arrangement_save(

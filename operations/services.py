@@ -23,7 +23,7 @@ from jfo_registry.core import permissions
 from jfo_registry.core import periods
 from jfo_registry.core.roles import Role
 
-from .models import FTE_MAX, Assignment, JointForceOperation, Officer, Region
+from .models import FTE_MAX, Assignment, JointForceOperation, Officer, Participation, Region
 
 _FOREVER = datetime.date.max
 
@@ -112,6 +112,18 @@ def check_assignment_write(*, actor, assignment: Assignment) -> None:
     permissions.require_edit(
         actor, stored, assignment, message=_("You may only edit assignments of your own regions.")
     )
+
+
+def check_participations_write(*, actor, jfo: JointForceOperation, participations: Iterable[dict] | None) -> None:
+    """Refuse (PermissionDenied, changing nothing) a replacement of the stored `jfo`'s
+    participations by `participations` (dicts with `agency`, an Agency, and `role`; None leaves
+    them unchanged) unless `actor` holds the model permission for each row it adds or removes
+    (`permissions.check_rows_replacement`). `actor` None is the system. Returns None; reads the
+    stored participations (one query) when the unit has a primary key."""
+    if participations is None:
+        return
+    stored = Participation.objects.filter(jfo_id=jfo.pk) if jfo.pk else Participation.objects.none()
+    permissions.check_rows_replacement(actor, Participation, stored=stored, wanted=participations, key=("agency", "role"))
 
 
 def assignment_validate(assignment: Assignment, *, pending: Iterable[Assignment] = (), actor=None) -> None:

@@ -6,7 +6,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from jfo_registry.core.api.fields import StrictCharField, nullable_text
-from jfo_registry.core.api.serializers import ModelValidatedSerializer, RegistryModelSerializer
+from jfo_registry.core.api.serializers import ModelValidatedSerializer, RegistryModelSerializer, require_item_fields
 
 from .. import services
 from ..choices import ArrangementStatus
@@ -63,12 +63,14 @@ class ArrangementSerializer(ModelValidatedSerializer):
         ]
 
     def validate_parties(self, value):
+        require_item_fields(value, ("agency",))
         agencies = [item["agency"].pk for item in value]
         if len(agencies) != len(set(agencies)):
             raise serializers.ValidationError("Each agency may appear only once.")
         return value
 
     def validate_condition_coverages(self, value):
+        require_item_fields(value, ("condition",))
         conditions = [item["condition"].pk for item in value]
         if len(conditions) != len(set(conditions)):
             raise serializers.ValidationError("Each condition may appear only once.")
@@ -76,6 +78,10 @@ class ArrangementSerializer(ModelValidatedSerializer):
 
     def check_permission(self, instance, attrs: dict) -> None:
         services.check_arrangement_write(actor=self.actor, arrangement=instance, jfos=attrs.get("jfos"))
+        services.check_arrangement_rows(
+            actor=self.actor, arrangement=instance, parties=attrs.get("parties"),
+            coverages=attrs.get("condition_coverages"),
+        )
 
     def validate_instance(self, instance) -> None:
         services.arrangement_validate(instance)

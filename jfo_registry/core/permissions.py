@@ -271,6 +271,47 @@ def check_coverage_change(user, *, before: Iterable, after: Iterable) -> None:
         )
 
 
+def _row_key(values, key: tuple[str, ...]) -> tuple:
+    """The values of the fields `key` of a row (a model instance or a dict of field values, with
+    model instances for foreign keys), as primary keys."""
+    if isinstance(values, Model):
+        return tuple(getattr(values, values._meta.get_field(name).attname) for name in key)
+    return tuple(getattr(values[name], "pk", values[name]) for name in key)
+
+
+def _row_differs(row: Model, values: dict) -> bool:
+    """Would setting `values` (field name: value, model instances for foreign keys) change `row`?"""
+    for name, value in values.items():
+        stored = getattr(row, row._meta.get_field(name).attname)
+        if stored != getattr(value, "pk", value):
+            return True
+    return False
+
+
+def check_rows_replacement(user, model, *, stored: Iterable[Model], wanted: Iterable[dict], key: tuple[str, ...]) -> None:
+    """Refuse (PermissionDenied, changing nothing) the replacement of the rows `stored` (instances
+    of `model`) by `wanted` (dicts of field values, model instances for foreign keys, as a
+    serializer validates them), matched on the fields `key`, unless `user` holds the model
+    permission for each kind of change it makes: `add` for a row only in `wanted`, `delete` for
+    one only in `stored`, `change` for a matched row whose given values differ. An unchanged list
+    sent back needs no permission. The same rule the admin's inlines apply (read-only without
+    the permission). `user` None is the system: no rule applies. Returns None."""
+    if user is None:
+        return
+    stored = {_row_key(row, key): row for row in stored}
+    wanted = {_row_key(values, key): values for values in wanted}
+    needed = (
+        ("add", bool(wanted.keys() - stored.keys()), _("You may not add %(rows)s: ask an administrator.")),
+        ("change", any(_row_differs(stored[k], wanted[k]) for k in wanted.keys() & stored.keys()),
+         _("You may not change %(rows)s: ask an administrator.")),
+        ("delete", bool(stored.keys() - wanted.keys()), _("You may not remove %(rows)s: ask an administrator.")),
+    )
+    opts = model._meta
+    for action, made, message in needed:
+        if made and not user.has_perm(f"{opts.app_label}.{action}_{opts.model_name}"):
+            raise PermissionDenied(message % {"rows": opts.verbose_name_plural})
+
+
 def can_delete(user, obj: Model) -> bool:
     """May `user` delete `obj`? Only administrators delete; assignments are ended, never
     deleted, by anyone (see the model's `never_deleted`)."""

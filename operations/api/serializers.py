@@ -2,7 +2,7 @@ from django.db import transaction
 from rest_framework import serializers
 
 from jfo_registry.core.api.fields import FiscalYearField, nullable_text
-from jfo_registry.core.api.serializers import ModelValidatedSerializer, RegistryModelSerializer
+from jfo_registry.core.api.serializers import ModelValidatedSerializer, RegistryModelSerializer, require_item_fields
 
 from .. import services
 from ..models import (
@@ -71,10 +71,15 @@ class JointForceOperationSerializer(ModelValidatedSerializer):
         ]
 
     def validate_participations(self, value):
+        require_item_fields(value, ("agency", "role"))
         agencies = [item["agency"].pk for item in value]
         if len(agencies) != len(set(agencies)):
             raise serializers.ValidationError("Each agency may appear only once.")
         return value
+
+    def check_permission(self, instance, attrs: dict) -> None:
+        super().check_permission(instance, attrs)
+        services.check_participations_write(actor=self.actor, jfo=instance, participations=attrs.get("participations"))
 
     @transaction.atomic
     def create(self, validated_data):

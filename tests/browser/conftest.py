@@ -17,6 +17,15 @@ import shutil
 from pathlib import Path
 
 import pytest
+from django.apps import apps
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.test import Client
+
+from agreements.inventory import load_inventory
+from agreements.models import InformationSharingCondition
+from jfo_registry.core.roles import Role, sync_role_groups
+from tests.conftest import make_user
 
 # Playwright's sync API keeps an event loop in the main thread, which Django would take for
 # async code calling the ORM (SynchronousOnlyOperation).
@@ -101,13 +110,6 @@ def page(page):
 def seed(live_server, transactional_db):
     """The 2010-2011 inventory, the seven information-sharing conditions and the role groups
     (all wiped by the flush that ends every transactional test)."""
-    from django.apps import apps
-    from django.contrib.auth.models import Group
-
-    from agreements.models import InformationSharingCondition
-    from jfo_registry.core.roles import Role, sync_role_groups
-    from agreements.inventory import load_inventory
-
     if Group.objects.filter(name__in=[role.group_name for role in Role]).count() != len(Role):
         sync_role_groups(apps)
     if InformationSharingCondition.objects.count() == 0:
@@ -119,9 +121,6 @@ def seed(live_server, transactional_db):
 @pytest.fixture
 def sign_in(live_server):
     """Sign `user` in to the browser `context` without the login form (a session cookie)."""
-    from django.conf import settings
-    from django.test import Client
-
     def sign_in(context, user):
         client = Client()
         client.force_login(user)
@@ -135,17 +134,11 @@ def sign_in(live_server):
 
 @pytest.fixture
 def manager_user():
-    from jfo_registry.core.roles import Role
-    from tests.conftest import make_user
-
     return make_user("browser-manager-gta", Role.REGIONAL_MANAGER, ("GTA",))
 
 
 @pytest.fixture
 def analyst_user():
-    from jfo_registry.core.roles import Role
-    from tests.conftest import make_user
-
     return make_user("browser-analyst", Role.HQ_ANALYST)
 
 

@@ -4,13 +4,29 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from agreements.models import (
+    Arrangement,
+    ArrangementDocument,
+    ArrangementParty,
+    ConditionCoverage,
+    GapAction,
+    InformationSharingCondition,
+    ReminderSent,
+)
 from jfo_registry.core.admin import RegistryImportExportMixin
-from operations.models import Assignment, Officer
+from jfo_registry.core.concurrency import version_of
+from operations import services
+from operations.models import Agency, Assignment, JointForceOperation, Officer, Participation
 from tests.conftest import TEST_PASSWORD, count_queries, make_assignment, make_jfo, make_officer
+from tests.html_forms import submitted_form
 
 pytestmark = pytest.mark.django_db
 REGISTERED = sorted(
@@ -28,19 +44,6 @@ def admin_client(client, administrator, settings, tmp_path):
 
 def add_rows(count: int) -> None:
     """More rows of every kind, to show that a changelist's query count does not follow them."""
-    from django.core.files.base import ContentFile
-
-    from agreements.models import (
-        Arrangement,
-        ArrangementDocument,
-        ArrangementParty,
-        ConditionCoverage,
-        GapAction,
-        InformationSharingCondition,
-        ReminderSent,
-    )
-    from operations.models import Agency, Participation
-
     parent = Agency.objects.get(acronym="US-DHS")
     conditions = list(InformationSharingCondition.objects.all())
     predecessor = Arrangement.objects.create(reference=f"ADM-FIRST-{count}", title="x")
@@ -67,8 +70,6 @@ def changelist(model):
 
 
 def test_every_registry_model_is_in_the_admin():
-    from django.apps import apps
-
     models = {
         m for label in ("operations", "agreements") for m in apps.get_app_config(label).get_models()
         if not m.__name__.startswith("Historical")  # shown through each record's history, never edited
@@ -159,8 +160,6 @@ def test_only_administrators_reach_the_admin(client, request, fixture):
 
 
 def test_admin_changes_are_recorded_and_history_is_shown_read_only(admin_client, administrator):
-    from jfo_registry.core.concurrency import version_of
-
     assignment = make_assignment(fte="0.50", start=datetime.date(2020, 4, 1))
     url = reverse("admin:operations_assignment_change", args=[assignment.pk])
     data = {
@@ -184,9 +183,6 @@ def test_admin_changes_are_recorded_and_history_is_shown_read_only(admin_client,
 
 
 def test_admin_refuses_a_stale_save_with_the_other_change(admin_client, administrator):
-    from jfo_registry.core.concurrency import version_of
-    from operations import services
-
     assignment = make_assignment(fte="0.50", start=datetime.date(2020, 4, 1))
     loaded = version_of(assignment)
     services.assignment_update(assignment=Assignment.objects.get(pk=assignment.pk), fte="0.30")
@@ -202,8 +198,6 @@ def test_admin_refuses_a_stale_save_with_the_other_change(admin_client, administ
 
 
 def _admin_import(admin_client, csv_text: str):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     url = reverse("admin:operations_assignment_import")
     page = admin_client.get(url)
     formats = page.context["form"].fields["format"].choices
@@ -264,9 +258,6 @@ def test_an_export_address_with_a_known_filter_still_filters(admin_client):
 
 def _seed_record(model_label: str):
     """A seed record nobody touched, with what trips a versioned form: links and inline assignments."""
-    from agreements.models import Arrangement
-    from operations.models import JointForceOperation
-
     if model_label == "agreements.arrangement":
         return Arrangement.objects.filter(jfos__isnull=False, parties__isnull=False).distinct().order_by("pk").first()
     if model_label == "operations.assignment":
@@ -282,8 +273,6 @@ CHANGE_PAGES = ["agreements.arrangement", "operations.assignment", "operations.o
 @pytest.mark.parametrize("model_label", CHANGE_PAGES)
 def test_an_untouched_change_page_saves(admin_client, model_label):
     """The page sends back the version it showed (the main form's and each inline assignment's)."""
-    from tests.html_forms import submitted_form
-
     record = _seed_record(model_label)
     app_label, model_name = model_label.split(".")
     url = reverse(f"admin:{app_label}_{model_name}_change", args=[record.pk])
@@ -298,9 +287,6 @@ def test_an_untouched_change_page_saves(admin_client, model_label):
 
 
 def test_an_inline_assignment_changed_since_the_page_was_opened_is_refused(admin_client):
-    from operations import services
-    from tests.html_forms import submitted_form
-
     officer = _seed_record("operations.officer")
     assignment = officer.assignments.order_by("pk").first()
     url = reverse("admin:operations_officer_change", args=[officer.pk])
@@ -316,8 +302,6 @@ def test_an_inline_assignment_changed_since_the_page_was_opened_is_refused(admin
 
 def test_a_view_only_change_page_shows_no_version_row(client, analyst):
     """Who may not change the record sees no "version" field (there is nothing to save)."""
-    from django.contrib.auth.models import Permission
-
     analyst.is_staff = True
     analyst.save()
     analyst.user_permissions.add(Permission.objects.get(codename="view_assignment"))

@@ -13,9 +13,11 @@ from axes.utils import reset
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.test import Client, RequestFactory
+from django.urls import get_resolver
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
+from jfo_registry.core.api.throttling import ThrottleFirstMixin
 from jfo_registry.core.client_address import client_address
 from tests.conftest import TEST_PASSWORD
 from tests.jfo_registry.production import manage, python
@@ -254,10 +256,6 @@ def api_view_classes(patterns, prefix=""):
 
 
 def test_every_api_view_throttles_before_authentication():
-    from django.urls import get_resolver
-
-    from jfo_registry.core.api.throttling import ThrottleFirstMixin
-
     views = dict(api_view_classes(get_resolver().url_patterns))
     assert len(views) > 20
     assert {route: cls for route, cls in views.items() if not (cls and issubclass(cls, ThrottleFirstMixin))} == {}

@@ -14,7 +14,9 @@ import datetime
 import json
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.authtoken.models import Token
@@ -88,11 +90,6 @@ def assert_no_leak(response, label=""):
     assert not leaked, f"{label}: the answer shows internals {leaked}"
 
 
-def assert_clean_refusal_or_success(response, label=""):
-    assert response.status_code < 500, f"{label}: {response.status_code}"
-    assert_no_leak(response, label)
-
-
 def assert_escaped(html: str, label: str, *, expect=(SCRIPT_ESCAPED,)):
     assert SCRIPT not in html, f"{label}: raw <script> tag in the page"
     assert ATTRIBUTE_RAW not in html, f"{label}: raw <img onerror> in the page"
@@ -150,7 +147,7 @@ def test_hostile_text_is_stored_exactly_or_refused(api, resource, field, kind):
     before = stored(model, obj.pk, field)
     value = HOSTILE_TEXT[kind]
     response = api.patch(f"/api/v1/{resource}/{obj.pk}/", {field: value}, format="json")
-    assert_clean_refusal_or_success(response)
+    assert_no_leak(response)
     if not refused_by_the_field(model, field, value):  # too long, or control characters in one line
         assert response.status_code == 200, response.content
         assert response.json()[field] == value
@@ -331,13 +328,13 @@ def test_multi_megabyte_json_body_is_refused(api):
     before = Arrangement.objects.count()
     body = json.dumps({"reference": "BIG-1", "title": "Big", "notes": "x" * (6 * MB)})
     response = api.generic("POST", "/api/v1/arrangements/", body, content_type="application/json")
-    assert 400 <= response.status_code < 500, response.status_code
+    assert response.status_code == 400, response.status_code  # above DATA_UPLOAD_MAX_MEMORY_SIZE
     assert_no_leak(response)
     assert Arrangement.objects.count() == before
     unit = make_jfo()
     response = api.generic("PATCH", f"/api/v1/jfos/{unit.pk}/", json.dumps({"objectives": "y" * (6 * MB)}),
                            content_type="application/json")
-    assert 400 <= response.status_code < 500, response.status_code
+    assert response.status_code == 400, response.status_code
     assert JointForceOperation.objects.get(pk=unit.pk).objectives == ""
 
 
@@ -355,31 +352,29 @@ def test_deeply_nested_json_body_is_refused_not_500(api):
         assert_no_leak(response)
 
 
-@pytest.mark.parametrize(("body", "content_type"), [
-    ("{", "application/json"),
-    ('{"acronym": "X"', "application/json"),
-    ('{"fte": NaN}', "application/json"),
-    ('{"fte": Infinity}', "application/json"),
-    ("[1, 2]", "application/json"),
-    ("null", "application/json"),
-    ('"text"', "application/json"),
-    ("\xff\xfe{}", "application/json"),
-    ("<a/>", "application/xml"),
-    ("acronym=X&acronym=Y", "application/x-www-form-urlencoded"),
-    ("--b\r\nbroken", "multipart/form-data; boundary=b"),
-    ("{}", "multipart/form-data"),  # no boundary
+@pytest.mark.parametrize(("body", "content_type", "status"), [
+    ("{", "application/json", 400),
+    ('{"acronym": "X"', "application/json", 400),
+    ('{"fte": NaN}', "application/json", 400),
+    ('{"fte": Infinity}', "application/json", 400),
+    ("[1, 2]", "application/json", 400),
+    ("null", "application/json", 400),
+    ('"text"', "application/json", 400),
+    ("\xff\xfe{}", "application/json", 400),
+    ("<a/>", "application/xml", 415),  # no parser for XML: Unsupported Media Type
+    ("acronym=X&acronym=Y", "application/x-www-form-urlencoded", 400),
+    ("--b\r\nbroken", "multipart/form-data; boundary=b", 400),
+    ("{}", "multipart/form-data", 400),  # no boundary
 ])
-def test_malformed_bodies_are_refused(api, body, content_type):
+def test_malformed_bodies_are_refused(api, body, content_type, status):
     before = Agency.objects.count()
     response = api.generic("POST", "/api/v1/agencies/", body.encode("latin-1"), content_type=content_type)
-    assert 400 <= response.status_code < 500, response.status_code
+    assert response.status_code == status, response.status_code
     assert_no_leak(response)
     assert Agency.objects.count() == before
 
 
 def test_oversized_document_upload_is_refused(api, settings, tmp_path):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     settings.MEDIA_ROOT = tmp_path
     arrangement = new_arrangement()
     big = SimpleUploadedFile("big.pdf", b"%PDF-1.4\n" + b"0" * (settings.ARRANGEMENT_DOCUMENT_MAX_BYTES + 1),
@@ -394,21 +389,21 @@ def test_oversized_and_crowded_page_forms_are_refused(pages):
     assignment = make_assignment()
     url = f"/assignments/{assignment.pk}/change/"
     response = pages.post(url, {"fte": "1.00", "start_date": "2010-04-01", "role": "x" * (6 * MB)})
-    assert 400 <= response.status_code < 500, response.status_code
+    assert response.status_code == 400, response.status_code  # RequestDataTooBig
     response = pages.post(url, {f"field{i}": "x" for i in range(2000)})
-    assert 400 <= response.status_code < 500, response.status_code
+    assert response.status_code == 400, response.status_code  # TooManyFieldsSent
     assert Assignment.objects.get(pk=assignment.pk).role == ""
 
 
 def test_api_error_answers_are_json(api):
     """An API client gets JSON for every refusal, even those decided before DRF runs."""
-    for method, url, body in (
-        ("GET", "/api/v1/jfos/1.5/", None),  # an id the route does not match
-        ("GET", "/api/v1/no-such-resource/", None),
-        ("POST", "/api/v1/arrangements/", json.dumps({"reference": "B", "title": "B", "notes": "x" * (6 * MB)})),
+    for method, url, body, status in (
+        ("GET", "/api/v1/jfos/1.5/", None, 404),  # an id the route does not match
+        ("GET", "/api/v1/no-such-resource/", None, 404),
+        ("POST", "/api/v1/arrangements/", json.dumps({"reference": "B", "title": "B", "notes": "x" * (6 * MB)}), 400),
     ):
         response = api.generic(method, url, body or "", content_type="application/json")
-        assert 400 <= response.status_code < 500, (url, response.status_code)
+        assert response.status_code == status, (url, response.status_code)
         assert response["Content-Type"].startswith("application/json"), (method, url, response["Content-Type"])
 
 
@@ -494,8 +489,6 @@ def test_unknown_and_read_only_fields_are_ignored_on_create(api):
     assert Officer.objects.get(employee_number="SPOOF-O").home_region.code != "HACK"
     assert Arrangement.objects.get(reference="SPOOF-R").status == "draft"
     assert JointForceOperation.objects.get(acronym="SPOOF-J").region_id == 1
-    from django.contrib.auth import get_user_model
-
     assert not get_user_model().objects.filter(is_superuser=True).exists()
 
 
@@ -631,9 +624,6 @@ def test_wrong_types_are_refused_or_understood(api, resource, fields):
             payload[field] = value
             response = api.post(f"/api/v1/{resource}/", payload, format="json")
             label = f"{resource}.{field}={value!r:.40}"
-            if response.status_code >= 500:
-                problems.append(f"{label}: {response.status_code}")
-                continue
             if response.status_code == 400:
                 if not isinstance(response.json(), dict):
                     problems.append(f"{label}: 400 body is not an object")
@@ -674,7 +664,7 @@ def test_api_query_parameters_survive_hostile_values(api, path):
         for value in HOSTILE_QUERY:
             response = api.get(path, {parameter: value})
             label = f"{path}?{parameter}={value[:30]!r}"
-            if response.status_code >= 500 or response.status_code not in (200, 400, 404):
+            if response.status_code not in (200, 400, 404):
                 problems.append(f"{label}: {response.status_code}")
                 continue
             if not response["Content-Type"].startswith(("application/json", "text/csv")):

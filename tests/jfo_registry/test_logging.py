@@ -6,6 +6,7 @@ import textwrap
 import pytest
 from rest_framework.test import APIClient
 
+from operations.api.views import RegionViewSet
 from tests.jfo_registry.production import python
 
 # With the production settings: /healthz raises, and one request goes through the whole stack.
@@ -52,8 +53,6 @@ def test_a_bad_log_level_stops_the_start_up_with_a_clear_message():
 
 @pytest.mark.django_db
 def test_the_api_500_that_says_the_failure_is_logged_is_logged(analyst, monkeypatch, caplog):
-    from operations.api.views import RegionViewSet
-
     def broken(self, request, *args, **kwargs):
         raise RuntimeError("deliberately broken API view")
 

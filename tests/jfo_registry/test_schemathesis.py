@@ -30,15 +30,23 @@ import os
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.renderers import OpenApiJsonRenderer
 from hypothesis import HealthCheck, given, settings
 from rest_framework.authtoken.models import Token
+from rest_framework.permissions import AllowAny
+from rest_framework.test import APIClient
 from schemathesis import checks
 from schemathesis.core.failures import FailureGroup
 from schemathesis.core.parameters import ParameterLocation
 
+from agreements.models import GapAction
 from jfo_registry.wsgi import application
+from operations.api.serializers import RegionSerializer
+from operations.api.views import RegionViewSet
+from operations.models import JointForceOperation
 
 BASE_URL = "http://testserver"  # Django's test host (in ALLOWED_HOSTS under pytest-django)
 SEED = int(os.environ.get("SCHEMATHESIS_SEED", "20100401"))
@@ -93,9 +101,6 @@ def keep_the_test_connection_open():
     """Requests go straight into the WSGI app, so Django would close the database connection at
     the end of each one (request_finished) — inside the test's transaction. Django's own test
     client switches that off the same way."""
-    from django.core.signals import request_finished, request_started
-    from django.db import close_old_connections
-
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
     yield
@@ -110,9 +115,6 @@ BOUNDED = settings(
 
 @pytest.fixture
 def admin_token(administrator) -> str:
-    from agreements.models import GapAction
-    from operations.models import JointForceOperation
-
     unit = JointForceOperation.objects.order_by("pk").first()
     for pk in EXISTING_IDS:  # the inventory has no gap actions: give their {id} operations rows to hit
         if GapAction.objects.filter(pk=pk).exists():
@@ -154,8 +156,6 @@ def test_operation_refuses_anonymous_requests(case, db):
 
 
 def test_the_tested_schema_is_the_served_schema(admin_token):
-    from rest_framework.test import APIClient
-
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {admin_token}")
     response = client.get("/api/v1/schema/", {"format": "json"})
@@ -176,8 +176,6 @@ def run_operation(operation, token: str, max_examples: int = 3) -> None:
 
 
 def test_harness_reports_a_server_error(admin_token, monkeypatch):
-    from operations.api.views import RegionViewSet
-
     operation = schema["/api/v1/regions/"]["GET"]
     run_operation(operation, admin_token)  # passes as the code is
 
@@ -190,8 +188,6 @@ def test_harness_reports_a_server_error(admin_token, monkeypatch):
 
 
 def test_harness_reports_a_response_that_does_not_match_the_schema(admin_token, monkeypatch):
-    from operations.api.serializers import RegionSerializer
-
     operation = schema["/api/v1/regions/{id}/"]["GET"]
     original = RegionSerializer.to_representation
     monkeypatch.setattr(RegionSerializer, "to_representation", lambda self, obj: {**original(self, obj), "code": 42})
@@ -200,10 +196,6 @@ def test_harness_reports_a_response_that_does_not_match_the_schema(admin_token, 
 
 
 def test_harness_reports_an_operation_open_to_anonymous_users(db, monkeypatch):
-    from rest_framework.permissions import AllowAny
-
-    from operations.api.views import RegionViewSet
-
     monkeypatch.setattr(RegionViewSet, "permission_classes", [AllowAny])
     monkeypatch.setattr(RegionViewSet, "authentication_classes", [])
 

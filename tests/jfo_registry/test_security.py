@@ -1,7 +1,12 @@
 """Production configuration: Django's deployment check, headers, CSP, lockout, throttling."""
 
 import pytest
+from axes.utils import reset
 from django.core.cache import cache
+from django.db import connection
+from django.db.utils import OperationalError
+from rest_framework.test import APIClient
+from rest_framework.throttling import SimpleRateThrottle
 
 from tests.conftest import TEST_PASSWORD
 from tests.jfo_registry.production import manage
@@ -41,8 +46,6 @@ def test_swagger_ui_is_served_from_this_site(client, analyst):
 
 def test_sign_in_is_locked_after_repeated_failures(client, settings, gta_manager):
     settings.AXES_ENABLED = True
-    from axes.utils import reset
-
     reset()
     statuses = [
         client.post("/accounts/login/", {"username": gta_manager.username, "password": "wrong"}).status_code
@@ -59,9 +62,6 @@ def test_sign_in_is_locked_after_repeated_failures(client, settings, gta_manager
 
 
 def test_api_throttling_per_user(monkeypatch, analyst):
-    from rest_framework.test import APIClient
-    from rest_framework.throttling import SimpleRateThrottle
-
     cache.clear()
     monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"user": "3/minute", "anon": "3/minute"})
     api = APIClient()
@@ -72,9 +72,6 @@ def test_api_throttling_per_user(monkeypatch, analyst):
 
 
 def test_healthz_answers_503_when_the_database_does_not(client, monkeypatch):
-    from django.db import connection
-    from django.db.utils import OperationalError
-
     assert client.get("/healthz").status_code == 200
 
     def broken():

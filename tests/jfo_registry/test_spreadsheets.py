@@ -7,7 +7,9 @@ from decimal import Decimal
 import openpyxl
 import pytest
 import tablib
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from import_export.results import RowResult
 
 from jfo_registry.core import spreadsheets
 from operations.models import Agency, Assignment, JointForceOperation, Officer
@@ -108,9 +110,6 @@ def test_the_admins_xlsx_export_has_no_formula(admin_client, formula_records, mo
 
 @pytest.mark.parametrize("format_name", ["csv", "xlsx"])
 def test_a_file_the_admin_exported_imports_back_unchanged(admin_client, formula_records, format_name):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-    from import_export.results import RowResult
-
     printable = [p for p in PAYLOADS if p.isprintable()]  # the import trims a name's leading tab or CR
     Officer.objects.filter(name__in=set(PAYLOADS) - set(printable)).update(name="plain")
     content = admin_export(admin_client, "operations", "officer", format_name)

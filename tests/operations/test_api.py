@@ -3,10 +3,15 @@ from decimal import Decimal
 from itertools import count
 
 import pytest
+from django.contrib.auth.models import Group, Permission
 from django.core.cache import cache
-from django.db import connection
+from django.core.management import call_command
+from django.db import IntegrityError, connection
+from django.db.models import Count
 from django.test.utils import CaptureQueriesContext
+from rest_framework.authtoken.models import Token
 
+from jfo_registry.core.roles import Role
 from operations.models import (
     Agency, Assignment, CostingPolicy, JointForceOperation, Officer, Participation, Program, Region, SalaryRate,
     Threat,
@@ -148,6 +153,30 @@ class TestJointForceOperationAPI(ResourceAPITests):
 
     def deletable(self):
         return make_jfo()
+
+
+@pytest.mark.parametrize("action", ["add", "delete"])
+def test_participations_need_the_participation_permission(api, administrator, action):
+    """A writer of units without the permission on participations may not replace them (403,
+    nothing changed), as the admin's read-only inline would not; sent back unchanged they pass."""
+    unit = JointForceOperation.objects.annotate(n=Count("participations")).filter(n__gte=2).order_by("pk").first()
+    Group.objects.get(name=Role.ADMINISTRATOR.group_name).permissions.remove(
+        Permission.objects.get(content_type__app_label="operations", codename=f"{action}_participation")
+    )
+    login(api, administrator)
+    path = f"/api/v1/jfos/{unit.pk}/"
+    stored = [{"agency": item["agency"], "role": item["role"]} for item in api.get(path).json()["participations"]]
+    before = sorted(unit.participations.values_list("agency_id", "role"))
+    other = Agency.objects.exclude(pk__in=[item["agency"] for item in stored]).order_by("pk").first()
+    refused = stored[1:] if action == "delete" else [*stored, {"agency": other.pk, "role": "partner"}]
+    response = api.patch(path, {"participations": refused, "name": "Renamed"}, format="json", HTTP_IF_MATCH="*")
+    assert response.status_code == 403, response.content
+    assert sorted(unit.participations.values_list("agency_id", "role")) == before
+    unit.refresh_from_db()
+    assert unit.name != "Renamed"
+    response = api.patch(path, {"participations": stored}, format="json", HTTP_IF_MATCH="*")
+    assert response.status_code == 200, response.content
+    assert sorted(unit.participations.values_list("agency_id", "role")) == before
 
 
 class TestOfficerAPI(ResourceAPITests):
@@ -373,8 +402,6 @@ def test_deleting_a_record_in_use_is_a_409_naming_what_holds_it(api, administrat
 def test_a_delete_that_a_concurrent_reference_makes_fail_in_the_database_is_a_409(api, administrator, monkeypatch):
     """A row referencing the record committed between the check and the delete: the database
     refuses (a foreign key), and the answer is the in-use 409, not a 400 or 500."""
-    from django.db import IntegrityError
-
     threat = Threat.objects.create(code="RACE-1", name_en="Race", name_fr="Course", risk_level="low")
 
     def refused(self, *args, **kwargs):
@@ -464,9 +491,6 @@ def test_page_size_is_capped_at_1000(api, analyst):
 
 
 def test_token_authentication(api, analyst):
-    from django.core.management import call_command
-    from rest_framework.authtoken.models import Token
-
     call_command("drf_create_token", analyst.username)
     key = Token.objects.get(user=analyst).key
     api.credentials(HTTP_AUTHORIZATION=f"Token {key}")

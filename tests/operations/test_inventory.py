@@ -6,12 +6,13 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
 
-from agreements.models import Arrangement
-from jfo_registry.core.periods import fte_years
-from jfo_registry.core.fiscal import FiscalYear
-from operations import services
 from agreements.inventory import load_inventory
+from agreements.models import Arrangement
+from jfo_registry.core.fiscal import FiscalYear
+from jfo_registry.core.periods import fte_years
+from operations import services
 from operations.models import (
     Agency, Assignment, CostingPolicy, JointForceOperation, Officer, Participation, Program, Region, SalaryRate,
     Threat,
@@ -141,8 +142,6 @@ def test_existing_edits_survive_a_reload_unless_update_is_asked():
 
 
 def test_a_malformed_file_changes_nothing(tmp_path):
-    from django.core.management.base import CommandError
-
     bad = tmp_path / "bad.yaml"
     bad.write_text("regions:\n  - {code: ZZZ, name_en: Nowhere, name_fr: Nulle part}\nagencies: []\n")
     with pytest.raises(CommandError):

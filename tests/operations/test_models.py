@@ -6,6 +6,8 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError
+from django.utils import translation
 
 from agreements.models import (
     Arrangement, ArrangementParty, ConditionCoverage, InformationSharingCondition, ReminderSent,
@@ -153,8 +155,6 @@ def test_constraint_messages_are_clear():
 
 
 def test_protected_records_cannot_be_deleted():
-    from django.db.models import ProtectedError
-
     assignment = make_assignment()
     with pytest.raises(ProtectedError):
         assignment.officer.delete()
@@ -173,8 +173,6 @@ def test_closed_unit_needs_an_end_date():
 
 
 def test_names_follow_the_active_language():
-    from django.utils import translation
-
     region = Region.objects.get(code="PAC")
     with translation.override("fr"):
         assert region.name == "Pacifique"

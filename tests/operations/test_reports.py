@@ -3,12 +3,14 @@
 import csv
 import datetime
 import io
+import time
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
-from operations import selectors
-from operations.models import CostingPolicy, SalaryRate
+from operations import selectors, services
+from operations.models import CostingPolicy, JointForceOperation, Officer, Region, SalaryRate
 from tests.api import login
 from tests.conftest import count_queries, make_assignment, make_jfo, make_officer
 from tests.formulas import PAYLOADS, assert_neutralised, csv_cells
@@ -110,8 +112,6 @@ def test_proration_of_a_part_year_assignment():
     unit = make_jfo("ATL")
     make_assignment(officer=officer, jfo=unit, fte="1.00", start=datetime.date(2011, 10, 1))
     SalaryRate.objects.create(classification="FB-04", fiscal_year=2011, annual_salary=Decimal("70000"))
-    from operations.models import CostingPolicy
-
     CostingPolicy.objects.create(fiscal_year=2011, employee_benefits_rate=Decimal("0.2"))
     report = selectors.resources_report("2011-2012", "region", region="ATL")
     row = {r["key"]: r for r in report["rows"]}["ATL"]
@@ -229,12 +229,6 @@ def test_allocation_report_on_the_seed_and_with_an_excess(analyst_api):
 
 
 def test_reports_as_of_a_past_moment_show_the_registry_as_it_stood(analyst_api):
-    import time
-
-    from django.utils import timezone
-
-    from operations import services
-
     officer = make_officer("ATL")
     assignment = services.assignment_create(
         officer=officer, jfo=make_jfo("ATL"), fte=Decimal("0.50"), start_date=datetime.date(2010, 4, 1)
@@ -284,8 +278,6 @@ def test_the_schema_says_benefits_and_totals_are_numbers_never_null(analyst_api)
 def formula_names():
     """Six officers half-allocated since 2010-04-01 and six regions, named like formulas (as an
     old import might have stored them)."""
-    from operations.models import JointForceOperation, Officer, Region
-
     unit = JointForceOperation.objects.get(acronym="IBET-ATL")
     for number, (payload, region) in enumerate(zip(PAYLOADS, Region.objects.order_by("code"))):
         officer = make_officer(employee_number=f"FX-{number}")

@@ -4,7 +4,10 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache
+from rest_framework.test import APIClient
 
+from jfo_registry import dashboard as dashboard_module
 from jfo_registry.core.concurrency import version_of
 from operations.models import Assignment, JointForceOperation, Officer
 from tests.conftest import TEST_PASSWORD, count_queries, make_assignment, make_jfo, make_officer
@@ -188,8 +191,6 @@ def test_officer_allocation_over_time_shows_gaps_and_excess(client, analyst):
 @pytest.mark.parametrize("url", ["/jfos/", "/officers/", "/", "/reports/resources/?fiscal_year=2010",
                                  "/reports/tenure/?on=2011-03-31", "/reports/allocation/?fiscal_year=2010"])
 def test_page_query_count_does_not_grow_with_rows(client, analyst, url):
-    from django.core.cache import cache
-
     def cold():  # without cached figures, so the whole computation is counted
         cache.clear()
         client.get(url)
@@ -203,12 +204,19 @@ def test_page_query_count_does_not_grow_with_rows(client, analyst, url):
     assert count_queries(cold) == first
 
 
-def test_the_dashboard_is_recomputed_after_any_change(client, gta_manager):
+def test_the_dashboard_is_computed_once_and_recomputed_after_any_change(client, gta_manager, monkeypatch):
+    computed = []
+    compute = dashboard_module._dashboard
+    monkeypatch.setattr(dashboard_module, "_dashboard", lambda **kwargs: computed.append(kwargs) or compute(**kwargs))
+    cache.clear()
     client.force_login(gta_manager)
     before = client.get("/").context["dashboard"]["resources"]["subtotal"]["fte"]
-    assert client.get("/").context["dashboard"]["resources"]["subtotal"]["fte"] == before  # cached
+    assert len(computed) == 1
+    assert client.get("/").context["dashboard"]["resources"]["subtotal"]["fte"] == before
+    assert len(computed) == 1  # the second view is served from the cache, not recomputed
     make_assignment(officer=make_officer("GTA"), jfo=gta_unit(), fte="0.25", start=D(2020, 4, 1))
     assert client.get("/").context["dashboard"]["resources"]["subtotal"]["fte"] == before + Decimal("0.25")
+    assert len(computed) == 2  # the write changed a table's stamp: recomputed once
 
 
 def test_lists_filter_sort_and_paginate(client, analyst):
@@ -272,8 +280,6 @@ def test_a_stale_save_is_refused_and_shows_the_other_persons_change(client, gta_
     client.force_login(gta_manager)
     loaded = client.get(f"/assignments/{assignment.pk}/change/").context["form"]["version"].value()
     # Meanwhile an administrator changes the FTE through the API.
-    from rest_framework.test import APIClient
-
     other = APIClient()
     other.force_authenticate(administrator)
     assert other.patch(f"/api/v1/assignments/{assignment.pk}/", {"fte": 0.6}, format="json", HTTP_IF_MATCH="*").status_code == 200

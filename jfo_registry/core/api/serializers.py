@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 from rest_framework.validators import UniqueValidator
 
@@ -13,6 +14,15 @@ from jfo_registry.core import permissions
 
 from .errors import as_drf_error
 from .fields import StrictCharField, StrictPrimaryKeyRelatedField, StrictSlugField
+
+
+def require_item_fields(items: list[dict], names: tuple[str, ...]) -> None:
+    """Raise ValidationError (400) unless every item of a nested list (dicts of validated values)
+    gives each field of `names`: a partial update (PATCH) makes nested fields optional, but the
+    rows are matched on these. Returns None."""
+    missing = sorted({name for item in items for name in names if name not in item})
+    if missing:
+        raise serializers.ValidationError(_("Each item needs: %(fields)s.") % {"fields": ", ".join(missing)})
 
 
 class RegistryModelSerializer(serializers.ModelSerializer):

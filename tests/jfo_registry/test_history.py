@@ -153,14 +153,15 @@ def test_reports_as_of_still_rebuild_the_past(api, analyst):
     assert response.json()["subtotal"]["fte"] == 61.5
 
 
-def test_history_names_the_parts_a_write_removed_in_the_api_and_on_the_page(api, client, gta_manager):
+def test_history_names_the_parts_a_write_removed_in_the_api_and_on_the_page(api, client, administrator, gta_manager):
     """Review finding 5: a deleted party or condition coverage reads as the record it was, each
-    value it had going to none (not "(deleted) 120" with no changes)."""
+    value it had going to none (not "(deleted) 120" with no changes). Removing them is an
+    administrator's write (managers hold no delete on either); the manager reads the history."""
     arrangement = tadeu_wca()
     party = arrangement.parties.select_related("agency").first()
     coverage = arrangement.condition_coverages.select_related("condition").first()
     assert party is not None and coverage is not None
-    login(api, gta_manager)
+    login(api, administrator)
     response = api.patch(
         f"/api/v1/arrangements/{arrangement.pk}/", {"parties": [], "condition_coverages": []}, format="json",
         HTTP_IF_MATCH="*",

@@ -87,6 +87,7 @@ class ConditionCoverageAdmin(RegistryModelAdmin):
     list_filter = ["status", "condition"]
     search_fields = ["arrangement__reference", "clause_reference"]
     autocomplete_fields = ["arrangement"]
+    region_limited_choices = frozenset({"arrangement"})
     list_select_related = ["arrangement", "condition"]
 
 
@@ -96,6 +97,7 @@ class ArrangementDocumentAdmin(RegistryModelAdmin):
     list_display = ["arrangement", "title", "kind", "content_type", "size", "uploaded_by", "created"]
     list_filter = ["kind", "content_type"]
     search_fields = ["arrangement__reference", "title"]
+    region_limited_choices = frozenset({"arrangement"})
     autocomplete_fields = ["arrangement"]
     list_select_related = ["arrangement", "uploaded_by"]
     fields = ["arrangement", "kind", "title", "file"]
@@ -112,6 +114,7 @@ class GapActionAdmin(RegistryModelAdmin):
     list_filter = ["status", "jfo__region"]
     search_fields = ["action", "owner", "jfo__acronym", "arrangement__reference"]
     autocomplete_fields = ["jfo", "arrangement"]
+    region_limited_choices = frozenset({"jfo", "arrangement"})
     list_select_related = ["jfo", "arrangement"]
 
 

@@ -111,6 +111,7 @@ class OfficerAdmin(RegistryImportExportMixin, AssignmentSavingAdmin):
     list_display = ["employee_number", "name", "position", "classification", "home_region", "active"]
     list_filter = ["position", "classification", "home_region", "active"]
     search_fields = ["employee_number", "name"]
+    region_limited_choices = frozenset({"home_region"})
     list_select_related = ["home_region"]
     autocomplete_fields = ["home_region"]
     inlines = [OfficerAssignmentInline]

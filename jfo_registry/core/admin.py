@@ -79,6 +79,16 @@ class RegistryModelAdmin(RendersVersionMixin, SimpleHistoryAdmin):
         editable = (queryset.wholly_managed_by(user) if whole else queryset.managed_by(user)).values("pk")
         return queryset.filter(Q(pk__in=editable) | Q(pk__in=[pk for pk in chosen if pk is not None]))
 
+    def get_search_results(self, request, queryset, search_term):
+        """The admin's search; for a relation's autocomplete (the choices of another record's
+        form) a user who is not an administrator is offered only rows of their regions, as the
+        form's own choices are (`region_limited_choices`), when the model has region rules."""
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        autocomplete = getattr(request.resolver_match, "url_name", None) == "autocomplete"
+        if autocomplete and hasattr(queryset, "managed_by") and not permissions.is_administrator(request.user):
+            queryset = queryset.managed_by(request.user)
+        return queryset, may_have_duplicates
+
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         """A past version is shown, never saved back: simple-history hides its "Revert" button
         when reverting is disabled but still saves a POSTed form, so a POST is refused (403)."""

@@ -367,3 +367,49 @@ def test_admin_lets_an_administrator_link_any_unit(client, administrator):
     )
     assert response.status_code == 302
     assert covered(arrangement) == {"TADEU", "WPSIU"}
+
+
+@pytest.mark.parametrize(
+    "admin_name, field",
+    [("agreements_gapaction", "jfo"), ("agreements_gapaction", "arrangement"),
+     ("agreements_conditioncoverage", "arrangement"), ("agreements_arrangementdocument", "arrangement")],
+)
+def test_admin_add_forms_offer_a_staff_manager_only_records_of_their_regions(client, staff_gta_manager, admin_name, field):
+    client.force_login(staff_gta_manager)
+    response = client.get(reverse(f"admin:{admin_name}_add"))
+    assert response.status_code == 200
+    choices = response.context["adminform"].form.fields[field].queryset
+    outside = choices.exclude(pk__in=choices.model.objects.managed_by(staff_gta_manager).values("pk"))
+    assert choices.exists() and not outside.exists()
+
+
+def test_admin_officer_form_offers_a_staff_manager_only_their_regions(client, staff_gta_manager):
+    client.force_login(staff_gta_manager)
+    response = client.get(reverse("admin:operations_officer_add"))
+    assert response.status_code == 200
+    assert set(response.context["adminform"].form.fields["home_region"].queryset.values_list("code", flat=True)) == {"GTA"}
+
+
+def test_admin_autocomplete_offers_a_staff_manager_only_units_of_their_regions(client, staff_gta_manager):
+    client.force_login(staff_gta_manager)
+    response = client.get(reverse("admin:autocomplete"), {
+        "app_label": "operations", "model_name": "assignment", "field_name": "jfo", "term": "",
+    })
+    assert response.status_code == 200
+    acronyms = {row["text"] for row in response.json()["results"]}
+    gta = set(str(u) for u in JointForceOperation.objects.filter(region__code="GTA"))
+    assert acronyms and acronyms <= gta
+
+
+def test_admin_autocomplete_offers_an_administrator_every_unit(client, administrator):
+    administrator.is_staff = True
+    administrator.save(update_fields=["is_staff"])
+    client.force_login(administrator)
+    response = client.get(reverse("admin:autocomplete"), {
+        "app_label": "operations", "model_name": "assignment", "field_name": "jfo", "term": "PWEU",
+    })
+    assert response.status_code == 200
+    assert {"GTA", "WSC"} <= set(
+        JointForceOperation.objects.filter(pk__in=[int(r["id"]) for r in response.json()["results"]])
+        .values_list("region__code", flat=True)
+    )

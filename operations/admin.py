@@ -1,5 +1,9 @@
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+
+from jfo_registry.core import permissions
 
 from jfo_registry.core.admin import RegistryImportExportMixin, RegistryModelAdmin, RendersVersionMixin
 
@@ -8,7 +12,9 @@ from .forms import AssignmentForm, AssignmentInlineFormSet
 from .models import (
     Agency,
     Assignment,
+    ClosedYearCorrection,
     CostingPolicy,
+    FiscalYearClosure,
     JointForceOperation,
     Officer,
     Participation,
@@ -140,8 +146,12 @@ class AssignmentAdmin(RegistryImportExportMixin, RegistryModelAdmin):
     def region(self, obj):
         return obj.jfo.region.code
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        return type(form.__name__, (form,), {"actor": request.user})
+
     def save_model(self, request, obj, form, change):
-        services.assignment_save(obj, actor=request.user)
+        services.assignment_save(obj, actor=request.user, reason=form.cleaned_data.get("correction_reason", ""))
 
 
 @admin.register(SalaryRate)
@@ -163,3 +173,102 @@ class CostingPolicyAdmin(RegistryModelAdmin):
     @admin.display(description=_("fiscal year"), ordering="fiscal_year")
     def fiscal_year_label(self, obj):
         return obj.fiscal_year_label
+
+
+class FiscalYearClosureForm(forms.ModelForm):
+    """Close a year (a new record, or an open one closed again, with a reason) or reopen a closed
+    one (with the reason for reopening): through `services.fiscal_year_close`/`fiscal_year_reopen`."""
+
+    class Meta:
+        model = FiscalYearClosure
+        fields = ["fiscal_year", "reason", "reopen_reason"]
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        if self.instance.pk:
+            self.fields["fiscal_year"].disabled = True
+            if self.instance.closed:
+                self.fields["reason"].disabled = True
+                self.fields["reopen_reason"].required = True
+                self.fields["reopen_reason"].help_text = _("Saving with a reason reopens the year.")
+            else:
+                self.fields["reopen_reason"].disabled = True
+                self.fields["reason"].help_text = _("Saving closes the year again.")
+        else:
+            del self.fields["reopen_reason"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        if self.instance.pk and self.instance.closed:
+            self.result = lambda: services.fiscal_year_reopen(
+                fiscal_year=self.instance.fiscal_year, actor=self.user, reason=cleaned["reopen_reason"]
+            )
+        else:
+            year = self.instance.fiscal_year if self.instance.pk else cleaned["fiscal_year"]
+            if not self.instance.pk and FiscalYearClosure.objects.filter(fiscal_year=year).exists():
+                raise ValidationError({"fiscal_year": _("This fiscal year already has a closure record: change it.")})
+            self.result = lambda: services.fiscal_year_close(
+                fiscal_year=year, actor=self.user, reason=cleaned.get("reason", "")
+            )
+        return cleaned
+
+    def _post_clean(self):
+        pass  # the services validate and save the record
+
+
+@admin.register(FiscalYearClosure)
+class FiscalYearClosureAdmin(RegistryModelAdmin):
+    """Administrators close a fiscal year (its figures final) and reopen it with a reason; each
+    close and reopen is kept in the record's history."""
+
+    form = FiscalYearClosureForm
+    list_display = ["fiscal_year_label", "closed", "closed_at", "closed_by", "reopened_at", "reopened_by"]
+    readonly_fields = ["closed", "closed_at", "closed_by", "reopened_at", "reopened_by"]
+
+    @admin.display(description=_("fiscal year"), ordering="fiscal_year")
+    def fiscal_year_label(self, obj):
+        return obj.fiscal_year_label
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+
+        class WithUser(form):
+            def __init__(self, *args, **inner):
+                super().__init__(*args, user=request.user, **inner)
+
+        return WithUser
+
+    def has_add_permission(self, request):
+        return permissions.is_administrator(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return permissions.is_administrator(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        saved = form.result()
+        for field in saved._meta.concrete_fields:  # the admin logs and redirects to the saved row
+            setattr(obj, field.attname, getattr(saved, field.attname))
+        obj._state.adding = False
+
+
+@admin.register(ClosedYearCorrection)
+class ClosedYearCorrectionAdmin(RegistryModelAdmin):
+    """Corrections of closed years, as recorded: read-only."""
+
+    list_display = ["fiscal_year", "corrected_at", "corrected_by", "reason"]
+    readonly_fields = ["fiscal_year", "corrected_at", "corrected_by", "reason", "description"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -284,6 +284,19 @@ class Assignment(TimeStampedModel):
     end_date = models.DateField(_("end date"), null=True, blank=True, help_text=_("Leave empty while ongoing."), validators=date_validators)
     role = models.CharField(_("role"), max_length=100, blank=True, validators=[validate_single_line])
     notes = long_text(_("notes"), blank=True)
+    predecessor = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="successor",
+        verbose_name=_("predecessor"),
+        help_text=_("The period this one continues: a change of FTE or role from a date ends it the day before."),
+    )
+    correction = long_text(
+        _("last correction"), blank=True, editable=False,
+        help_text=_("The reason of the last correction of the past and the fiscal years it rewrote."),
+    )
 
     history = RegistryHistory()
 
@@ -405,3 +418,76 @@ class CostingPolicy(FiscalYearRecord):
 
     def __str__(self) -> str:
         return f"{self.fiscal_year_label}: {self.employee_benefits_rate}"
+
+
+class FiscalYearClosure(FiscalYearRecord):
+    """A fiscal year whose figures are final: while `closed`, only an administrator's correction
+    with a reason (`ClosedYearCorrection`) may alter them. Closing and reopening are kept in the
+    row's history."""
+
+    closed = models.BooleanField(_("closed"), default=True)
+    closed_at = models.DateTimeField(_("closed at"))
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("closed by"),
+    )
+    reason = long_text(_("reason for closing"), blank=True)
+    reopened_at = models.DateTimeField(_("reopened at"), null=True, blank=True)
+    reopened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("reopened by"),
+    )
+    reopen_reason = long_text(_("reason for reopening"), blank=True)
+
+    history = RegistryHistory()
+
+    class Meta:
+        ordering = ["-fiscal_year"]
+        verbose_name = _("fiscal year closure")
+        verbose_name_plural = _("fiscal year closures")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["fiscal_year"],
+                name="fiscal_year_closure_unique_per_year",
+                violation_error_message=_("This fiscal year already has a closure record."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        state = _("closed") if self.closed else _("open")
+        return f"{self.fiscal_year_label} ({state})"
+
+    never_deleted = True
+
+    def deletion_refusal(self) -> str:
+        """Why this record cannot be deleted (always: reopen the year instead)."""
+        return str(_("A fiscal year closure is kept: reopen the year instead."))
+
+
+class ClosedYearCorrection(FiscalYearRecord):
+    """An administrator's change of a closed fiscal year's figures, with its reason; listed on
+    that year's reports ("corrected on … by …: …")."""
+
+    corrected_at = models.DateTimeField(_("corrected at"))
+    corrected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("corrected by"),
+    )
+    reason = long_text(_("reason"))
+    description = long_text(_("what was changed"), blank=True)
+
+    history = RegistryHistory()
+
+    class Meta:
+        ordering = ["fiscal_year", "corrected_at", "pk"]
+        verbose_name = _("closed-year correction")
+        verbose_name_plural = _("closed-year corrections")
+
+    def __str__(self) -> str:
+        return f"{self.fiscal_year_label}: {self.reason[:60]}"
+
+    never_deleted = True
+
+    def deletion_refusal(self) -> str:
+        """Why this record cannot be deleted (always)."""
+        return str(_("A correction of a closed year is kept for good."))

@@ -34,14 +34,16 @@ from .resources import (
     ResourcesRow,
     ResourcesRowWithChildren,
     ResourcesSubtotal,
+    YearCorrection,
     resources_report,
+    year_closure_facts,
 )
 from .staffing import allocation_report, long_assignments, tenure_report
 
 __all__ = [
     "CENT", "DAYS_PER_YEAR", "GROUP_BY_CHOICES", "GROUP_LABELS", "GROUP_ORDER", "AllocationPeriod", "Benefits",
-    "ReportError", "ResourcesReport", "ResourcesRow", "ResourcesRowWithChildren", "ResourcesSubtotal",
+    "ReportError", "ResourcesReport", "ResourcesRow", "ResourcesRowWithChildren", "ResourcesSubtotal", "YearCorrection",
     "active_during", "active_on", "allocation_report", "assignments", "assignments_in_year", "codes",
     "current_fte_subquery", "first_assignment_day", "fte_round", "jfo_list", "long_assignments", "money",
-    "officer_allocation", "officer_list", "region_codes", "resources_report", "tenure_report",
+    "officer_allocation", "officer_list", "region_codes", "resources_report", "tenure_report", "year_closure_facts",
 ]

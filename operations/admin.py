@@ -154,8 +154,26 @@ class AssignmentAdmin(RegistryImportExportMixin, RegistryModelAdmin):
         services.assignment_save(obj, actor=request.user, reason=form.cleaned_data.get("correction_reason", ""))
 
 
+class ClosedYearRecordAdmin(RegistryModelAdmin):
+    """A record of one fiscal year the reports cost by: refused inside a closed year
+    (`services.check_year_record_write`), with the message of every entry point."""
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+
+        def _post_clean(self):
+            form._post_clean(self)
+            if not self.errors:
+                try:
+                    services.check_year_record_write(actor=request.user, record=self.instance)
+                except ValidationError as error:
+                    self._update_errors(error)
+
+        return type(form.__name__, (form,), {"_post_clean": _post_clean})
+
+
 @admin.register(SalaryRate)
-class SalaryRateAdmin(RegistryModelAdmin):
+class SalaryRateAdmin(ClosedYearRecordAdmin):
     list_display = ["fiscal_year_label", "classification", "annual_salary"]
     list_filter = ["fiscal_year", "classification"]
     search_fields = ["classification"]
@@ -166,7 +184,7 @@ class SalaryRateAdmin(RegistryModelAdmin):
 
 
 @admin.register(CostingPolicy)
-class CostingPolicyAdmin(RegistryModelAdmin):
+class CostingPolicyAdmin(ClosedYearRecordAdmin):
     list_display = ["fiscal_year_label", "employee_benefits_rate"]
     search_fields = ["fiscal_year"]
 

@@ -225,6 +225,16 @@ def _require_administrator(actor) -> None:
         raise PermissionDenied(_("Only administrators close and reopen fiscal years."))
 
 
+def check_year_record_write(*, actor, record) -> None:
+    """The closed-year rule for a record of one fiscal year that the reports cost by (a
+    `SalaryRate` or `CostingPolicy`): refuse (as `check_closed_years`, ValidationError naming the
+    year) a change of it, as stored or as written, inside a closed year by anyone but the system.
+    An administrator reopens the year first. Returns None; one or two queries."""
+    stored = type(record).objects.filter(pk=record.pk).first() if record.pk else None
+    years = {record.fiscal_year} | ({stored.fiscal_year} if stored is not None else set())
+    check_closed_years(actor, [(FiscalYear(year).start, FiscalYear(year).end) for year in years if year])
+
+
 def assignment_spans(
     stored: Assignment | None, assignment: Assignment, *, identity: tuple[str, ...] = ("officer_id", "jfo_id", "fte")
 ) -> list[Span]:

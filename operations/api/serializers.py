@@ -212,6 +212,11 @@ class AssignmentWriteResultSerializer(serializers.Serializer):
 class SalaryRateSerializer(ModelValidatedSerializer):
     fiscal_year = FiscalYearField()
 
+    def validate_instance(self, instance) -> None:
+        """The model's rules, then the closed-year rule (`services.check_year_record_write`)."""
+        super().validate_instance(instance)
+        services.check_year_record_write(actor=self.actor, record=instance)
+
     class Meta:
         model = SalaryRate
         fields = ["id", "classification", "fiscal_year", "annual_salary", *TIMESTAMPS]
@@ -219,6 +224,11 @@ class SalaryRateSerializer(ModelValidatedSerializer):
 
 class CostingPolicySerializer(ModelValidatedSerializer):
     fiscal_year = FiscalYearField()
+
+    def validate_instance(self, instance) -> None:
+        """The model's rules, then the closed-year rule (`services.check_year_record_write`)."""
+        super().validate_instance(instance)
+        services.check_year_record_write(actor=self.actor, record=instance)
 
     class Meta:
         model = CostingPolicy

@@ -15,7 +15,14 @@ from hypothesis import strategies as st
 
 from jfo_registry.core.fiscal import FiscalYear
 from operations import selectors, services
-from operations.models import Assignment, ClosedYearCorrection, FiscalYearClosure, JointForceOperation
+from operations.models import (
+    Assignment,
+    ClosedYearCorrection,
+    CostingPolicy,
+    FiscalYearClosure,
+    JointForceOperation,
+    SalaryRate,
+)
 from tests.api import login
 from tests.conftest import TEST_PASSWORD, make_assignment, make_jfo, make_officer
 
@@ -381,3 +388,27 @@ def test_effective_dated_changes_in_the_current_year_leave_2010_2011_unchanged(a
 
 def test_units_of_the_property_exist():
     assert JointForceOperation.objects.filter(region__code="GTA").count() == 11
+
+
+def test_salary_rates_and_the_costing_policy_of_a_closed_year_are_refused_naming_it(api, client, administrator):
+    login(api, administrator)
+    rate = SalaryRate.objects.get(fiscal_year=2010, classification="FB-04")
+    response = api.patch(f"/api/v1/salary-rates/{rate.pk}/", {"annual_salary": 70000}, format="json", HTTP_IF_MATCH="*")
+    assert response.status_code == 400
+    assert "2010-2011 is closed" in str(response.json())
+    policy = CostingPolicy.objects.get(fiscal_year=2010)
+    response = api.patch(
+        f"/api/v1/costing-policies/{policy.pk}/", {"employee_benefits_rate": 0.25}, format="json", HTTP_IF_MATCH="*"
+    )
+    assert response.status_code == 400
+    client.login(username=administrator.username, password=TEST_PASSWORD)
+    data = {"classification": "FB-04", "fiscal_year": "2010", "annual_salary": "70000.00"}
+    response = client.post(reverse("admin:operations_salaryrate_change", args=[rate.pk]), data)
+    assert response.status_code == 200
+    assert "2010-2011 is closed" in response.content.decode()
+    assert SalaryRate.objects.get(pk=rate.pk).annual_salary == Decimal("69712.00")
+    assert body_fte(api) == 61.5
+
+
+def body_fte(api) -> float:
+    return report_2010(api)["subtotal"]["fte"]

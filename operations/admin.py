@@ -74,17 +74,22 @@ class AssignmentInline(RendersVersionMixin, admin.TabularInline):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("officer", "jfo")
 
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.actor = request.user  # a class made for this request: the closed-year rule on validation
+        return formset
+
 
 class JfoAssignmentInline(AssignmentInline):
     fk_name = "jfo"
     autocomplete_fields = ["officer"]
-    fields = ["officer", "fte", "start_date", "end_date", "role"]
+    fields = ["officer", "fte", "start_date", "end_date", "role", "correction_reason"]
 
 
 class OfficerAssignmentInline(AssignmentInline):
     fk_name = "officer"
     autocomplete_fields = ["jfo"]
-    fields = ["jfo", "fte", "start_date", "end_date", "role"]
+    fields = ["jfo", "fte", "start_date", "end_date", "role", "correction_reason"]
 
 
 class AssignmentSavingAdmin(RegistryModelAdmin):
@@ -94,8 +99,9 @@ class AssignmentSavingAdmin(RegistryModelAdmin):
         if formset.model is not Assignment:
             return super().save_formset(request, form, formset, change)
         instances = formset.save(commit=False)
+        reasons = {id(f.instance): f.cleaned_data.get("correction_reason", "") for f in formset.forms if f.cleaned_data}
         for instance in instances:
-            services.assignment_save(instance, actor=request.user)
+            services.assignment_save(instance, actor=request.user, reason=reasons.get(id(instance), ""))
         formset.save_m2m()
 
 
@@ -148,7 +154,10 @@ class AssignmentAdmin(RegistryImportExportMixin, RegistryModelAdmin):
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
-        return type(form.__name__, (form,), {"actor": request.user})
+        # A class made for this request: set on it, not on a subclass (which would rebuild the
+        # fields, losing the choices limited to the user's regions).
+        form.actor = request.user
+        return form
 
     def save_model(self, request, obj, form, change):
         services.assignment_save(obj, actor=request.user, reason=form.cleaned_data.get("correction_reason", ""))
@@ -214,7 +223,7 @@ class FiscalYearClosureForm(forms.ModelForm):
                 self.fields["reopen_reason"].disabled = True
                 self.fields["reason"].help_text = _("Saving closes the year again.")
         else:
-            del self.fields["reopen_reason"]
+            self.fields.pop("reopen_reason", None)  # nothing to reopen yet
 
     def clean(self):
         cleaned = super().clean()
@@ -245,10 +254,15 @@ class FiscalYearClosureAdmin(RegistryModelAdmin):
     form = FiscalYearClosureForm
     list_display = ["fiscal_year_label", "closed", "closed_at", "closed_by", "reopened_at", "reopened_by"]
     readonly_fields = ["closed", "closed_at", "closed_by", "reopened_at", "reopened_by"]
+    list_select_related = ["closed_by", "reopened_by"]
 
     @admin.display(description=_("fiscal year"), ordering="fiscal_year")
     def fiscal_year_label(self, obj):
         return obj.fiscal_year_label
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        return fields if obj is not None else [name for name in fields if name != "reopen_reason"]
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
@@ -281,6 +295,7 @@ class ClosedYearCorrectionAdmin(RegistryModelAdmin):
 
     list_display = ["fiscal_year", "corrected_at", "corrected_by", "reason"]
     readonly_fields = ["fiscal_year", "corrected_at", "corrected_by", "reason", "description"]
+    list_select_related = ["corrected_by"]
 
     def has_add_permission(self, request):
         return False

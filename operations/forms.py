@@ -41,18 +41,28 @@ class AssignmentForm(VersionedFormMixin, forms.ModelForm):
         if self.check_allocation_on_clean and not self.errors:
             try:
                 services.check_allocation(self.instance)
-                if self.actor is not None:
-                    stored = Assignment.objects.filter(pk=self.instance.pk).first() if self.instance.pk else None
-                    services.check_closed_years(
-                        self.actor, services.assignment_spans(stored, self.instance),
-                        reason=self.cleaned_data.get("correction_reason", ""),
-                    )
+                self.check_closed_years(self.actor)
             except ValidationError as error:
                 self._update_errors(error)
 
+    def check_closed_years(self, actor) -> None:
+        """The closed-year rule (`services.check_closed_years`) for the write this form makes,
+        by `actor` (None: not checked here, the service checks it on saving), with the form's
+        reason. Returns None; raises ValidationError naming the closed year."""
+        if actor is None:
+            return
+        stored = Assignment.objects.filter(pk=self.instance.pk).first() if self.instance.pk else None
+        services.check_closed_years(
+            actor, services.assignment_spans(stored, self.instance), reason=self.cleaned_data.get("correction_reason", "")
+        )
+
 
 class AssignmentInlineFormSet(forms.BaseInlineFormSet):
-    """Assignments edited together (inline on a JFO unit or officer) are checked together."""
+    """Assignments edited together (inline on a JFO unit or officer) are checked together: the
+    FTE rule across them, then the closed-year rule for each (a form error, never a 500)."""
+
+    #: The user writing (set by the admin).
+    actor = None
 
     def _construct_form(self, i, **kwargs):
         form = super()._construct_form(i, **kwargs)
@@ -74,6 +84,11 @@ class AssignmentInlineFormSet(forms.BaseInlineFormSet):
                 services.check_allocation(form.instance, pending=pending, ignore_pks=deleted)
             except ValidationError as error:
                 form.add_error(None, error.message_dict.get("fte", error.messages))
+                continue
+            try:
+                form.check_closed_years(self.actor)
+            except ValidationError as error:
+                form.add_error(None, error)
 
 
 class AssignmentPageForm(AssignmentForm):

@@ -113,6 +113,14 @@ class AssignmentViewSet(RegistryViewSet):
     search_fields = ["officer__name", "officer__employee_number", "jfo__acronym", "jfo__name", "role"]
     ordering_fields = ["start_date", "end_date", "fte", "officer__employee_number", "jfo__acronym"]
 
+    def _writable_object(self, request):
+        """The assignment of the URL, once the writer may write it (403 for another region's,
+        before its body is read) and their copy is current (428, 412)."""
+        assignment = self.get_object()
+        services.check_assignment_write(actor=request.user, assignment=assignment)
+        refuse_stale_write(request, assignment)
+        return assignment
+
     def _write_result(self, assignment, years, status):
         body = {
             "assignment": self.get_serializer(self.get_queryset().get(pk=assignment.pk)).data,
@@ -130,14 +138,13 @@ class AssignmentViewSet(RegistryViewSet):
     @action(detail=True, methods=["post"])
     def change(self, request, pk=None):
         """An effective-dated change through `services.assignment_change`."""
-        data = serializers.AssignmentChangeSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = dict(data.validated_data)
-        effective_from = values.pop("effective_from", None) or timezone.localdate()
-        reason = values.pop("reason", "")
         with transaction.atomic():
-            assignment = self.get_object()
-            refuse_stale_write(request, assignment)
+            assignment = self._writable_object(request)
+            data = serializers.AssignmentChangeSerializer(data=request.data)
+            data.is_valid(raise_exception=True)
+            values = dict(data.validated_data)
+            effective_from = values.pop("effective_from", None) or timezone.localdate()
+            reason = values.pop("reason", "")
             try:
                 result = services.assignment_change(
                     assignment=assignment, effective_from=effective_from, actor=request.user, reason=reason, **values
@@ -158,13 +165,12 @@ class AssignmentViewSet(RegistryViewSet):
     @action(detail=True, methods=["post"])
     def correct(self, request, pk=None):
         """A correction of the past through `services.assignment_correct`."""
-        data = serializers.AssignmentCorrectionSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = dict(data.validated_data)
-        reason = values.pop("reason")
         with transaction.atomic():
-            assignment = self.get_object()
-            refuse_stale_write(request, assignment)
+            assignment = self._writable_object(request)
+            data = serializers.AssignmentCorrectionSerializer(data=request.data)
+            data.is_valid(raise_exception=True)
+            values = dict(data.validated_data)
+            reason = values.pop("reason")
             try:
                 result, years = services.assignment_correct(
                     assignment=assignment, actor=request.user, reason=reason, **values

@@ -230,7 +230,7 @@ def test_hostile_text_in_every_text_field_of_a_new_record(api):
     }, format="json")
     assert officer.status_code == 201, officer.content
     assignment = api.post("/api/v1/assignments/", {
-        "officer": officer.json()["id"], "jfo": unit.json()["id"], "fte": "0.50", "start_date": "2010-04-01",
+        "officer": officer.json()["id"], "jfo": unit.json()["id"], "fte": "0.50", "start_date": "2020-04-01",
         "role": ATTRIBUTE, "notes": HOSTILE_TEXT["template"],
     }, format="json")
     assert assignment.status_code == 201, assignment.content

@@ -223,6 +223,10 @@ class TestSalaryRateAPI(ResourceAPITests):
     model = SalaryRate
     invalid_field = "fiscal_year"
 
+    def existing(self):
+        # of an open year: 2010-2011's rates are closed, even to administrators (reopen it first)
+        return SalaryRate.objects.get_or_create(classification="FB-04", fiscal_year=2020, defaults={"annual_salary": 50000})[0]
+
     def create_payload(self):
         return {"classification": "FB-03", "fiscal_year": f"{2030 + next(serial) % 60}", "annual_salary": 60000}
 
@@ -244,6 +248,10 @@ class TestCostingPolicyAPI(ResourceAPITests):
     path = "/api/v1/costing-policies/"
     model = CostingPolicy
     invalid_field = "employee_benefits_rate"
+
+    def existing(self):
+        # of an open year: 2010-2011's policy is closed, even to administrators (reopen it first)
+        return CostingPolicy.objects.get_or_create(fiscal_year=2020, defaults={"employee_benefits_rate": Decimal("0.2")})[0]
 
     def create_payload(self):
         year = 2030 + next(serial) % 60

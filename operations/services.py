@@ -492,6 +492,7 @@ def assignment_correct(*, assignment: Assignment, reason: str, actor=None, **cha
     corrected = Assignment.objects.select_related("officer", "jfo__region").get(pk=stored.pk)
     for field, value in changes.items():
         setattr(corrected, field, value)
+    assignment_validate(corrected, actor=actor)  # the dates within bounds before naming their years
     spans = assignment_spans(stored, corrected, identity=("officer_id", "jfo_id", "fte", "role", "notes"))
     if not spans:
         raise ValidationError(_("Nothing to correct: the values given are the stored ones."))

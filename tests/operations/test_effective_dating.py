@@ -412,3 +412,43 @@ def test_salary_rates_and_the_costing_policy_of_a_closed_year_are_refused_naming
 
 def body_fte(api) -> float:
     return report_2010(api)["subtotal"]["fte"]
+
+
+def test_a_correction_to_a_date_out_of_bounds_is_a_400_on_the_date_not_a_500(api, gta_manager):
+    """Found by schemathesis: the years a correction rewrites were named before its dates were
+    validated (FiscalYear(446) raised, a 500)."""
+    login(api, gta_manager)
+    assignment = make_assignment(officer=make_officer("GTA"), jfo=make_jfo("GTA"), start=D(2020, 4, 1))
+    response = api.post(f"/api/v1/assignments/{assignment.pk}/correct/", {"start_date": "0446-11-25", "reason": "x"},
+                        format="json", HTTP_IF_MATCH="*")
+    assert response.status_code == 400
+    assert "start_date" in response.json()
+    assert Assignment.objects.get(pk=assignment.pk).start_date == D(2020, 4, 1)
+
+
+def test_admin_inline_assignments_touching_a_closed_year_are_a_form_error_then_need_a_reason(
+    client, administrator, staff_gta_manager
+):
+    officer = make_officer("GTA")
+    unit = make_jfo("GTA")
+    url = reverse("admin:operations_officer_change", args=[officer.pk])
+    data = {
+        "employee_number": officer.employee_number, "name": officer.name, "position": officer.position,
+        "classification": officer.classification, "home_region": officer.home_region.pk, "active": "on",
+        "assignments-TOTAL_FORMS": "1", "assignments-INITIAL_FORMS": "0",
+        "assignments-MIN_NUM_FORMS": "0", "assignments-MAX_NUM_FORMS": "1000",
+        "assignments-0-jfo": unit.pk, "assignments-0-fte": "0.50", "assignments-0-start_date": "2010-06-01",
+    }
+    client.force_login(staff_gta_manager)
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "Fiscal year 2010-2011 is closed" in response.content.decode()
+    client.force_login(administrator)
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "give the reason for correcting it" in response.content.decode()
+    assert not officer.assignments.exists()
+    response = client.post(url, {**data, "assignments-0-correction_reason": "Missed in the 2010 count"})
+    assert response.status_code == 302
+    assert officer.assignments.get().fte == Decimal("0.50")
+    assert ClosedYearCorrection.objects.filter(fiscal_year=2010, reason="Missed in the 2010 count").count() == 1

@@ -359,7 +359,27 @@ class FiscalYearRecord(TimeStampedModel):
         return FiscalYear(self.fiscal_year).label
 
 
-class SalaryRate(FiscalYearRecord):
+def closed_year_message(years) -> str:
+    """The one refusal of a write to a closed fiscal year (`years`: FiscalYear), naming the years
+    (translated): the message of `services.check_closed_years` on every entry point."""
+    return str(_(
+        "Fiscal year %(years)s is closed: its figures can no longer be changed. Make the change take "
+        "effect after it, or ask an administrator to correct the year, giving a reason."
+    ) % {"years": ", ".join(year.label for year in years)})
+
+
+class ClosedYearKeptMixin:
+    """A record the reports of its fiscal year cost by (a salary rate, the costing policy): kept
+    while that year is closed, whoever deletes it (an administrator reopens the year first)."""
+
+    def deletion_refusal(self) -> str | None:
+        """The closed-year refusal naming the year while it is closed, else None (one query)."""
+        if FiscalYearClosure.objects.filter(fiscal_year=self.fiscal_year, closed=True).exists():
+            return closed_year_message([FiscalYear(self.fiscal_year)])
+        return None
+
+
+class SalaryRate(ClosedYearKeptMixin, FiscalYearRecord):
     classification = models.CharField(_("classification"), max_length=5, choices=Classification.choices)
     annual_salary = models.DecimalField(
         _("annual salary"), max_digits=10, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))]
@@ -388,7 +408,7 @@ class SalaryRate(FiscalYearRecord):
         return f"{self.classification} {self.fiscal_year_label}: {self.annual_salary}"
 
 
-class CostingPolicy(FiscalYearRecord):
+class CostingPolicy(ClosedYearKeptMixin, FiscalYearRecord):
     employee_benefits_rate = models.DecimalField(
         _("employee benefits rate"),
         max_digits=5,

@@ -32,6 +32,7 @@ from .models import (
     JointForceOperation,
     Officer,
     Region,
+    closed_year_message,
 )
 
 #: A run of days, both ends inclusive; an end of None: from the start on, with no end.
@@ -128,14 +129,6 @@ def closed_years_touched(spans: Iterable[Span]) -> list[FiscalYear]:
         FiscalYear(year) for year in sorted(closed)
         if any(periods.overlaps(start, end, FiscalYear(year).start, FiscalYear(year).end) for start, end in spans)
     ]
-
-
-def closed_year_message(years: Iterable[FiscalYear]) -> str:
-    """The one refusal of a write to a closed fiscal year, naming the years (translated)."""
-    return _(
-        "Fiscal year %(years)s is closed: its figures can no longer be changed. Make the change take "
-        "effect after it, or ask an administrator to correct the year, giving a reason."
-    ) % {"years": ", ".join(year.label for year in years)}
 
 
 def check_closed_years(actor, spans: Iterable[Span], *, reason: str | None = None) -> list[FiscalYear]:

@@ -452,3 +452,16 @@ def test_admin_inline_assignments_touching_a_closed_year_are_a_form_error_then_n
     assert response.status_code == 302
     assert officer.assignments.get().fte == Decimal("0.50")
     assert ClosedYearCorrection.objects.filter(fiscal_year=2010, reason="Missed in the 2010 count").count() == 1
+
+
+def test_deleting_a_salary_rate_or_the_costing_policy_of_a_closed_year_is_refused_naming_it(api, administrator):
+    login(api, administrator)
+    rate = SalaryRate.objects.get(fiscal_year=2010, classification="FB-04")
+    response = api.delete(f"/api/v1/salary-rates/{rate.pk}/", HTTP_IF_MATCH="*")
+    assert response.status_code == 409
+    assert "Fiscal year 2010-2011 is closed" in response.json()["detail"]
+    policy = CostingPolicy.objects.get(fiscal_year=2010)
+    response = api.delete(f"/api/v1/costing-policies/{policy.pk}/", HTTP_IF_MATCH="*")
+    assert response.status_code == 409
+    assert SalaryRate.objects.filter(pk=rate.pk).exists() and CostingPolicy.objects.filter(pk=policy.pk).exists()
+    assert body_fte(api) == 61.5

@@ -97,8 +97,10 @@ class AssignmentPageForm(AssignmentForm):
 
     def __init__(self, *args, fields, user, **kwargs):
         super().__init__(*args, **kwargs)
+        # an administrator's reason, for a write whose dates touch a closed fiscal year
+        kept = (*fields, self.version_field_name, *(["correction_reason"] if permissions.is_administrator(user) else []))
         for name in list(self.fields):
-            if name not in (*fields, self.version_field_name):
+            if name not in kept:
                 del self.fields[name]
         if "officer" in self.fields:
             officers = Officer.objects.filter(active=True).select_related("home_region")

@@ -179,7 +179,9 @@ class AssignmentFormView(RoleRequiredMixin, View):
             if form.is_valid():
                 assignment = form.save(commit=False)
                 try:
-                    services.assignment_save(assignment, actor=request.user)
+                    services.assignment_save(
+                        assignment, actor=request.user, reason=form.cleaned_data.get("correction_reason", "")
+                    )
                 except ValidationError as error:
                     form.add_error(None, error)
                 else:

@@ -465,3 +465,23 @@ def test_deleting_a_salary_rate_or_the_costing_policy_of_a_closed_year_is_refuse
     assert response.status_code == 409
     assert SalaryRate.objects.filter(pk=rate.pk).exists() and CostingPolicy.objects.filter(pk=policy.pk).exists()
     assert body_fte(api) == 61.5
+
+
+def test_the_add_page_gives_administrators_a_reason_for_a_closed_year(client, administrator, gta_manager):
+    unit = make_jfo("GTA")
+    url = f"/jfos/{unit.pk}/assignments/new/"
+    data = {"officer": make_officer("GTA").employee_number, "fte": "0.50", "start_date": "2010-06-01"}
+    client.force_login(gta_manager)
+    assert "correction_reason" not in client.get(url).context["form"].fields
+    response = client.post(url, data)
+    assert response.status_code == 400
+    assert "Fiscal year 2010-2011 is closed" in response.content.decode()
+    client.force_login(administrator)
+    assert "correction_reason" in client.get(url).context["form"].fields
+    response = client.post(url, data)
+    assert response.status_code == 400
+    assert "give the reason for correcting it" in response.content.decode()
+    response = client.post(url, {**data, "correction_reason": "Missed in the 2010 count"})
+    assert response.status_code == 302
+    assert unit.assignments.get().fte == Decimal("0.50")
+    assert ClosedYearCorrection.objects.filter(fiscal_year=2010, reason="Missed in the 2010 count").count() == 1

@@ -1,12 +1,17 @@
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+
+from jfo_registry.core import permissions
 
 from jfo_registry.core.admin import RegistryImportExportMixin, RegistryModelAdmin, RendersVersionMixin
 
 from . import importers, services
 from .forms import AssignmentForm, AssignmentInlineFormSet
 from .models import (
-    Agency, Assignment, CostingPolicy, JointForceOperation, Officer, Participation, Program, Region, SalaryRate,
+    Agency, Assignment, ClosedYearCorrection, CostingPolicy, FiscalYearClosure, JointForceOperation, Officer,
+    Participation, Program, Region, SalaryRate,
     Threat,
 )
 
@@ -60,17 +65,22 @@ class AssignmentInline(RendersVersionMixin, admin.TabularInline):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("officer", "jfo")
 
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.actor = request.user  # a class made for this request: the closed-year rule on validation
+        return formset
+
 
 class JfoAssignmentInline(AssignmentInline):
     fk_name = "jfo"
     autocomplete_fields = ["officer"]
-    fields = ["officer", "fte", "start_date", "end_date", "role"]
+    fields = ["officer", "fte", "start_date", "end_date", "role", "correction_reason"]
 
 
 class OfficerAssignmentInline(AssignmentInline):
     fk_name = "officer"
     autocomplete_fields = ["jfo"]
-    fields = ["jfo", "fte", "start_date", "end_date", "role"]
+    fields = ["jfo", "fte", "start_date", "end_date", "role", "correction_reason"]
 
 
 class AssignmentSavingAdmin(RegistryModelAdmin):
@@ -80,8 +90,9 @@ class AssignmentSavingAdmin(RegistryModelAdmin):
         if formset.model is not Assignment:
             return super().save_formset(request, form, formset, change)
         instances = formset.save(commit=False)
+        reasons = {id(f.instance): f.cleaned_data.get("correction_reason", "") for f in formset.forms if f.cleaned_data}
         for instance in instances:
-            services.assignment_save(instance, actor=request.user)
+            services.assignment_save(instance, actor=request.user, reason=reasons.get(id(instance), ""))
         formset.save_m2m()
 
 
@@ -133,12 +144,37 @@ class AssignmentAdmin(RegistryImportExportMixin, RegistryModelAdmin):
     def region(self, obj):
         return obj.jfo.region.code
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        # A class made for this request: set on it, not on a subclass (which would rebuild the
+        # fields, losing the choices limited to the user's regions).
+        form.actor = request.user
+        return form
+
     def save_model(self, request, obj, form, change):
-        services.assignment_save(obj, actor=request.user)
+        services.assignment_save(obj, actor=request.user, reason=form.cleaned_data.get("correction_reason", ""))
+
+
+class ClosedYearRecordAdmin(RegistryModelAdmin):
+    """A record of one fiscal year the reports cost by: refused inside a closed year
+    (`services.check_year_record_write`), with the message of every entry point."""
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+
+        def _post_clean(self):
+            form._post_clean(self)
+            if not self.errors:
+                try:
+                    services.check_year_record_write(actor=request.user, record=self.instance)
+                except ValidationError as error:
+                    self._update_errors(error)
+
+        return type(form.__name__, (form,), {"_post_clean": _post_clean})
 
 
 @admin.register(SalaryRate)
-class SalaryRateAdmin(RegistryModelAdmin):
+class SalaryRateAdmin(ClosedYearRecordAdmin):
     list_display = ["fiscal_year_label", "classification", "annual_salary"]
     list_filter = ["fiscal_year", "classification"]
     search_fields = ["classification"]
@@ -149,10 +185,115 @@ class SalaryRateAdmin(RegistryModelAdmin):
 
 
 @admin.register(CostingPolicy)
-class CostingPolicyAdmin(RegistryModelAdmin):
+class CostingPolicyAdmin(ClosedYearRecordAdmin):
     list_display = ["fiscal_year_label", "employee_benefits_rate"]
     search_fields = ["fiscal_year"]
 
     @admin.display(description=_("fiscal year"), ordering="fiscal_year")
     def fiscal_year_label(self, obj):
         return obj.fiscal_year_label
+
+
+class FiscalYearClosureForm(forms.ModelForm):
+    """Close a year (a new record, or an open one closed again, with a reason) or reopen a closed
+    one (with the reason for reopening): through `services.fiscal_year_close`/`fiscal_year_reopen`."""
+
+    class Meta:
+        model = FiscalYearClosure
+        fields = ["fiscal_year", "reason", "reopen_reason"]
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        if self.instance.pk:
+            self.fields["fiscal_year"].disabled = True
+            if self.instance.closed:
+                self.fields["reason"].disabled = True
+                self.fields["reopen_reason"].required = True
+                self.fields["reopen_reason"].help_text = _("Saving with a reason reopens the year.")
+            else:
+                self.fields["reopen_reason"].disabled = True
+                self.fields["reason"].help_text = _("Saving closes the year again.")
+        else:
+            self.fields.pop("reopen_reason", None)  # nothing to reopen yet
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        if self.instance.pk and self.instance.closed:
+            self.result = lambda: services.fiscal_year_reopen(
+                fiscal_year=self.instance.fiscal_year, actor=self.user, reason=cleaned["reopen_reason"]
+            )
+        else:
+            year = self.instance.fiscal_year if self.instance.pk else cleaned["fiscal_year"]
+            if not self.instance.pk and FiscalYearClosure.objects.filter(fiscal_year=year).exists():
+                raise ValidationError({"fiscal_year": _("This fiscal year already has a closure record: change it.")})
+            self.result = lambda: services.fiscal_year_close(
+                fiscal_year=year, actor=self.user, reason=cleaned.get("reason", "")
+            )
+        return cleaned
+
+    def _post_clean(self):
+        pass  # the services validate and save the record
+
+
+@admin.register(FiscalYearClosure)
+class FiscalYearClosureAdmin(RegistryModelAdmin):
+    """Administrators close a fiscal year (its figures final) and reopen it with a reason; each
+    close and reopen is kept in the record's history."""
+
+    form = FiscalYearClosureForm
+    list_display = ["fiscal_year_label", "closed", "closed_at", "closed_by", "reopened_at", "reopened_by"]
+    readonly_fields = ["closed", "closed_at", "closed_by", "reopened_at", "reopened_by"]
+    list_select_related = ["closed_by", "reopened_by"]
+
+    @admin.display(description=_("fiscal year"), ordering="fiscal_year")
+    def fiscal_year_label(self, obj):
+        return obj.fiscal_year_label
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        return fields if obj is not None else [name for name in fields if name != "reopen_reason"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+
+        class WithUser(form):
+            def __init__(self, *args, **inner):
+                super().__init__(*args, user=request.user, **inner)
+
+        return WithUser
+
+    def has_add_permission(self, request):
+        return permissions.is_administrator(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return permissions.is_administrator(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        saved = form.result()
+        for field in saved._meta.concrete_fields:  # the admin logs and redirects to the saved row
+            setattr(obj, field.attname, getattr(saved, field.attname))
+        obj._state.adding = False
+
+
+@admin.register(ClosedYearCorrection)
+class ClosedYearCorrectionAdmin(RegistryModelAdmin):
+    """Corrections of closed years, as recorded: read-only."""
+
+    list_display = ["fiscal_year", "corrected_at", "corrected_by", "reason"]
+    readonly_fields = ["fiscal_year", "corrected_at", "corrected_by", "reason", "description"]
+    list_select_related = ["corrected_by"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,7 +1,11 @@
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from jfo_registry.core import permissions
 from jfo_registry.core.concurrency import VersionedFormMixin
 
 from . import services
@@ -16,6 +20,13 @@ class AssignmentForm(VersionedFormMixin, forms.ModelForm):
     """
 
     check_allocation_on_clean = True
+    #: The user writing (set by the admin): the closed-year rule is checked on validation.
+    actor = None
+
+    correction_reason = forms.CharField(
+        label=_("Reason (administrators, for a correction of a closed fiscal year)"), required=False,
+        widget=forms.Textarea(attrs={"rows": 2}), max_length=2000,
+    )
 
     class Meta:
         model = Assignment
@@ -30,12 +41,28 @@ class AssignmentForm(VersionedFormMixin, forms.ModelForm):
         if self.check_allocation_on_clean and not self.errors:
             try:
                 services.check_allocation(self.instance)
+                self.check_closed_years(self.actor)
             except ValidationError as error:
                 self._update_errors(error)
 
+    def check_closed_years(self, actor) -> None:
+        """The closed-year rule (`services.check_closed_years`) for the write this form makes,
+        by `actor` (None: not checked here, the service checks it on saving), with the form's
+        reason. Returns None; raises ValidationError naming the closed year."""
+        if actor is None:
+            return
+        stored = Assignment.objects.filter(pk=self.instance.pk).first() if self.instance.pk else None
+        services.check_closed_years(
+            actor, services.assignment_spans(stored, self.instance), reason=self.cleaned_data.get("correction_reason", "")
+        )
+
 
 class AssignmentInlineFormSet(forms.BaseInlineFormSet):
-    """Assignments edited together (inline on a JFO unit or officer) are checked together."""
+    """Assignments edited together (inline on a JFO unit or officer) are checked together: the
+    FTE rule across them, then the closed-year rule for each (a form error, never a 500)."""
+
+    #: The user writing (set by the admin).
+    actor = None
 
     def _construct_form(self, i, **kwargs):
         form = super()._construct_form(i, **kwargs)
@@ -57,6 +84,11 @@ class AssignmentInlineFormSet(forms.BaseInlineFormSet):
                 services.check_allocation(form.instance, pending=pending, ignore_pks=deleted)
             except ValidationError as error:
                 form.add_error(None, error.message_dict.get("fte", error.messages))
+                continue
+            try:
+                form.check_closed_years(self.actor)
+            except ValidationError as error:
+                form.add_error(None, error)
 
 
 class AssignmentPageForm(AssignmentForm):
@@ -65,8 +97,10 @@ class AssignmentPageForm(AssignmentForm):
 
     def __init__(self, *args, fields, user, **kwargs):
         super().__init__(*args, **kwargs)
+        # an administrator's reason, for a write whose dates touch a closed fiscal year
+        kept = (*fields, self.version_field_name, *(["correction_reason"] if permissions.is_administrator(user) else []))
         for name in list(self.fields):
-            if name not in (*fields, self.version_field_name):
+            if name not in kept:
                 del self.fields[name]
         if "officer" in self.fields:
             officers = Officer.objects.filter(active=True).select_related("home_region")
@@ -107,3 +141,84 @@ class AssignmentEndForm(VersionedFormMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["end_date"].required = True
         self.fields["end_date"].help_text = _("The last day of the assignment.")
+
+
+def _date_input() -> forms.DateInput:
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class AssignmentChangeForm(VersionedFormMixin, forms.ModelForm):
+    """A change of FTE and/or role from a date (`services.assignment_change`), with the line that
+    says, before saving, which fiscal years it touches (`preview`)."""
+
+    effective_from = forms.DateField(
+        label=_("Effective from"), initial=timezone.localdate, widget=_date_input(),
+        help_text=_("The first day of the change. The days before keep their FTE and role."),
+    )
+    reason = forms.CharField(
+        label=_("Reason (administrators, for a change inside a closed fiscal year)"), required=False,
+        widget=forms.Textarea(attrs={"rows": 2}), max_length=2000,
+    )
+
+    class Meta:
+        model = Assignment
+        fields = ["fte", "role"]
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.stored_fte, self.stored_role = self.instance.fte, self.instance.role
+        self.fields["fte"].widget.attrs.update(
+            {"step": str(FTE_STEP), "min": str(FTE_STEP), "max": str(FTE_MAX), "inputmode": "decimal"}
+        )
+        if user is not None and not permissions.is_administrator(user):
+            del self.fields["reason"]
+
+    def effective_day(self):
+        """The day the form's change takes effect: as submitted when valid, else the initial one."""
+        if self.is_bound and self.is_valid():
+            return self.cleaned_data["effective_from"]
+        return self.fields["effective_from"].initial()
+
+    def preview(self) -> str:
+        """Which fiscal years the change touches, in words (translated)."""
+        day = self.effective_day()
+        end = self.instance.end_date if self.instance.end_date is None or self.instance.end_date >= day else day
+        years = services.fiscal_years_of(day, end)
+        if self.instance.end_date is None:
+            touched = gettext("%(first)s and the years after") % {"first": years[0].label}
+        else:
+            touched = ", ".join(year.label for year in years)
+        return gettext(
+            "From %(day)s: the figures of %(years)s change; the years before keep the values recorded."
+        ) % {"day": date_format(day, "Y-m-d"), "years": touched}
+
+    def changes(self) -> dict:
+        """The fields whose value the form changes (field name to new value)."""
+        values = {"fte": self.cleaned_data.get("fte"), "role": self.cleaned_data.get("role", "")}
+        stored = {"fte": self.stored_fte, "role": self.stored_role}
+        return {name: value for name, value in values.items() if value != stored[name]}
+
+
+class AssignmentCorrectionForm(VersionedFormMixin, forms.ModelForm):
+    """A correction of the recorded past, in place, with its reason (`services.assignment_correct`)."""
+
+    reason = forms.CharField(
+        label=_("Reason for the correction"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000,
+        help_text=_("Why the recorded values were wrong. The fiscal years rewritten are named when saved."),
+    )
+
+    class Meta:
+        model = Assignment
+        fields = ["fte", "start_date", "end_date", "role", "notes"]
+        widgets = {"start_date": _date_input(), "end_date": _date_input()}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.stored = {name: getattr(self.instance, name) for name in self._meta.fields}
+
+    def changes(self) -> dict:
+        """The fields whose value the form changes (field name to new value)."""
+        return {
+            name: self.cleaned_data.get(name) for name in self._meta.fields
+            if self.cleaned_data.get(name) != self.stored[name]
+        }

@@ -21,7 +21,8 @@ from jfo_registry.core.fiscal import FiscalYear
 
 from . import services
 from .models import (
-    Agency, Assignment, CostingPolicy, JointForceOperation, Officer, Participation, Program, Region, SalaryRate,
+    Agency, Assignment, CostingPolicy, FiscalYearClosure, JointForceOperation, Officer, Participation, Program,
+    Region, SalaryRate,
     Threat,
 )
 
@@ -90,7 +91,17 @@ class InventoryLoader:
         units = self.load_units(data["units"], regions, agencies, threats, programs)
         self.load_officers(data["officers"], regions, units)
         self.load_more(data, agencies=agencies, units=units)
+        self.close_years(data.get("closed_fiscal_years", []))
         return self.counts
+
+    def close_years(self, rows) -> None:
+        """Close each fiscal year of `rows` ({fiscal_year, reason}) not closed or reopened yet:
+        a year an administrator reopened stays open on a reload."""
+        for row in rows:
+            year = FiscalYear.parse(row["fiscal_year"])
+            if not FiscalYearClosure.objects.filter(fiscal_year=year.start_year).exists():
+                services.fiscal_year_close(fiscal_year=year, reason=row.get("reason", ""))
+                self.counts["closed fiscal years"] += 1
 
     def load_agencies(self, rows) -> dict[str, Agency]:
         agencies = {}

@@ -275,6 +275,19 @@ class Assignment(TimeStampedModel):
     end_date = models.DateField(_("end date"), null=True, blank=True, help_text=_("Leave empty while ongoing."), validators=date_validators)
     role = models.CharField(_("role"), max_length=100, blank=True, validators=[validate_single_line])
     notes = long_text(_("notes"), blank=True)
+    predecessor = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="successor",
+        verbose_name=_("predecessor"),
+        help_text=_("The period this one continues: a change of FTE or role from a date ends it the day before."),
+    )
+    correction = long_text(
+        _("last correction"), blank=True, editable=False,
+        help_text=_("The reason of the last correction of the past and the fiscal years it rewrote."),
+    )
 
     history = RegistryHistory()
 
@@ -337,7 +350,27 @@ class FiscalYearRecord(TimeStampedModel):
         return FiscalYear(self.fiscal_year).label
 
 
-class SalaryRate(FiscalYearRecord):
+def closed_year_message(years) -> str:
+    """The one refusal of a write to a closed fiscal year (`years`: FiscalYear), naming the years
+    (translated): the message of `services.check_closed_years` on every entry point."""
+    return str(_(
+        "Fiscal year %(years)s is closed: its figures can no longer be changed. Make the change take "
+        "effect after it, or ask an administrator to correct the year, giving a reason."
+    ) % {"years": ", ".join(year.label for year in years)})
+
+
+class ClosedYearKeptMixin:
+    """A record the reports of its fiscal year cost by (a salary rate, the costing policy): kept
+    while that year is closed, whoever deletes it (an administrator reopens the year first)."""
+
+    def deletion_refusal(self) -> str | None:
+        """The closed-year refusal naming the year while it is closed, else None (one query)."""
+        if FiscalYearClosure.objects.filter(fiscal_year=self.fiscal_year, closed=True).exists():
+            return closed_year_message([FiscalYear(self.fiscal_year)])
+        return None
+
+
+class SalaryRate(ClosedYearKeptMixin, FiscalYearRecord):
     classification = models.CharField(_("classification"), max_length=5, choices=Classification.choices)
     annual_salary = models.DecimalField(
         _("annual salary"), max_digits=10, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))]
@@ -366,7 +399,7 @@ class SalaryRate(FiscalYearRecord):
         return f"{self.classification} {self.fiscal_year_label}: {self.annual_salary}"
 
 
-class CostingPolicy(FiscalYearRecord):
+class CostingPolicy(ClosedYearKeptMixin, FiscalYearRecord):
     employee_benefits_rate = models.DecimalField(
         _("employee benefits rate"),
         max_digits=5,
@@ -396,3 +429,76 @@ class CostingPolicy(FiscalYearRecord):
 
     def __str__(self) -> str:
         return f"{self.fiscal_year_label}: {self.employee_benefits_rate}"
+
+
+class FiscalYearClosure(FiscalYearRecord):
+    """A fiscal year whose figures are final: while `closed`, only an administrator's correction
+    with a reason (`ClosedYearCorrection`) may alter them. Closing and reopening are kept in the
+    row's history."""
+
+    closed = models.BooleanField(_("closed"), default=True)
+    closed_at = models.DateTimeField(_("closed at"))
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("closed by"),
+    )
+    reason = long_text(_("reason for closing"), blank=True)
+    reopened_at = models.DateTimeField(_("reopened at"), null=True, blank=True)
+    reopened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("reopened by"),
+    )
+    reopen_reason = long_text(_("reason for reopening"), blank=True)
+
+    history = RegistryHistory()
+
+    class Meta:
+        ordering = ["-fiscal_year"]
+        verbose_name = _("fiscal year closure")
+        verbose_name_plural = _("fiscal year closures")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["fiscal_year"],
+                name="fiscal_year_closure_unique_per_year",
+                violation_error_message=_("This fiscal year already has a closure record."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        state = _("closed") if self.closed else _("open")
+        return f"{self.fiscal_year_label} ({state})"
+
+    never_deleted = True
+
+    def deletion_refusal(self) -> str:
+        """Why this record cannot be deleted (always: reopen the year instead)."""
+        return str(_("A fiscal year closure is kept: reopen the year instead."))
+
+
+class ClosedYearCorrection(FiscalYearRecord):
+    """An administrator's change of a closed fiscal year's figures, with its reason; listed on
+    that year's reports ("corrected on … by …: …")."""
+
+    corrected_at = models.DateTimeField(_("corrected at"))
+    corrected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("corrected by"),
+    )
+    reason = long_text(_("reason"))
+    description = long_text(_("what was changed"), blank=True)
+
+    history = RegistryHistory()
+
+    class Meta:
+        ordering = ["fiscal_year", "corrected_at", "pk"]
+        verbose_name = _("closed-year correction")
+        verbose_name_plural = _("closed-year corrections")
+
+    def __str__(self) -> str:
+        return f"{self.fiscal_year_label}: {self.reason[:60]}"
+
+    never_deleted = True
+
+    def deletion_refusal(self) -> str:
+        """Why this record cannot be deleted (always)."""
+        return str(_("A correction of a closed year is kept for good."))

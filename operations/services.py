@@ -13,17 +13,24 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib.auth.models import Group
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from jfo_registry.core import permissions
 from jfo_registry.core import periods
+from jfo_registry.core.fiscal import FiscalYear
 from jfo_registry.core.roles import Role
 
-from .models import FTE_MAX, Assignment, JointForceOperation, Officer, Participation, Region
+from .models import (
+    FTE_MAX, Assignment, ClosedYearCorrection, FiscalYearClosure, JointForceOperation, Officer, Participation, Region,
+    closed_year_message,
+)
+
+#: A run of days, both ends inclusive; an end of None: from the start on, with no end.
+Span = tuple[datetime.date, datetime.date | None]
 
 _FOREVER = datetime.date.max
 
@@ -92,6 +99,149 @@ def over_allocations(assignments: Iterable[Assignment], limit: Decimal = FTE_MAX
 
 def _overlapping(officer_id: int, start: datetime.date, end: datetime.date | None):
     return Assignment.objects.filter(periods.overlaps_q(start, end), officer_id=officer_id).select_related("jfo")
+
+
+# --- Closed fiscal years -------------------------------------------------------------------
+
+
+def fiscal_years_of(start: datetime.date, end: datetime.date | None) -> list[FiscalYear]:
+    """The fiscal years the days `start`..`end` (inclusive; end None: ongoing, counted up to the
+    current fiscal year or the start's, whichever is later) overlap, in order. Reads nothing."""
+    first = FiscalYear.of(start)
+    last = FiscalYear.of(end) if end is not None else max(FiscalYear.current(), first, key=lambda y: y.start_year)
+    return [FiscalYear(year) for year in range(first.start_year, last.start_year + 1)]
+
+
+def closed_years_touched(spans: Iterable[Span]) -> list[FiscalYear]:
+    """The closed fiscal years any of `spans` (runs of days, see `Span`) overlaps, in order: one
+    query. Returns a list of FiscalYear, empty when the spans touch no closed year."""
+    spans = [(start, end) for start, end in spans if start is not None and (end is None or end >= start)]
+    if not spans:
+        return []
+    closed = FiscalYearClosure.objects.filter(closed=True).values_list("fiscal_year", flat=True)
+    return [
+        FiscalYear(year) for year in sorted(closed)
+        if any(periods.overlaps(start, end, FiscalYear(year).start, FiscalYear(year).end) for start, end in spans)
+    ]
+
+
+def check_closed_years(actor, spans: Iterable[Span], *, reason: str | None = None) -> list[FiscalYear]:
+    """The rule of closed fiscal years, for every write that would alter a year's figures (an
+    assignment's period, FTE, officer or unit; a year's salary rates and costing policy).
+
+    `actor`: the user writing (None: the system — loading, commands — to which no rule applies);
+    `spans`: the runs of days whose figures the write changes (`Span`); `reason`: an
+    administrator's reason for correcting a closed year. Returns the closed years an
+    administrator corrects (to record with `record_corrections` once the write is saved), empty
+    when no closed year is touched. Raises ValidationError (code "closed_year", the same message
+    on every entry point) when the spans touch a closed year and `actor` is not an administrator,
+    or is one and gives no reason. Changes nothing; one query."""
+    years = closed_years_touched(spans)
+    if not years or actor is None:
+        return []
+    if not permissions.is_administrator(actor):
+        raise ValidationError(closed_year_message(years), code="closed_year")
+    if not (reason or "").strip():
+        raise ValidationError(
+            _("Fiscal year %(years)s is closed: give the reason for correcting it.")
+            % {"years": ", ".join(year.label for year in years)},
+            code="closed_year_reason",
+        )
+    return years
+
+
+def record_corrections(actor, years: Iterable[FiscalYear], *, reason: str, description: str = "") -> list:
+    """Record an administrator's (`actor`) correction of each closed year in `years` (from
+    `check_closed_years`) with its `reason` and what was changed (`description`, text). Returns
+    the `ClosedYearCorrection` rows created (none for no years)."""
+    now = timezone.now()
+    return [
+        ClosedYearCorrection.objects.create(
+            fiscal_year=year.start_year, corrected_at=now, corrected_by=actor, reason=reason.strip(),
+            description=description,
+        )
+        for year in years
+    ]
+
+
+@transaction.atomic
+def fiscal_year_close(*, fiscal_year: FiscalYear | str | int, actor=None, reason: str = "") -> FiscalYearClosure:
+    """Close `fiscal_year` ("2010-2011", 2010 or a FiscalYear): its figures become final. `actor`
+    must be an administrator (None: the system). Returns the closure row (its history keeps every
+    close and reopen). Raises PermissionDenied for anyone else, ValidationError when already closed."""
+    _require_administrator(actor)
+    year = FiscalYear.parse(fiscal_year)
+    closure = FiscalYearClosure.objects.select_for_update().filter(fiscal_year=year.start_year).first()
+    if closure is not None and closure.closed:
+        raise ValidationError(_("Fiscal year %(year)s is already closed.") % {"year": year.label})
+    closure = closure or FiscalYearClosure(fiscal_year=year.start_year)
+    closure.closed, closure.closed_at, closure.closed_by, closure.reason = True, timezone.now(), actor, reason
+    closure.reopened_at = closure.reopened_by = None
+    closure.reopen_reason = ""
+    closure.full_clean()
+    closure.save()
+    return closure
+
+
+@transaction.atomic
+def fiscal_year_reopen(*, fiscal_year: FiscalYear | str | int, actor=None, reason: str) -> FiscalYearClosure:
+    """Reopen the closed `fiscal_year`, giving `reason` (required). `actor` must be an
+    administrator (None: the system). Returns the closure row. Raises PermissionDenied for anyone
+    else, ValidationError without a reason or when the year is not closed."""
+    _require_administrator(actor)
+    year = FiscalYear.parse(fiscal_year)
+    if not (reason or "").strip():
+        raise ValidationError({"reopen_reason": _("Give the reason for reopening %(year)s.") % {"year": year.label}})
+    closure = FiscalYearClosure.objects.select_for_update().filter(fiscal_year=year.start_year, closed=True).first()
+    if closure is None:
+        raise ValidationError(_("Fiscal year %(year)s is not closed.") % {"year": year.label})
+    closure.closed, closure.reopened_at, closure.reopened_by = False, timezone.now(), actor
+    closure.reopen_reason = reason.strip()
+    closure.full_clean()
+    closure.save()
+    return closure
+
+
+def year_closure(fiscal_year: FiscalYear) -> FiscalYearClosure | None:
+    """The closure of `fiscal_year` while it is closed, else None (one query)."""
+    return FiscalYearClosure.objects.filter(fiscal_year=fiscal_year.start_year, closed=True).first()
+
+
+def _require_administrator(actor) -> None:
+    if actor is not None and not permissions.is_administrator(actor):
+        raise PermissionDenied(_("Only administrators close and reopen fiscal years."))
+
+
+def check_year_record_write(*, actor, record) -> None:
+    """The closed-year rule for a record of one fiscal year that the reports cost by (a
+    `SalaryRate` or `CostingPolicy`): refuse (as `check_closed_years`, ValidationError naming the
+    year) a change of it, as stored or as written, inside a closed year by anyone but the system.
+    An administrator reopens the year first. Returns None; one or two queries."""
+    stored = type(record).objects.filter(pk=record.pk).first() if record.pk else None
+    years = {record.fiscal_year} | ({stored.fiscal_year} if stored is not None else set())
+    check_closed_years(actor, [(FiscalYear(year).start, FiscalYear(year).end) for year in years if year])
+
+
+def assignment_spans(
+    stored: Assignment | None, assignment: Assignment, *, identity: tuple[str, ...] = ("officer_id", "jfo_id", "fte")
+) -> list[Span]:
+    """The runs of days whose figures a write of `assignment` changes, against its `stored` state
+    (None: a new assignment, its whole period): both periods when a field of `identity` (by
+    default those the reports read: officer, unit, FTE) changes, otherwise the days added or
+    removed at either end; empty when nothing of it changes. Reads nothing."""
+    if stored is None:
+        return [(assignment.start_date, assignment.end_date)]
+    if any(getattr(stored, name) != getattr(assignment, name) for name in identity):
+        return [(stored.start_date, stored.end_date), (assignment.start_date, assignment.end_date)]
+    spans: list[Span] = []
+    if stored.start_date != assignment.start_date and stored.start_date and assignment.start_date:
+        first, last = sorted([stored.start_date, assignment.start_date])
+        spans.append((first, last - datetime.timedelta(days=1)))
+    if stored.end_date != assignment.end_date:
+        ends = [e for e in (stored.end_date, assignment.end_date) if e is not None]
+        first = min(ends) + datetime.timedelta(days=1)
+        spans.append((first, None if len(ends) == 1 else max(ends)))
+    return spans
 
 
 def lock_officer(officer_id: int) -> None:
@@ -188,15 +338,22 @@ def check_allocation(
 
 
 @transaction.atomic
-def assignment_save(assignment: Assignment, *, pending: Iterable[Assignment] = (), actor=None) -> Assignment:
+def assignment_save(
+    assignment: Assignment, *, pending: Iterable[Assignment] = (), actor=None, reason: str = ""
+) -> Assignment:
     """Validate (under the officer's row lock) and save a new or changed assignment written by
-    `actor` (None: the system); atomic. Returns the saved `assignment` (the same object).
+    `actor` (None: the system); atomic. `reason`: an administrator's reason for correcting a
+    closed fiscal year (recorded as a `ClosedYearCorrection`). Returns the saved `assignment`
+    (the same object).
 
-    Raises as `assignment_validate` (PermissionDenied, or ValidationError per field); nothing is
-    saved then."""
+    Raises as `assignment_validate` (PermissionDenied, or ValidationError per field), then as
+    `check_closed_years` (ValidationError naming the closed year); nothing is saved then."""
     lock_officer(assignment.officer_id)
     assignment_validate(assignment, pending=pending, actor=actor)
+    stored = Assignment.objects.filter(pk=assignment.pk).first() if assignment.pk else None
+    years = check_closed_years(actor, assignment_spans(stored, assignment), reason=reason)
     assignment.save()
+    record_corrections(actor, years, reason=reason, description=str(assignment))
     return assignment
 
 
@@ -224,7 +381,7 @@ def assignment_create(
 ASSIGNMENT_EDITABLE_FIELDS = ("officer", "jfo", "fte", "start_date", "end_date", "role", "notes")
 
 
-def assignment_update(*, assignment: Assignment, actor=None, **changes) -> Assignment:
+def assignment_update(*, assignment: Assignment, actor=None, reason: str = "", **changes) -> Assignment:
     """Change fields of `assignment` (`changes`: field name to value, among
     `ASSIGNMENT_EDITABLE_FIELDS`; `fte` a daily share, dates inclusive) written by `actor`
     (None: the system). Returns the saved assignment.
@@ -235,18 +392,115 @@ def assignment_update(*, assignment: Assignment, actor=None, **changes) -> Assig
         raise ValidationError(_("These fields cannot be changed: %(fields)s.") % {"fields": ", ".join(sorted(unknown))})
     for field, value in changes.items():
         setattr(assignment, field, value)
-    return assignment_save(assignment, actor=actor)
+    return assignment_save(assignment, actor=actor, reason=reason)
 
 
-def assignment_end(*, assignment: Assignment, end_date: datetime.date, actor=None) -> Assignment:
+def assignment_end(*, assignment: Assignment, end_date: datetime.date, actor=None, reason: str = "") -> Assignment:
     """End `assignment` on `end_date` (its last day, inclusive), written by `actor` (None: the
     system). Assignments are ended, never deleted. Returns the saved assignment.
 
     Raises ValidationError on "end_date" when no date is given (or it is before the start);
-    otherwise as `assignment_save`."""
+    otherwise as `assignment_save` (an end inside a closed year is refused but to an
+    administrator giving `reason`)."""
     if end_date is None:
         raise ValidationError({"end_date": _("Give the date on which the assignment ends.")})
-    return assignment_update(assignment=assignment, end_date=end_date, actor=actor)
+    return assignment_update(assignment=assignment, end_date=end_date, actor=actor, reason=reason)
+
+
+#: What changes from a date (`assignment_change`); anything else of a period is corrected.
+EFFECTIVE_DATED_FIELDS = ("fte", "role")
+
+
+def _stored_for_write(assignment: Assignment) -> Assignment:
+    lock_officer(assignment.officer_id)
+    return Assignment.objects.select_related("officer", "jfo__region").get(pk=assignment.pk)
+
+
+@transaction.atomic
+def assignment_change(
+    *, assignment: Assignment, effective_from: datetime.date, actor=None, reason: str = "", **changes
+) -> Assignment:
+    """Change the FTE (a daily share, more than 0, at most 1.00) and/or role of `assignment` from
+    the day `effective_from` on, written by `actor` (None: the system): the stored period ends on
+    the day before and its successor (linked to it by `predecessor`) starts on `effective_from`,
+    keeping its end, unit and notes. From its first day, the assignment itself is changed. Years
+    before `effective_from` are left as they were. Atomic, under the officer's row lock.
+
+    `changes`: among `EFFECTIVE_DATED_FIELDS`; `reason`: an administrator's reason when the change
+    takes effect inside a closed year. Returns the assignment that holds the change (the
+    successor, or `assignment` itself). Raises ValidationError, changing nothing, for an unknown
+    field, no change, or an `effective_from` outside the period (field "effective_from"); then
+    PermissionDenied or ValidationError as `assignment_validate` and `check_closed_years`."""
+    unknown = set(changes) - set(EFFECTIVE_DATED_FIELDS)
+    if unknown:
+        raise ValidationError(_("These fields cannot be changed from a date: %(fields)s.") % {"fields": ", ".join(sorted(unknown))})
+    stored = _stored_for_write(assignment)
+    check_assignment_write(actor=actor, assignment=stored)
+    changed = {field: value for field, value in changes.items() if getattr(stored, field) != value}
+    if effective_from is None:
+        raise ValidationError({"effective_from": _("Give the date from which the change takes effect.")})
+    if not changed:
+        raise ValidationError(_("Nothing to change: give a new FTE or role."))
+    if effective_from < stored.start_date:
+        raise ValidationError({"effective_from": _(
+            "A change cannot take effect before the assignment starts (%(start)s). To rewrite the past, "
+            "correct the assignment instead."
+        ) % {"start": date_format(stored.start_date, "Y-m-d")}})
+    if stored.end_date is not None and effective_from > stored.end_date:
+        raise ValidationError({"effective_from": _("A change cannot take effect after the assignment ends (%(end)s).")
+                               % {"end": date_format(stored.end_date, "Y-m-d")}})
+    if effective_from == stored.start_date:
+        for field, value in changed.items():
+            setattr(stored, field, value)
+        return assignment_save(stored, actor=actor, reason=reason)
+    if Assignment.objects.filter(predecessor=stored).exists():
+        raise ValidationError(_("This period already has a successor: change the later period instead."))
+    successor = Assignment(
+        officer=stored.officer, jfo=stored.jfo, fte=stored.fte, role=stored.role, notes=stored.notes,
+        start_date=effective_from, end_date=stored.end_date, predecessor=stored,
+    )
+    for field, value in changed.items():
+        setattr(successor, field, value)
+    ended_on = stored.end_date
+    stored.end_date = effective_from - datetime.timedelta(days=1)
+    assignment_validate(stored, actor=actor)
+    assignment_validate(successor, actor=actor, pending=[stored])
+    years = check_closed_years(actor, [(effective_from, ended_on)], reason=reason)
+    stored.save()
+    successor.save()
+    record_corrections(actor, years, reason=reason, description=str(successor))
+    return successor
+
+
+@transaction.atomic
+def assignment_correct(*, assignment: Assignment, reason: str, actor=None, **changes) -> tuple[Assignment, list[FiscalYear]]:
+    """Correct a mistake in `assignment` in place, from its first day — the explicit rewrite of
+    the past, with `reason` (required), written by `actor` (None: the system). `changes`: among
+    "fte" (a daily share), "role", "start_date", "end_date" (inclusive), "notes".
+
+    Returns (the saved assignment, the fiscal years whose record it rewrites, in order); the
+    reason and those years are kept on the assignment (`correction`, shown in its history).
+    Raises ValidationError, changing nothing, without a reason, for an unknown field or no
+    change; then as `assignment_save` (a closed year is corrected by an administrator only)."""
+    unknown = set(changes) - {"fte", "role", "start_date", "end_date", "notes"}
+    if unknown:
+        raise ValidationError(_("These fields cannot be corrected: %(fields)s.") % {"fields": ", ".join(sorted(unknown))})
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Give the reason for the correction.")})
+    stored = _stored_for_write(assignment)
+    corrected = Assignment.objects.select_related("officer", "jfo__region").get(pk=stored.pk)
+    for field, value in changes.items():
+        setattr(corrected, field, value)
+    assignment_validate(corrected, actor=actor)  # the dates within bounds before naming their years
+    spans = assignment_spans(stored, corrected, identity=("officer_id", "jfo_id", "fte", "role", "notes"))
+    if not spans:
+        raise ValidationError(_("Nothing to correct: the values given are the stored ones."))
+    years = sorted({year for start, end in spans for year in fiscal_years_of(start, end)}, key=lambda y: y.start_year)
+    corrected.correction = _("%(reason)s (rewrites %(years)s)") % {
+        "reason": reason.strip(), "years": ", ".join(year.label for year in years)
+    }
+    assignment_save(corrected, actor=actor, reason=reason)
+    return corrected, years
 
 
 @transaction.atomic

@@ -21,7 +21,7 @@ from . import selectors, services
 from .api import reports
 from .filtersets import JfoPageFilterSet, OfficerPageFilterSet
 from .extensions import unit_arrangements
-from .forms import AssignmentEndForm, AssignmentPageForm
+from .forms import AssignmentChangeForm, AssignmentCorrectionForm, AssignmentEndForm, AssignmentPageForm
 from .models import Assignment, JointForceOperation, Officer, Participation, Region
 
 
@@ -181,7 +181,9 @@ class AssignmentFormView(RoleRequiredMixin, View):
             if form.is_valid():
                 assignment = form.save(commit=False)
                 try:
-                    services.assignment_save(assignment, actor=request.user)
+                    services.assignment_save(
+                        assignment, actor=request.user, reason=form.cleaned_data.get("correction_reason", "")
+                    )
                 except ValidationError as error:
                     form.add_error(None, error)
                 else:
@@ -224,6 +226,59 @@ class AssignmentEndView(AssignmentFormView):
                 else:
                     messages.success(request, _("The assignment was ended."))
                     return redirect(self.success_url(form.instance))
+        return self.render(form, status=400)
+
+
+class AssignmentChangeView(AssignmentFormView):
+    """Change FTE and/or role from a date (the earlier period ends the day before); "Preview"
+    re-renders the form with the fiscal years it touches, saving nothing."""
+
+    template_name = "operations/assignment_change.html"
+
+    def form(self, data=None):
+        return AssignmentChangeForm(data, instance=self.assignment, user=self.request.user)
+
+    def post(self, request, **kwargs):
+        form = self.form(request.POST)
+        with transaction.atomic():
+            if form.is_valid() and "preview" not in request.POST:
+                try:
+                    services.assignment_change(
+                        assignment=self.assignment, effective_from=form.cleaned_data["effective_from"],
+                        actor=request.user, reason=form.cleaned_data.get("reason", ""), **form.changes(),
+                    )
+                except ValidationError as error:
+                    form.add_error(None, error)
+                else:
+                    messages.success(request, _("The change was saved. %(preview)s") % {"preview": form.preview()})
+                    return redirect(self.success_url(self.assignment))
+        return self.render(form, status=200 if "preview" in request.POST and form.is_valid() else 400)
+
+
+class AssignmentCorrectView(AssignmentFormView):
+    """Correct the recorded past of an assignment, with a reason: the explicit rewrite."""
+
+    template_name = "operations/assignment_correct.html"
+
+    def form(self, data=None):
+        return AssignmentCorrectionForm(data, instance=self.assignment)
+
+    def post(self, request, **kwargs):
+        form = self.form(request.POST)
+        with transaction.atomic():
+            if form.is_valid():
+                try:
+                    _corrected, years = services.assignment_correct(
+                        assignment=self.assignment, actor=request.user, reason=form.cleaned_data["reason"],
+                        **form.changes(),
+                    )
+                except ValidationError as error:
+                    form.add_error(None, error)
+                else:
+                    messages.success(request, _("The correction was saved. It rewrites %(years)s.") % {
+                        "years": ", ".join(year.label for year in years)
+                    })
+                    return redirect(self.success_url(self.assignment))
         return self.render(form, status=400)
 
 

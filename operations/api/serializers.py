@@ -1,13 +1,15 @@
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from jfo_registry.core.api.fields import FiscalYearField, nullable_text
+from jfo_registry.core.api.fields import FiscalYearField, StrictCharField, nullable_text
 from jfo_registry.core.api.serializers import ModelValidatedSerializer, RegistryModelSerializer, require_item_fields
 
 from .. import services
 from ..models import (
     Agency, Assignment, CostingPolicy, JointForceOperation, Officer, Participation, Program, Region, SalaryRate,
     Threat,
+    validate_fte,
 )
 
 TIMESTAMPS = ["created", "last_updated"]
@@ -131,8 +133,22 @@ class AssignmentSerializer(ModelValidatedSerializer):
         model = Assignment
         fields = [
             "id", "officer", "employee_number", "officer_name", "jfo", "jfo_acronym", "region_code", "fte",
-            "start_date", "end_date", "role", "notes", *TIMESTAMPS,
+            "start_date", "end_date", "role", "notes", "predecessor", *TIMESTAMPS,
         ]
+        read_only_fields = ["predecessor"]
+
+    def validate(self, attrs):
+        """A change of FTE or role is refused (400) on PUT/PATCH: it takes effect from a date
+        (POST …/change/) or corrects the past (POST …/correct/), never silently rewrites it."""
+        if self.instance is not None:
+            refused = {
+                field: [EFFECTIVE_DATED_REFUSAL]
+                for field in services.EFFECTIVE_DATED_FIELDS
+                if field in attrs and attrs[field] != getattr(self.instance, field)
+            }
+            if refused:
+                raise serializers.ValidationError(refused)
+        return super().validate(attrs)
 
     def check_permission(self, instance, attrs: dict) -> None:
         services.check_assignment_write(actor=self.actor, assignment=instance)
@@ -147,8 +163,56 @@ class AssignmentSerializer(ModelValidatedSerializer):
         return services.assignment_update(assignment=instance, actor=self.actor, **validated_data)
 
 
+EFFECTIVE_DATED_REFUSAL = _(
+    "FTE and role are not changed by PUT or PATCH: POST /api/v1/assignments/{id}/change/ with "
+    "effective_from makes the change from a date; POST /api/v1/assignments/{id}/correct/ with a "
+    "reason corrects the past."
+)
+
+
+class AssignmentChangeSerializer(serializers.Serializer):
+    """A change of an assignment's FTE and/or role from a date (`services.assignment_change`)."""
+
+    effective_from = serializers.DateField(
+        required=False, help_text="The first day of the change (default: today); the period before ends the day before."
+    )
+    fte = serializers.DecimalField(
+        max_digits=3, decimal_places=2, required=False, validators=[validate_fte],
+        help_text="The new FTE from that day: a daily share, more than 0, at most 1.00.",
+    )
+    role = StrictCharField(required=False, allow_blank=True, max_length=100)
+    reason = StrictCharField(
+        required=False, allow_blank=True, max_length=2000,
+        help_text="An administrator's reason, required when the change takes effect inside a closed fiscal year.",
+    )
+
+
+class AssignmentCorrectionSerializer(serializers.Serializer):
+    """A correction of an assignment's past, in place (`services.assignment_correct`)."""
+
+    reason = StrictCharField(max_length=2000, help_text="Why the recorded past was wrong (required).")
+    fte = serializers.DecimalField(max_digits=3, decimal_places=2, required=False, validators=[validate_fte])
+    role = StrictCharField(required=False, allow_blank=True, max_length=100)
+    start_date = serializers.DateField(required=False)
+    end_date = serializers.DateField(required=False, allow_null=True)
+    notes = StrictCharField(required=False, allow_blank=True, max_length=2000)
+
+
+class AssignmentWriteResultSerializer(serializers.Serializer):
+    """The answer of …/change/ and …/correct/: the assignment that holds the change and the
+    fiscal years whose figures it changes (change) or rewrites (correct)."""
+
+    assignment = AssignmentSerializer()
+    fiscal_years = serializers.ListField(child=serializers.CharField(), help_text="Labels such as 2010-2011, in order.")
+
+
 class SalaryRateSerializer(ModelValidatedSerializer):
     fiscal_year = FiscalYearField()
+
+    def validate_instance(self, instance) -> None:
+        """The model's rules, then the closed-year rule (`services.check_year_record_write`)."""
+        super().validate_instance(instance)
+        services.check_year_record_write(actor=self.actor, record=instance)
 
     class Meta:
         model = SalaryRate
@@ -157,6 +221,11 @@ class SalaryRateSerializer(ModelValidatedSerializer):
 
 class CostingPolicySerializer(ModelValidatedSerializer):
     fiscal_year = FiscalYearField()
+
+    def validate_instance(self, instance) -> None:
+        """The model's rules, then the closed-year rule (`services.check_year_record_write`)."""
+        super().validate_instance(instance)
+        services.check_year_record_write(actor=self.actor, record=instance)
 
     class Meta:
         model = CostingPolicy

@@ -1,7 +1,17 @@
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Prefetch
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import status as http_status
+from rest_framework.decorators import action
+from rest_framework.response import Response
 
+from jfo_registry.core.api.errors import as_drf_error
+from jfo_registry.core.api.preconditions import refuse_stale_write
 from jfo_registry.core.api.viewsets import RegistryViewSet
+
+from .. import services
 
 from ..filtersets import (
     AgencyFilterSet, AssignmentFilterSet, CostingPolicyFilterSet, JointForceOperationFilterSet,
@@ -64,11 +74,22 @@ class OfficerViewSet(RegistryViewSet):
     ordering_fields = ["employee_number", "name", "position", "classification", "home_region__code"]
 
 
+ASSIGNMENT_WRITE_CONTRACT = (
+    "PUT/PATCH change dates and notes; end an assignment by setting `end_date`. A change of `fte` or "
+    "`role` is refused there (400 naming the two operations): POST `/change/` makes it from "
+    "`effective_from` (the earlier period ends the day before), POST `/correct/` rewrites the past "
+    "with a reason. A write that alters a closed fiscal year is refused (400 naming the year) but to "
+    "an administrator giving `reason`."
+)
+
+
 @extend_schema_view(
-    partial_update=extend_schema(description="Change FTE, dates or role; end an assignment by setting `end_date`."),
+    partial_update=extend_schema(description=ASSIGNMENT_WRITE_CONTRACT),
+    update=extend_schema(description=ASSIGNMENT_WRITE_CONTRACT),
 )
 class AssignmentViewSet(RegistryViewSet):
-    """Assignments are ended (PATCH `end_date`), never deleted, by any role: DELETE answers 405."""
+    """Assignments are ended (PATCH `end_date`), never deleted, by any role: DELETE answers 405.
+    FTE and role change from a date (POST …/change/) or are corrected (POST …/correct/)."""
 
     http_method_names = [m for m in RegistryViewSet.http_method_names if m != "delete"]
     queryset = Assignment.objects.select_related("officer", "jfo__region")
@@ -76,6 +97,72 @@ class AssignmentViewSet(RegistryViewSet):
     filterset_class = AssignmentFilterSet
     search_fields = ["officer__name", "officer__employee_number", "jfo__acronym", "jfo__name", "role"]
     ordering_fields = ["start_date", "end_date", "fte", "officer__employee_number", "jfo__acronym"]
+
+    def _writable_object(self, request):
+        """The assignment of the URL, once the writer may write it (403 for another region's,
+        before its body is read) and their copy is current (428, 412)."""
+        assignment = self.get_object()
+        services.check_assignment_write(actor=request.user, assignment=assignment)
+        refuse_stale_write(request, assignment)
+        return assignment
+
+    def _write_result(self, assignment, years, status):
+        body = {
+            "assignment": self.get_serializer(self.get_queryset().get(pk=assignment.pk)).data,
+            "fiscal_years": [year.label for year in years],
+        }
+        return Response(body, status=status)
+
+    @extend_schema(
+        request=serializers.AssignmentChangeSerializer,
+        responses={201: serializers.AssignmentWriteResultSerializer, 200: serializers.AssignmentWriteResultSerializer},
+        description="Change FTE and/or role from `effective_from` (default today): 201 and the new period (its "
+        "`predecessor` the one ended the day before), or 200 when it takes effect on the first day. "
+        "`fiscal_years`: the years whose figures change. Needs If-Match (428, 412 as PATCH).",
+    )
+    @action(detail=True, methods=["post"])
+    def change(self, request, pk=None):
+        """An effective-dated change through `services.assignment_change`."""
+        with transaction.atomic():
+            assignment = self._writable_object(request)
+            data = serializers.AssignmentChangeSerializer(data=request.data)
+            data.is_valid(raise_exception=True)
+            values = dict(data.validated_data)
+            effective_from = values.pop("effective_from", None) or timezone.localdate()
+            reason = values.pop("reason", "")
+            try:
+                result = services.assignment_change(
+                    assignment=assignment, effective_from=effective_from, actor=request.user, reason=reason, **values
+                )
+            except ValidationError as error:
+                raise as_drf_error(error) from error
+        created = result.pk != assignment.pk
+        years = services.fiscal_years_of(effective_from if created else result.start_date, result.end_date)
+        return self._write_result(result, years, http_status.HTTP_201_CREATED if created else http_status.HTTP_200_OK)
+
+    @extend_schema(
+        request=serializers.AssignmentCorrectionSerializer,
+        responses={200: serializers.AssignmentWriteResultSerializer},
+        description="Correct the recorded past in place, with a `reason`: `fiscal_years` names the years it "
+        "rewrites (also kept in the assignment's history). A closed year is corrected by an administrator "
+        "only. Needs If-Match (428, 412 as PATCH).",
+    )
+    @action(detail=True, methods=["post"])
+    def correct(self, request, pk=None):
+        """A correction of the past through `services.assignment_correct`."""
+        with transaction.atomic():
+            assignment = self._writable_object(request)
+            data = serializers.AssignmentCorrectionSerializer(data=request.data)
+            data.is_valid(raise_exception=True)
+            values = dict(data.validated_data)
+            reason = values.pop("reason")
+            try:
+                result, years = services.assignment_correct(
+                    assignment=assignment, actor=request.user, reason=reason, **values
+                )
+            except ValidationError as error:
+                raise as_drf_error(error) from error
+        return self._write_result(result, years, http_status.HTTP_200_OK)
 
 
 class SalaryRateViewSet(RegistryViewSet):

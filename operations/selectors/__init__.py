@@ -18,7 +18,7 @@ from .assignments import (
 from .lists import AllocationPeriod, current_fte_subquery, jfo_list, officer_allocation, officer_list
 from .resources import (
     GROUP_BY_CHOICES, GROUP_LABELS, GROUP_ORDER, Benefits, ResourcesReport, ResourcesRow,
-    ResourcesRowWithChildren, ResourcesSubtotal, resources_report,
+    ResourcesRowWithChildren, ResourcesSubtotal, YearCorrection, resources_report, year_closure_facts,
 )
 from .staffing import (
     AllocationReport, AllocationRow, LongAssignment, TenureAverage, TenureGroupAverage, TenureReport, TenureRow,
@@ -28,8 +28,8 @@ from .staffing import (
 __all__ = [
     "CENT", "DAYS_PER_YEAR", "GROUP_BY_CHOICES", "GROUP_LABELS", "GROUP_ORDER", "AllocationPeriod", "AllocationReport",
     "AllocationRow", "Benefits", "LongAssignment", "TenureAverage", "TenureGroupAverage", "TenureReport", "TenureRow",
-    "ReportError", "ResourcesReport", "ResourcesRow", "ResourcesRowWithChildren", "ResourcesSubtotal",
+    "ReportError", "ResourcesReport", "ResourcesRow", "ResourcesRowWithChildren", "ResourcesSubtotal", "YearCorrection",
     "active_during", "active_on", "allocation_report", "assignments", "assignments_in_year", "codes",
     "current_fte_subquery", "first_assignment_day", "fte_round", "jfo_list", "long_assignments", "money",
-    "officer_allocation", "officer_list", "region_codes", "resources_report", "tenure_report",
+    "officer_allocation", "officer_list", "region_codes", "resources_report", "tenure_report", "year_closure_facts",
 ]

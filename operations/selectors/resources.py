@@ -18,7 +18,7 @@ from jfo_registry.core.reports import ReportError
 from jfo_registry.core.routers import reports_read_from_replica
 
 from ..choices import Classification, JfoType, Position
-from ..models import Agency, CostingPolicy, JointForceOperation, Participation, Program, Region, SalaryRate
+from ..models import Agency, ClosedYearCorrection, CostingPolicy, FiscalYearClosure, JointForceOperation, Participation, Program, Region, SalaryRate
 from .assignments import assignments_in_year, fte_round, money
 
 
@@ -59,6 +59,15 @@ class Benefits(Shape):
 
 
 @dataclass(eq=False)
+class YearCorrection(Shape):
+    """An administrator's correction of a closed year: when, by whom, why."""
+
+    on: datetime.datetime
+    by: str
+    reason: str
+
+
+@dataclass(eq=False)
 class ResourcesReport(Shape):
     """The resources report of a fiscal year, grouped by `group_by`. Money (CAD) is None, and
     `missing_salary_rates`, `missing_costing_policy` are present, only when it cannot be costed
@@ -77,6 +86,13 @@ class ResourcesReport(Shape):
     total_cad: Decimal | None = public("total", nullable=False)
     missing_salary_rates: list[str] | None = public(omit_none=True, default=None)
     missing_costing_policy: bool | None = public(omit_none=True, default=None)
+    closed_on: datetime.datetime | None = public(
+        omit_none=True, default=None, csv=False, help_text="When the fiscal year was closed; absent while it is open."
+    )
+    corrections: list[YearCorrection] | None = public(
+        omit_none=True, default=None, csv=False,
+        help_text="A closed year's corrections by administrators, oldest first; absent for an open year without any.",
+    )
 
 
 def _region_labels():
@@ -161,6 +177,18 @@ def _keys_of_units(group_by: str, unit_ids: set) -> dict[int, list[tuple[str | N
         }
     field = {"region": "region__code", "jfo_type": "jfo_type", "program": "program__code"}[group_by]
     return {pk: [(key, Decimal(1))] for pk, key in JointForceOperation.objects.values_list("pk", field)}
+
+
+def year_closure_facts(year: FiscalYear) -> tuple[datetime.datetime | None, list[YearCorrection] | None]:
+    """When `year` was closed (None while open) and its corrections (None for an open year
+    without any): two queries."""
+    closure = FiscalYearClosure.objects.filter(fiscal_year=year.start_year, closed=True).first()
+    corrections = [
+        YearCorrection(on=row.corrected_at, by=row.corrected_by.get_username() if row.corrected_by else _("system"),
+                       reason=row.reason)
+        for row in ClosedYearCorrection.objects.filter(fiscal_year=year.start_year).select_related("corrected_by")
+    ]
+    return (closure.closed_at if closure else None), (corrections if closure or corrections else None)
 
 
 @reports_read_from_replica
@@ -261,6 +289,7 @@ def resources_report(
         employee_benefits=Benefits(rate=None, amount_cad=None),
         total_cad=None,
     )
+    report.closed_on, report.corrections = year_closure_facts(year)
     if not can_cost:
         report.missing_salary_rates = missing
         report.missing_costing_policy = policy is None

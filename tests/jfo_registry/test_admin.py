@@ -24,7 +24,9 @@ from agreements.models import (
 from jfo_registry.core.admin import RegistryImportExportMixin
 from jfo_registry.core.concurrency import version_of
 from operations import services
-from operations.models import Agency, Assignment, JointForceOperation, Officer, Participation
+from operations.models import (
+    Agency, Assignment, ClosedYearCorrection, FiscalYearClosure, JointForceOperation, Officer, Participation,
+)
 from tests.conftest import TEST_PASSWORD, count_queries, make_assignment, make_jfo, make_officer
 from tests.html_forms import submitted_form
 
@@ -63,6 +65,14 @@ def add_rows(count: int) -> None:
         document.file.save("signed.pdf", ContentFile(b"%PDF-1.4\n"), save=False)
         document.uploaded_by = get_user_model().objects.first()
         document.save()
+        ClosedYearCorrection.objects.create(
+            fiscal_year=2010, corrected_at=datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC),
+            corrected_by=get_user_model().objects.first(), reason="x",
+        )
+        FiscalYearClosure.objects.create(
+            fiscal_year=1990 + FiscalYearClosure.objects.count(), closed_at=datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC),
+            closed_by=get_user_model().objects.first(),
+        )
 
 
 def changelist(model):
@@ -97,7 +107,8 @@ def test_change_and_add_pages_open(admin_client, model):
     url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_change", args=[obj.pk])
     assert admin_client.get(url).status_code == 200
     url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_add")
-    read_only = model._meta.model_name == "remindersent"  # written by notify_expiring only
+    # written by notify_expiring only; recorded by the services on each correction of a closed year
+    read_only = model._meta.model_name in {"remindersent", "closedyearcorrection"}
     assert admin_client.get(url).status_code == (403 if read_only else 200)
 
 
@@ -127,8 +138,9 @@ def test_admin_inline_assignments_are_checked_together(admin_client):
         "classification": officer.classification, "home_region": officer.home_region.pk, "active": "on",
         "assignments-TOTAL_FORMS": "2", "assignments-INITIAL_FORMS": "0",
         "assignments-MIN_NUM_FORMS": "0", "assignments-MAX_NUM_FORMS": "1000",
-        "assignments-0-jfo": unit.pk, "assignments-0-fte": "0.60", "assignments-0-start_date": "2010-04-01",
-        "assignments-1-jfo": other.pk, "assignments-1-fte": "0.60", "assignments-1-start_date": "2010-04-01",
+        # in an open year (inline writes into closed 2010-2011: test_effective_dating)
+        "assignments-0-jfo": unit.pk, "assignments-0-fte": "0.60", "assignments-0-start_date": "2020-04-01",
+        "assignments-1-jfo": other.pk, "assignments-1-fte": "0.60", "assignments-1-start_date": "2020-04-01",
     }
     response = admin_client.post(url, data)
     assert response.status_code == 200

@@ -74,17 +74,24 @@ def test_the_api_refuses_a_stale_if_match(api, administrator):
     assert read.status_code == 200
     etag = read["ETag"]
     changed_meanwhile(assignment)
-    response = api.patch(url, {"fte": 0.9}, format="json", HTTP_IF_MATCH=etag)
+    # PATCH writes notes and dates (fte and role change from a date: …/change/, refused alike)
+    response = api.patch(url, {"notes": "late"}, format="json", HTTP_IF_MATCH=etag)
     assert response.status_code == 412
     assert response.json() == {"detail": "Someone else changed this record since you read it: read it again, then retry."}
-    assert Assignment.objects.get(pk=assignment.pk).fte == Decimal("0.30")
-    response = api.patch(url, {"fte": 0.9}, format="json")
+    change = {"fte": 0.9, "effective_from": "2021-04-01"}
+    response = api.post(f"{url}change/", change, format="json", HTTP_IF_MATCH=etag)
+    assert response.status_code == 412
+    assert response.json() == {"detail": "Someone else changed this record since you read it: read it again, then retry."}
+    assert Assignment.objects.values_list("fte", "notes").get(pk=assignment.pk) == (Decimal("0.30"), "")
+    assert not Assignment.objects.filter(predecessor=assignment).exists()
+    response = api.patch(url, {"notes": "late"}, format="json")
     assert response.status_code == 428
     current = api.get(url)["ETag"]
-    response = api.patch(url, {"fte": 0.9}, format="json", HTTP_IF_MATCH=f'{etag}, W/{current}')
+    response = api.patch(url, {"notes": "late"}, format="json", HTTP_IF_MATCH=f'{etag}, W/{current}')
     assert response.status_code == 200
     assert response["ETag"] == etag_of(Assignment.objects.get(pk=assignment.pk)) != current
-    assert api.patch(url, {"fte": 0.8}, format="json", HTTP_IF_MATCH="*").status_code == 200
+    assert api.patch(url, {"notes": "later"}, format="json", HTTP_IF_MATCH="*").status_code == 200
+    assert api.post(f"{url}change/", change, format="json", HTTP_IF_MATCH="*").status_code == 201
 
 
 def test_the_page_refuses_a_stale_version(client, gta_manager):
@@ -93,10 +100,11 @@ def test_the_page_refuses_a_stale_version(client, gta_manager):
     url = f"/assignments/{assignment.pk}/change/"
     loaded = client.get(url).context["form"]["version"].value()
     changed_meanwhile(assignment)
-    response = client.post(url, {"fte": "0.80", "start_date": "2020-04-01", "role": "", "version": loaded})
+    response = client.post(url, {"fte": "0.80", "effective_from": "2021-04-01", "role": "", "version": loaded})
     assert response.status_code == 400
     assert "Someone else changed this record since you opened it" in response.content.decode()
     assert Assignment.objects.get(pk=assignment.pk).fte == Decimal("0.30")
+    assert not Assignment.objects.filter(predecessor=assignment).exists()
 
 
 def test_the_admin_refuses_a_stale_version(client, administrator):

@@ -23,6 +23,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from agreements.models import Arrangement, ArrangementParty
+from jfo_registry.core.fiscal import FiscalYear
 from operations.models import Agency, Assignment, JointForceOperation, Officer, Participation
 from tests.conftest import make_assignment, make_jfo, make_officer
 
@@ -114,7 +115,8 @@ RESOURCES = {
     "agencies": (Agency, new_agency),
     "officers": (Officer, make_officer),
     "jfos": (JointForceOperation, make_jfo),
-    "assignments": (Assignment, make_assignment),
+    # from the current fiscal year: an open year, where a role changes from the period's first day
+    "assignments": (Assignment, lambda: make_assignment(start=FiscalYear.current().start)),
     "arrangements": (Arrangement, new_arrangement),
 }
 TEXT_FIELDS = [
@@ -124,6 +126,18 @@ TEXT_FIELDS = [
     ("assignments", "role"), ("assignments", "notes"),
     ("arrangements", "reference"), ("arrangements", "title"), ("arrangements", "notes"),
 ]
+
+
+def write_text(api, resource, obj, field, value):
+    """Write `value` to `field` of `obj` as a client does: PATCH, but an assignment's role, which
+    PATCH refuses, changes from a date (POST …/change/ on its first day changes the period itself,
+    200). Returns (the response, the record's fields as answered on success)."""
+    if (resource, field) == ("assignments", "role"):
+        response = api.post(f"/api/v1/assignments/{obj.pk}/change/",
+                            {"role": value, "effective_from": obj.start_date.isoformat()}, format="json")
+        return response, (response.json().get("assignment", {}) if response.status_code == 200 else {})
+    response = api.patch(f"/api/v1/{resource}/{obj.pk}/", {field: value}, format="json")
+    return response, (response.json() if response.status_code == 200 else {})
 
 
 def stored(model, pk, field):
@@ -146,11 +160,11 @@ def test_hostile_text_is_stored_exactly_or_refused(api, resource, field, kind):
     obj = factory()
     before = stored(model, obj.pk, field)
     value = HOSTILE_TEXT[kind]
-    response = api.patch(f"/api/v1/{resource}/{obj.pk}/", {field: value}, format="json")
+    response, answered = write_text(api, resource, obj, field, value)
     assert_no_leak(response)
     if not refused_by_the_field(model, field, value):  # too long, or control characters in one line
         assert response.status_code == 200, response.content
-        assert response.json()[field] == value
+        assert answered[field] == value
         assert stored(model, obj.pk, field) == value
         assert api.get(f"/api/v1/{resource}/{obj.pk}/").json()[field] == value
     else:
@@ -166,19 +180,19 @@ def test_text_beyond_max_length_is_refused_not_truncated(api, resource, field):
     max_length = model._meta.get_field(field).max_length
     if max_length is None:  # a TextField: a long text is kept whole
         value = "Ω<&>" * 25_000
-        response = api.patch(f"/api/v1/{resource}/{obj.pk}/", {field: value}, format="json")
+        response, _answered = write_text(api, resource, obj, field, value)
         assert response.status_code == 200, response.content
         assert stored(model, obj.pk, field) == value
         return
     exact = "Ω" * max_length  # multi-byte: counted in characters, not bytes
-    response = api.patch(f"/api/v1/{resource}/{obj.pk}/", {field: exact}, format="json")
+    response, _answered = write_text(api, resource, obj, field, exact)
     assert response.status_code == 200, response.content
     assert stored(model, obj.pk, field) == exact
-    response = api.patch(f"/api/v1/{resource}/{obj.pk}/", {field: exact + "Ω"}, format="json")
+    response, _answered = write_text(api, resource, obj, field, exact + "Ω")
     assert response.status_code == 400, response.content
     assert field in response.json()
     assert stored(model, obj.pk, field) == exact
-    response = api.patch(f"/api/v1/{resource}/{obj.pk}/", {field: "x" * 100_000}, format="json")
+    response, _answered = write_text(api, resource, obj, field, "x" * 100_000)
     assert response.status_code == 400
     assert stored(model, obj.pk, field) == exact
 
@@ -213,7 +227,7 @@ def test_hostile_text_in_every_text_field_of_a_new_record(api):
     }, format="json")
     assert officer.status_code == 201, officer.content
     assignment = api.post("/api/v1/assignments/", {
-        "officer": officer.json()["id"], "jfo": unit.json()["id"], "fte": "0.50", "start_date": "2010-04-01",
+        "officer": officer.json()["id"], "jfo": unit.json()["id"], "fte": "0.50", "start_date": "2020-04-01",
         "role": ATTRIBUTE, "notes": HOSTILE_TEXT["template"],
     }, format="json")
     assert assignment.status_code == 201, assignment.content
@@ -498,14 +512,14 @@ def test_read_only_nested_sources_are_not_written_through(api):
     officer, unit = assignment.officer, assignment.jfo
     response = api.patch(f"/api/v1/assignments/{assignment.pk}/", {
         "employee_number": "HACKED", "officer_name": "Mallory", "jfo_acronym": "HACKED", "region_code": "PAC",
-        "role": "Analyst", **SPOOFED,
+        "notes": "Analyst", **SPOOFED,
     }, format="json")
     assert response.status_code == 200, response.content
     officer.refresh_from_db()
     unit.refresh_from_db()
     assert (officer.employee_number, officer.name) != ("HACKED", "Mallory")
     assert unit.acronym != "HACKED" and unit.region.code != "PAC"
-    assert Assignment.objects.get(pk=assignment.pk).role == "Analyst"
+    assert Assignment.objects.get(pk=assignment.pk).notes == "Analyst"
     assert Assignment.objects.get(pk=assignment.pk).pk == assignment.pk
 
 

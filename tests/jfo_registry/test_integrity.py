@@ -14,7 +14,7 @@ from django.urls import reverse
 from agreements.forms import RenewForm
 from agreements.models import Arrangement
 from jfo_registry.core.integrity import CONFLICT_MESSAGE, as_validation_error, refuse_conflicts, violation_of
-from operations.models import CostingPolicy, Officer, Region
+from operations.models import CostingPolicy, Officer, Region, SalaryRate
 from tests.api import login
 from tests.operations.test_models import DUPLICATES
 
@@ -94,7 +94,10 @@ API_DUPLICATES = {
     "officer": ("post", "/api/v1/officers/", officer_payload),
     "region": ("post", "/api/v1/regions/", lambda: {"code": "GTA", "name_en": "Again", "name_fr": "Encore"}),
     "salary-rate": ("post", "/api/v1/salary-rates/",
-                    lambda: {"classification": "FB-04", "fiscal_year": "2010-2011", "annual_salary": 1}),
+                    # a duplicate in an open year (2010-2011's rates are closed: refused before)
+                    lambda: {"classification": SalaryRate.objects.get_or_create(
+                        classification="FB-04", fiscal_year=2020, defaults={"annual_salary": 1})[0].classification,
+                        "fiscal_year": "2020-2021", "annual_salary": 1}),
     "arrangement": ("post", "/api/v1/arrangements/",
                     lambda: {"reference": Arrangement.objects.first().reference, "title": "Again"}),
     "renewal": ("post", "renew", lambda: {"reference": Arrangement.objects.exclude(status="in_force").first().reference}),

@@ -62,11 +62,11 @@ def test_the_api_refuses_it_and_its_schema_says_so(api, administrator):
 
 def test_the_pages_announce_and_refuse_it(client, gta_manager):
     client.force_login(gta_manager)
-    assignment = make_assignment(officer=make_officer("GTA"), jfo=make_jfo("GTA"))
-    url = f"/assignments/{assignment.pk}/change/"
+    assignment = make_assignment(officer=make_officer("GTA"), jfo=make_jfo("GTA"), start=datetime.date(2020, 4, 1))
+    url = f"/assignments/{assignment.pk}/correct/"  # the page that writes an assignment's notes
     assert f'maxlength="{LONG_TEXT_MAX_LENGTH}"' in client.get(url).content.decode()
-    response = client.post(url, {"fte": "1.00", "start_date": "2010-04-01", "end_date": "", "role": "",
-                                 "notes": TOO_LONG, "version": assignment.last_updated.isoformat()})
+    response = client.post(url, {"fte": "1.00", "start_date": "2020-04-01", "end_date": "", "role": "",
+                                 "notes": TOO_LONG, "reason": "Typo", "version": assignment.last_updated.isoformat()})
     assert response.status_code == 400
     assert response.context["form"].errors == {"notes": ["Ensure this value has at most 4000 characters (it has 4001)."]}
     assert Assignment.objects.get(pk=assignment.pk).notes == ""

@@ -58,6 +58,7 @@ def url_for(path: str, ids: dict) -> str:
 MANAGER_WRITES = {
     ("/api/v1/officers/", "post"), ("/api/v1/officers/{id}/", "put"), ("/api/v1/officers/{id}/", "patch"),
     ("/api/v1/assignments/", "post"), ("/api/v1/assignments/{id}/", "put"), ("/api/v1/assignments/{id}/", "patch"),
+    ("/api/v1/assignments/{id}/change/", "post"), ("/api/v1/assignments/{id}/correct/", "post"),
     ("/api/v1/arrangements/{id}/", "put"), ("/api/v1/arrangements/{id}/", "patch"),
     ("/api/v1/arrangements/{id}/transition/", "post"), ("/api/v1/arrangements/{id}/renew/", "post"),
     ("/api/v1/arrangements/{id}/documents/", "post"),

@@ -10,6 +10,7 @@ from django.db import IntegrityError, connection
 from django.db.models import Count
 from django.test.utils import CaptureQueriesContext
 from rest_framework.authtoken.models import Token
+from django.utils import timezone
 
 from jfo_registry.core.roles import Role
 from operations.models import (
@@ -221,7 +222,8 @@ class TestAssignmentAPI(ResourceAPITests):
                 "end_date": None, "role": "Intelligence officer", "notes": ""}
 
     def update_payload(self, obj):
-        return {"role": "Updated role", "notes": "Changed through the API"}
+        # not fte or role: those change from a date (POST …/change/, tests/operations/test_effective_dating.py)
+        return {"notes": "Changed through the API"}
 
     def invalid_payload(self):
         return {"officer": make_officer().pk, "jfo": make_jfo().pk, "fte": 1.5, "start_date": "2012-04-01"}
@@ -241,6 +243,10 @@ class TestSalaryRateAPI(ResourceAPITests):
     path = "/api/v1/salary-rates/"
     model = SalaryRate
     invalid_field = "fiscal_year"
+
+    def existing(self):
+        # of an open year: 2010-2011's rates are closed, even to administrators (reopen it first)
+        return SalaryRate.objects.get_or_create(classification="FB-04", fiscal_year=2020, defaults={"annual_salary": 50000})[0]
 
     def create_payload(self):
         return {"classification": "FB-03", "fiscal_year": f"{2030 + next(serial) % 60}", "annual_salary": 60000}
@@ -263,6 +269,10 @@ class TestCostingPolicyAPI(ResourceAPITests):
     path = "/api/v1/costing-policies/"
     model = CostingPolicy
     invalid_field = "employee_benefits_rate"
+
+    def existing(self):
+        # of an open year: 2010-2011's policy is closed, even to administrators (reopen it first)
+        return CostingPolicy.objects.get_or_create(fiscal_year=2020, defaults={"employee_benefits_rate": Decimal("0.2")})[0]
 
     def create_payload(self):
         year = 2030 + next(serial) % 60
@@ -289,14 +299,22 @@ D = datetime.date
 
 def test_gta_manager_edits_gta_assignments_and_is_refused_pac_ones(api, gta_manager):
     login(api, gta_manager)
-    gta_assignment = make_assignment(officer=make_officer("GTA"), jfo=make_jfo("GTA"), fte="0.50")
-    pac_assignment = make_assignment(officer=make_officer("PAC"), jfo=make_jfo("PAC"), fte="0.50")
-    response = api.patch(f"/api/v1/assignments/{gta_assignment.pk}/", {"fte": 0.6}, format="json", HTTP_IF_MATCH="*")
-    assert response.status_code == 200 and response.json()["fte"] == 0.6
-    response = api.patch(f"/api/v1/assignments/{pac_assignment.pk}/", {"fte": 0.6}, format="json", HTTP_IF_MATCH="*")
+    # begun in an open year; the FTE changes from today (the change operation), notes by PATCH
+    gta_assignment = make_assignment(officer=make_officer("GTA"), jfo=make_jfo("GTA"), fte="0.50", start=D(2020, 4, 1))
+    pac_assignment = make_assignment(officer=make_officer("PAC"), jfo=make_jfo("PAC"), fte="0.50", start=D(2020, 4, 1))
+    change = {"fte": 0.6, "effective_from": timezone.localdate().isoformat()}
+    response = api.post(f"/api/v1/assignments/{gta_assignment.pk}/change/", change, format="json", HTTP_IF_MATCH="*")
+    assert response.status_code == 201 and response.json()["assignment"]["fte"] == 0.6
+    response = api.patch(f"/api/v1/assignments/{gta_assignment.pk}/", {"notes": "GTA"}, format="json", HTTP_IF_MATCH="*")
+    assert response.status_code == 200 and response.json()["notes"] == "GTA"
+    before = Assignment.objects.count()
+    response = api.post(f"/api/v1/assignments/{pac_assignment.pk}/change/", change, format="json", HTTP_IF_MATCH="*")
+    assert response.status_code == 403
+    response = api.patch(f"/api/v1/assignments/{pac_assignment.pk}/", {"notes": "GTA"}, format="json", HTTP_IF_MATCH="*")
     assert response.status_code == 403
     pac_assignment.refresh_from_db()
-    assert pac_assignment.fte == Decimal("0.50")
+    assert (pac_assignment.fte, pac_assignment.notes, pac_assignment.end_date) == (Decimal("0.50"), "", None)
+    assert Assignment.objects.count() == before
     before = Assignment.objects.count()
     response = api.post(
         "/api/v1/assignments/",
@@ -349,9 +367,10 @@ def test_over_allocation_is_a_400_naming_the_days(api, gta_manager):
 
 def test_ending_an_assignment_is_a_patch_of_end_date(api, gta_manager):
     login(api, gta_manager)
-    assignment = make_assignment(officer=make_officer("GTA"), jfo=make_jfo("GTA"), start=D(2010, 4, 1))
-    response = api.patch(f"/api/v1/assignments/{assignment.pk}/", {"end_date": "2011-03-31"}, format="json", HTTP_IF_MATCH="*")
-    assert response.status_code == 200 and response.json()["end_date"] == "2011-03-31"
+    # begun in an open year (ending one inside closed 2010-2011 is refused: test_effective_dating)
+    assignment = make_assignment(officer=make_officer("GTA"), jfo=make_jfo("GTA"), start=D(2020, 4, 1))
+    response = api.patch(f"/api/v1/assignments/{assignment.pk}/", {"end_date": "2021-03-31"}, format="json", HTTP_IF_MATCH="*")
+    assert response.status_code == 200 and response.json()["end_date"] == "2021-03-31"
     response = api.patch(f"/api/v1/assignments/{assignment.pk}/", {"end_date": "2009-01-01"}, format="json", HTTP_IF_MATCH="*")
     assert response.status_code == 400 and "end_date" in response.json()
 

@@ -244,7 +244,7 @@ def admin_post(admin_client, fte: str):
     officer = make_officer()
     response = admin_client.post(
         "/admin/operations/assignment/add/",
-        {"officer": officer.pk, "jfo": make_jfo().pk, "fte": fte, "start_date": "2010-06-01", "end_date": "",
+        {"officer": officer.pk, "jfo": make_jfo().pk, "fte": fte, "start_date": "2020-06-01", "end_date": "",
          "role": "", "notes": ""},
     )
     return response, officer

@@ -144,8 +144,8 @@ def test_changing_and_ending_an_assignment(client, gta_manager):
     assignment = make_assignment(officer=make_officer("GTA"), jfo=gta_unit(), fte="0.50", start=D(2020, 4, 1))
     response = client.post(
         f"/assignments/{assignment.pk}/change/",
-        {"fte": "0.75", "start_date": "2020-04-01", "end_date": "", "role": "Analyst", "notes": "",
-         "version": version_of(assignment)},
+        # from its first day: the period itself changes (a later day starts a successor: test_effective_dating)
+        {"fte": "0.75", "effective_from": "2020-04-01", "role": "Analyst", "version": version_of(assignment)},
     )
     assert response.status_code == 302
     assignment.refresh_from_db()
@@ -282,10 +282,11 @@ def test_a_stale_save_is_refused_and_shows_the_other_persons_change(client, gta_
     # Meanwhile an administrator changes the FTE through the API.
     other = APIClient()
     other.force_authenticate(administrator)
-    assert other.patch(f"/api/v1/assignments/{assignment.pk}/", {"fte": 0.6}, format="json", HTTP_IF_MATCH="*").status_code == 200
+    assert other.post(f"/api/v1/assignments/{assignment.pk}/change/", {"fte": 0.6, "effective_from": "2020-04-01"},
+                      format="json", HTTP_IF_MATCH="*").status_code == 200
     response = client.post(
         f"/assignments/{assignment.pk}/change/",
-        {"fte": "0.80", "start_date": "2020-04-01", "role": "Mine", "version": loaded},
+        {"fte": "0.80", "effective_from": "2020-04-01", "role": "Mine", "version": loaded},
     )
     assert response.status_code == 400
     html = response.content.decode()
@@ -299,7 +300,7 @@ def test_a_stale_save_is_refused_and_shows_the_other_persons_change(client, gta_
     assert fresh == loaded  # the form keeps what was posted...
     response = client.post(
         f"/assignments/{assignment.pk}/change/",
-        {"fte": "0.80", "start_date": "2020-04-01", "role": "Mine", "version": version_of(assignment)},
+        {"fte": "0.80", "effective_from": "2020-04-01", "role": "Mine", "version": version_of(assignment)},
     )
     assert response.status_code == 302
 

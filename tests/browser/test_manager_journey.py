@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from jfo_registry.core.fiscal import FiscalYear
@@ -119,16 +120,16 @@ def test_manager_cannot_edit_a_pacific_assignment_from_the_page_or_by_a_crafted_
     assert "You may only edit assignments of your own regions." in response.text()
     assert Assignment.objects.filter(pk=assignment.pk).values().get() == before
 
-    # The same request on a GTA assignment goes through: the 403 above is the region rule.
-    own = JointForceOperation.objects.get(acronym="TADEU").assignments.order_by("pk").first()
+    # The same request on a GTA assignment goes through: the 403 above is the region rule. (A change
+    # takes effect from a date: today's starts a successor period, the closed 2010-2011 untouched.)
+    own = JointForceOperation.objects.get(acronym="TADEU").assignments.filter(end_date__isnull=True).order_by("pk").first()
     data.update(
-        fte=f"{own.fte}", start_date=own.start_date.isoformat(), end_date=own.end_date.isoformat() if own.end_date else "",
+        fte=f"{own.fte}", effective_from=timezone.localdate().isoformat(),
         version=own.last_updated.isoformat(),  # the version the page would carry
     )
     response = page.request.post(f"/assignments/{own.pk}/change/", form=data, headers=headers, max_redirects=0)
     assert response.status == 302, response.text()[:500]
-    own.refresh_from_db()
-    assert own.notes == "Changed by a crafted request"
+    assert Assignment.objects.get(predecessor=own).role == "Crafted"
 
 
 def test_manager_adds_an_assignment_with_the_keyboard_only(manager_page, open_page, components_ready):

@@ -1,11 +1,13 @@
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jfo_registry.core.concurrency import VersionedFormMixin
 
 from . import services
-from .models import FTE_MAX, FTE_STEP, Assignment, JointForceOperation, Officer
+from .choices import Classification, Position
+from .models import FTE_MAX, FTE_STEP, OFFICER_PERIOD_ATTRIBUTES, Assignment, JointForceOperation, Officer, Region
 
 
 class AssignmentForm(VersionedFormMixin, forms.ModelForm):
@@ -107,3 +109,64 @@ class AssignmentEndForm(VersionedFormMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["end_date"].required = True
         self.fields["end_date"].help_text = _("The last day of the assignment.")
+
+
+class OfficerChangeForm(forms.Form):
+    """A promotion, a change of position or a transfer from a date (the page's form); the
+    values it shows start as the officer's current ones. Saved by `services.officer_change`."""
+
+    effective_from = forms.DateField(
+        label=_("Effective from"),
+        help_text=_("The first day of the new values (today or earlier). Earlier days keep the old ones."),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    classification = forms.ChoiceField(label=_("Classification"), choices=Classification.choices)
+    position = forms.ChoiceField(label=_("Position"), choices=Position.choices)
+    home_region = forms.ModelChoiceField(label=_("Home region"), queryset=Region.objects.order_by("code"))
+
+    def __init__(self, *args, officer: Officer, **kwargs):
+        kwargs.setdefault("initial", {
+            "effective_from": timezone.localdate(), "classification": officer.classification,
+            "position": officer.position, "home_region": officer.home_region_id,
+        })
+        super().__init__(*args, **kwargs)
+        self.officer = officer
+
+    def values(self) -> dict:
+        """The cleaned values that differ from the officer's current ones (None for the others)."""
+        return {
+            name: (value if value != getattr(self.officer, name) else None)
+            for name, value in self.cleaned_data.items() if name != "effective_from"
+        }
+
+
+class OfficerAdminForm(forms.ModelForm):
+    """The admin's officer form: a changed classification, position or home region takes effect
+    from `effective_from` (default today), checked here as `services.officer_save` will save it."""
+
+    effective_from = forms.DateField(
+        label=_("Changes take effect from"), required=False,
+        help_text=_("For a changed classification, position or home region: the first day of the new value "
+                    "(default today). Earlier days keep the old one."),
+    )
+
+    class Meta:
+        model = Officer
+        fields = ["employee_number", "name", "position", "classification", "home_region", "active"]
+
+    def _post_clean(self) -> None:
+        super()._post_clean()
+        if self.errors or self.instance.pk is None:
+            return
+        stored = Officer.objects.get(pk=self.instance.pk)
+        changed = {
+            name: getattr(self.instance, name) for name in OFFICER_PERIOD_ATTRIBUTES
+            if getattr(self.instance, name) != getattr(stored, name)
+        }
+        if changed:
+            try:
+                services.plan_officer_change(
+                    stored, effective_from=self.cleaned_data.get("effective_from") or timezone.localdate(), **changed
+                )
+            except ValidationError as error:
+                self._update_errors(error)

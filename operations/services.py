@@ -376,6 +376,37 @@ def officer_change(
 
 
 @transaction.atomic
+def officer_save(officer: Officer, *, effective_from: datetime.date | None = None, actor=None) -> Officer:
+    """Save a new or edited `officer` (an unsaved state, e.g. from a form, the API or an import
+    row) written by `actor` (None: the system); atomic. A new officer is saved as given (their
+    fields hold on every day until a change is recorded). For a stored officer, a changed
+    classification, position or home region is recorded through `officer_change` from
+    `effective_from` (a date; None: today), so earlier days keep their values; other fields are
+    saved as given. Returns the saved officer (the same object).
+
+    Raises as `officer_change`, and ValidationError from the officer's own rules; nothing is
+    written then."""
+    if officer.pk is None:
+        officer.full_clean()
+        officer.save()
+        return officer
+    lock_officer(officer.pk)
+    stored = Officer.objects.get(pk=officer.pk)
+    changed = {
+        attribute: getattr(officer, attribute) for attribute in OFFICER_PERIOD_ATTRIBUTES
+        if getattr(officer, OfficerPeriod._meta.get_field(attribute).attname)
+        != getattr(stored, OfficerPeriod._meta.get_field(attribute).attname)
+    }
+    for attribute in changed:
+        setattr(officer, attribute, getattr(stored, attribute))
+    officer.full_clean()
+    officer.save()
+    if changed:
+        officer_change(officer, effective_from=effective_from or timezone.localdate(), actor=actor, **changed)
+    return officer
+
+
+@transaction.atomic
 def user_set_role(*, user, role: Role, region_codes: list[str] | tuple[str, ...] = ()) -> None:
     """Give `user` exactly one role (a `Role` or its value); a regional manager also gets exactly
     the regions `region_codes` (codes such as "GTA", any case, blanks ignored). Only

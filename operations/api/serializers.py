@@ -1,16 +1,18 @@
 from django.db import transaction
 from rest_framework import serializers
 
-from jfo_registry.core.api.fields import FiscalYearField, nullable_text
+from jfo_registry.core.api.fields import FiscalYearField, StrictPrimaryKeyRelatedField, nullable_text
 from jfo_registry.core.api.serializers import ModelValidatedSerializer, RegistryModelSerializer
 
 from .. import services
+from ..choices import Classification, Position
 from ..models import (
     Agency,
     Assignment,
     CostingPolicy,
     JointForceOperation,
     Officer,
+    OfficerPeriod,
     Participation,
     Program,
     Region,
@@ -113,15 +115,47 @@ class JointForceOperationSerializer(ModelValidatedSerializer):
             participation.save()
 
 
-class OfficerSerializer(ModelValidatedSerializer):
+class OfficerPeriodSerializer(RegistryModelSerializer):
     home_region_code = serializers.CharField(source="home_region.code", read_only=True)
+
+    class Meta:
+        model = OfficerPeriod
+        fields = ["id", "start_date", "end_date", "classification", "position", "home_region", "home_region_code"]
+        read_only_fields = fields
+
+
+class OfficerSerializer(ModelValidatedSerializer):
+    """An officer; `periods` are their classification, position and home region over time. A
+    PUT or PATCH of classification, position or home region records the change from today
+    (`services.officer_save`); the `change` operation records it from another day."""
+
+    home_region_code = serializers.CharField(source="home_region.code", read_only=True)
+    periods = OfficerPeriodSerializer(many=True, read_only=True)
 
     class Meta:
         model = Officer
         fields = [
             "id", "employee_number", "name", "position", "classification", "home_region", "home_region_code",
-            "active", *TIMESTAMPS,
+            "active", "periods", *TIMESTAMPS,
         ]
+
+    def create(self, validated_data):
+        return services.officer_save(Officer(**validated_data), actor=self.actor)
+
+    def update(self, instance, validated_data):
+        for field, value in validated_data.items():
+            setattr(instance, field, value)
+        return services.officer_save(instance, actor=self.actor)
+
+
+class OfficerChangeSerializer(serializers.Serializer):
+    """A promotion, a change of position or a transfer from `effective_from` (default today);
+    each value left out is unchanged."""
+
+    effective_from = serializers.DateField(required=False, help_text="The first day of the new values; default today.")
+    classification = serializers.ChoiceField(choices=Classification.choices, required=False)
+    position = serializers.ChoiceField(choices=Position.choices, required=False)
+    home_region = StrictPrimaryKeyRelatedField(queryset=Region.objects.all(), required=False)
 
 
 class AssignmentSerializer(ModelValidatedSerializer):

@@ -15,7 +15,7 @@ from django.utils import timezone
 from jfo_registry.core.fiscal import FiscalYear
 from operations.attributes import attribute_on, attribute_on_expression, attribute_spans, split_by_periods
 from operations.models import OFFICER_PERIOD_ATTRIBUTES, Assignment, Officer, OfficerPeriod, Region
-from operations.selectors import assignments_in_year, resources_report
+from operations.selectors import assignments_in_year, resources_report, tenure_report
 from operations.services import OfficerChange, check_officer_change, officer_change
 from tests.conftest import make_assignment, make_jfo, make_officer
 
@@ -216,3 +216,15 @@ def test_a_new_unit_officer_without_periods_costs_as_before(db):
     officer = make_officer(classification="FB-05")
     make_assignment(officer=officer, jfo=make_jfo(), fte="0.50", start=D(2010, 4, 1))
     assert salaries()["FB-05"] == Decimal("76329") * 4 + Decimal("38164.50")  # the seed: 4.0 FTE at FB-05
+
+
+def test_the_tenure_report_reads_position_and_home_region_as_they_were_on_its_day(db):
+    officer = make_officer("GTA", position="IO")
+    make_assignment(officer=officer, jfo=make_jfo("GTA"), start=D(2009, 4, 1))
+    officer_change(officer, effective_from=D(2011, 6, 1), position="CI", home_region=Region.objects.get(code="PAC"))
+    before = {row["employee_number"]: row for row in tenure_report(D(2011, 3, 31))["rows"]}
+    after = {row["employee_number"]: row for row in tenure_report(D(2011, 6, 1))["rows"]}
+    assert (before[officer.employee_number]["position"], before[officer.employee_number]["region"]) == ("IO", "GTA")
+    assert (after[officer.employee_number]["position"], after[officer.employee_number]["region"]) == ("CI", "PAC")
+    by_position = {row["key"]: row["officers"] for row in tenure_report(D(2011, 6, 1))["by_position"]}
+    assert by_position["CI"] == {row["key"]: row["officers"] for row in tenure_report(D(2011, 3, 31))["by_position"]}.get("CI", 0) + 1

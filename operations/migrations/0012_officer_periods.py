@@ -5,7 +5,6 @@ import django.core.validators
 import django.db.models.deletion
 import simple_history.models
 from django.conf import settings
-from django.contrib.postgres.operations import BtreeGistExtension
 from django.db import migrations, models
 
 import jfo_registry.core.datastamps
@@ -20,6 +19,7 @@ def add_no_overlap(apps, schema_editor):
     under the officer's row lock."""
     if schema_editor.connection.vendor != "postgresql":
         return
+    schema_editor.execute("CREATE EXTENSION IF NOT EXISTS btree_gist")  # kept on reversal: others may use it
     schema_editor.execute(
         f"ALTER TABLE operations_officerperiod ADD CONSTRAINT {NO_OVERLAP} EXCLUDE USING gist "
         "(officer_id WITH =, daterange(start_date, end_date, '[]') WITH &&)"
@@ -107,7 +107,6 @@ class Migration(migrations.Migration):
                 'constraints': [models.CheckConstraint(condition=models.Q(('end_date__isnull', True), ('start_date__isnull', True), ('end_date__gte', models.F('start_date')), _connector='OR'), name='officer_period_end_not_before_start', violation_error_code='dates_out_of_order', violation_error_message="A period's end date cannot be before its start date."), models.UniqueConstraint(fields=('officer', 'start_date'), name='officer_period_unique_start', violation_error_message="An officer's periods cannot overlap: end the current period before the next one starts.")],
             },
         ),
-        BtreeGistExtension(),  # PostgreSQL only; a no-op elsewhere
         migrations.RunPython(add_no_overlap, drop_no_overlap, elidable=False),
         jfo_registry.core.datastamps.InstallStampTriggers(tables=['operations_officerperiod']),
         migrations.RunPython(open_first_periods, remove_first_periods),

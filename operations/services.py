@@ -273,6 +273,12 @@ class OfficerChange:
         return written
 
     @property
+    def spans(self) -> list[tuple[datetime.date, datetime.date | None]]:
+        """The runs of days whose figures the change alters (first day, last day or None: on
+        and on): the days from `effective_from`, the only ones whose values change."""
+        return [(self.effective_from, None)]
+
+    @property
     def fiscal_years(self) -> list[FiscalYear]:
         """The fiscal years whose figures the change touches, from `effective_from`'s to today's."""
         first = FiscalYear.of(self.effective_from).start_year

@@ -228,3 +228,10 @@ def test_the_tenure_report_reads_position_and_home_region_as_they_were_on_its_da
     assert (after[officer.employee_number]["position"], after[officer.employee_number]["region"]) == ("CI", "PAC")
     by_position = {row["key"]: row["officers"] for row in tenure_report(D(2011, 6, 1))["by_position"]}
     assert by_position["CI"] == {row["key"]: row["officers"] for row in tenure_report(D(2011, 3, 31))["by_position"]}.get("CI", 0) + 1
+
+
+def test_a_change_names_the_days_and_fiscal_years_it_alters(db):
+    officer = make_officer()
+    change = officer_change(officer, effective_from=D(2010, 10, 1), classification="FB-05")
+    assert change.spans == [(D(2010, 10, 1), None)]
+    assert change.fiscal_years[0] == YEAR and change.fiscal_years[-1] == FiscalYear.current()

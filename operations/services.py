@@ -340,7 +340,7 @@ def plan_officer_change(officer: Officer, *, effective_from: datetime.date, **va
     holding = latest or officer
     new = {attribute: getattr(holding, attribute) for attribute in OFFICER_PERIOD_ATTRIBUTES}
     new.update({attribute: value for attribute, value in values.items() if value is not None})
-    if all(getattr(holding, attribute) == new[attribute] for attribute in OFFICER_PERIOD_ATTRIBUTES) and latest:
+    if all(getattr(holding, attribute) == new[attribute] for attribute in OFFICER_PERIOD_ATTRIBUTES):
         raise ValidationError(_("Nothing changes: give a classification, position or home region the officer does not hold."))
     if latest is not None and latest.start_date == effective_from:
         for attribute, value in new.items():

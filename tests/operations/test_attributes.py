@@ -235,3 +235,10 @@ def test_a_change_names_the_days_and_fiscal_years_it_alters(db):
     change = officer_change(officer, effective_from=D(2010, 10, 1), classification="FB-05")
     assert change.spans == [(D(2010, 10, 1), None)]
     assert change.fiscal_years[0] == YEAR and change.fiscal_years[-1] == FiscalYear.current()
+
+
+def test_a_change_to_the_values_held_is_refused_even_before_any_period(db):
+    officer = make_officer(classification="FB-04")
+    with pytest.raises(ValidationError, match="Nothing changes"):
+        officer_change(officer, effective_from=D(2012, 1, 1), classification="FB-04")
+    assert officer.periods.count() == 0

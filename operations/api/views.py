@@ -9,6 +9,7 @@ from rest_framework.response import Response
 
 from jfo_registry.core import permissions
 from jfo_registry.core.api.errors import as_drf_error
+from jfo_registry.core.api.parsers import SafeJSONParser
 
 from jfo_registry.core.api.viewsets import RegistryViewSet
 
@@ -92,7 +93,7 @@ class OfficerViewSet(RegistryViewSet):
     ordering_fields = ["employee_number", "name", "position", "classification", "home_region__code"]
 
     @extend_schema(request=serializers.OfficerChangeSerializer, responses={200: serializers.OfficerSerializer})
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], parser_classes=[SafeJSONParser])
     def change(self, request, pk=None):
         """Record a promotion, a change of position or a transfer from `effective_from` (default
         today, never later): the current period ends the day before and the new values hold from

@@ -1,6 +1,8 @@
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from jfo_registry.core import permissions
@@ -8,9 +10,9 @@ from jfo_registry.core import permissions
 from jfo_registry.core.admin import RegistryImportExportMixin, RegistryModelAdmin, RendersVersionMixin
 
 from . import importers, services
-from .forms import AssignmentForm, AssignmentInlineFormSet
+from .forms import AssignmentForm, AssignmentInlineFormSet, OfficerAdminForm
 from .models import (
-    Agency, Assignment, ClosedYearCorrection, CostingPolicy, FiscalYearClosure, JointForceOperation, Officer,
+    Agency, Assignment, ClosedYearCorrection, CostingPolicy, FiscalYearClosure, JointForceOperation, Officer, OfficerPeriod,
     Participation, Program, Region, SalaryRate,
     Threat,
 )
@@ -119,6 +121,7 @@ class ParticipationAdmin(RegistryModelAdmin):
 @admin.register(Officer)
 class OfficerAdmin(RegistryImportExportMixin, AssignmentSavingAdmin):
     resource_classes = [importers.OfficerResource]
+    form = OfficerAdminForm
     list_display = ["employee_number", "name", "position", "classification", "home_region", "active"]
     list_filter = ["position", "classification", "home_region", "active"]
     search_fields = ["employee_number", "name"]
@@ -126,6 +129,49 @@ class OfficerAdmin(RegistryImportExportMixin, AssignmentSavingAdmin):
     list_select_related = ["home_region"]
     autocomplete_fields = ["home_region"]
     inlines = [OfficerAssignmentInline]
+    readonly_fields = ["periods_over_time"]
+
+    @admin.display(description=_("classification, position and home region over time"))
+    def periods_over_time(self, obj):
+        """The officer's periods, oldest first, one a line (read only: a change is recorded from
+        the date in "Changes take effect from")."""
+        rows = obj.periods.select_related("home_region").order_by("start_date") if obj and obj.pk else []
+        return format_html_join(
+            mark_safe("<br>"), "{} – {}: {} {} {}",
+            ((p.start_date.isoformat(), p.end_date.isoformat() if p.end_date else "…", p.classification,
+              p.position, p.home_region.code) for p in rows),
+        ) or "—"
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        form.actor = request.user  # a class made for this request: the closed-year rule on validation
+        return form
+
+    def save_model(self, request, obj, form, change):
+        services.officer_save(
+            obj, effective_from=form.cleaned_data.get("effective_from"), actor=request.user,
+            reason=form.cleaned_data.get("correction_reason", ""),
+        )
+
+
+@admin.register(OfficerPeriod)
+class OfficerPeriodAdmin(RegistryModelAdmin):
+    """Officers' periods, read only: changes are recorded from a date through the officer's
+    form, page or API operation (`services.officer_change`)."""
+
+    list_display = ["officer", "start_date", "end_date", "classification", "position", "home_region"]
+    list_filter = ["classification", "position", "home_region"]
+    search_fields = ["officer__employee_number", "officer__name"]
+    list_select_related = ["officer", "home_region"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Assignment)

@@ -9,7 +9,8 @@ from jfo_registry.core import permissions
 from jfo_registry.core.concurrency import VersionedFormMixin
 
 from . import services
-from .models import FTE_MAX, FTE_STEP, Assignment, JointForceOperation, Officer
+from .choices import Classification, Position
+from .models import FTE_MAX, FTE_STEP, OFFICER_PERIOD_ATTRIBUTES, Assignment, JointForceOperation, Officer, Region
 
 
 class AssignmentForm(VersionedFormMixin, forms.ModelForm):
@@ -222,3 +223,83 @@ class AssignmentCorrectionForm(VersionedFormMixin, forms.ModelForm):
             name: self.cleaned_data.get(name) for name in self._meta.fields
             if self.cleaned_data.get(name) != self.stored[name]
         }
+class OfficerChangeForm(forms.Form):
+    """A promotion, a change of position or a transfer from a date (the page's form); the
+    values it shows start as the officer's current ones. Saved by `services.officer_change`."""
+
+    effective_from = forms.DateField(
+        label=_("Effective from"),
+        help_text=_("The first day of the new values (today or earlier). Earlier days keep the old ones."),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    classification = forms.ChoiceField(label=_("Classification"), choices=Classification.choices)
+    position = forms.ChoiceField(label=_("Position"), choices=Position.choices)
+    home_region = forms.ModelChoiceField(label=_("Home region"), queryset=Region.objects.order_by("code"))
+    reason = forms.CharField(
+        label=_("Reason (administrators, for a change inside a closed fiscal year)"), required=False,
+        widget=forms.Textarea(attrs={"rows": 2}), max_length=2000,
+    )
+
+    def __init__(self, *args, officer: Officer, user=None, **kwargs):
+        kwargs.setdefault("initial", {
+            "effective_from": timezone.localdate(), "classification": officer.classification,
+            "position": officer.position, "home_region": officer.home_region_id,
+        })
+        super().__init__(*args, **kwargs)
+        self.officer = officer
+        if user is not None:
+            # The regions the user may transfer an officer to (the region rule's queryset form).
+            self.fields["home_region"].queryset = Region.objects.managed_by(user).order_by("code")
+            if not permissions.is_administrator(user):
+                del self.fields["reason"]
+
+    def values(self) -> dict:
+        """The cleaned values that differ from the officer's current ones (None for the others)."""
+        return {
+            name: (value if value != getattr(self.officer, name) else None)
+            for name, value in self.cleaned_data.items() if name in OFFICER_PERIOD_ATTRIBUTES
+        }
+
+
+class OfficerAdminForm(forms.ModelForm):
+    """The admin's officer form: a changed classification, position or home region takes effect
+    from `effective_from` (default today), checked here as `services.officer_save` will save it,
+    the closed-year rule included for `actor` (set by the admin)."""
+
+    #: The user writing (set by the admin): the closed-year rule is checked on validation.
+    actor = None
+
+    correction_reason = forms.CharField(
+        label=_("Reason (administrators, for a change inside a closed fiscal year)"), required=False,
+        widget=forms.Textarea(attrs={"rows": 2}), max_length=2000,
+    )
+    effective_from = forms.DateField(
+        label=_("Changes take effect from"), required=False,
+        help_text=_("For a changed classification, position or home region: the first day of the new value "
+                    "(default today). Earlier days keep the old one."),
+    )
+
+    class Meta:
+        model = Officer
+        fields = ["employee_number", "name", "position", "classification", "home_region", "active"]
+
+    def _post_clean(self) -> None:
+        super()._post_clean()
+        if self.errors or self.instance.pk is None:
+            return
+        stored = Officer.objects.get(pk=self.instance.pk)
+        changed = {
+            name: getattr(self.instance, name) for name in OFFICER_PERIOD_ATTRIBUTES
+            if getattr(self.instance, name) != getattr(stored, name)
+        }
+        if changed:
+            try:
+                change = services.plan_officer_change(
+                    stored, effective_from=self.cleaned_data.get("effective_from") or timezone.localdate(), **changed
+                )
+                if self.actor is not None:
+                    services.check_officer_change(
+                        change, actor=self.actor, reason=self.cleaned_data.get("correction_reason", "")
+                    )
+            except ValidationError as error:
+                self._update_errors(error)

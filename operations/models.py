@@ -253,7 +253,60 @@ class Officer(TimeStampedModel):
 
     def history_parts(self) -> list:
         """Historical rows shown with the officer's own: their assignments."""
-        return [Assignment.history.filter(officer_id=self.pk)]
+        return [Assignment.history.filter(officer_id=self.pk), OfficerPeriod.history.filter(officer_id=self.pk)]
+
+
+# The attributes an officer holds for a period (classification, position, home region): the one
+# list the periods, the service `officer_change` and `operations/attributes.py` read.
+OFFICER_PERIOD_ATTRIBUTES = ("classification", "position", "home_region")
+OFFICER_PERIOD_NO_OVERLAP = "officer_period_no_overlap"
+OFFICER_PERIOD_OVERLAP_MESSAGE = _("An officer's periods cannot overlap: end the current period before the next one starts.")
+
+
+class OfficerPeriod(TimeStampedModel):
+    """What an officer was from `start_date` to `end_date` (inclusive; null: still so): their
+    classification, position and home region. An officer's periods do not overlap (the service
+    `officer_change` checks it under the officer's row lock; on PostgreSQL also the exclusion
+    constraint `officer_period_no_overlap`, added by migration 0012); promotions and transfers
+    end one period the day before the next starts. Read through `operations/attributes.py`."""
+
+    officer = models.ForeignKey(Officer, on_delete=models.PROTECT, related_name="periods", verbose_name=_("officer"))
+    classification = models.CharField(_("classification"), max_length=5, choices=Classification.choices)
+    position = models.CharField(_("position"), max_length=5, choices=Position.choices)
+    home_region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="officer_periods", verbose_name=_("home region")
+    )
+    start_date = models.DateField(_("start date"), validators=date_validators)
+    end_date = models.DateField(_("end date"), null=True, blank=True, help_text=_("Leave empty while it holds."), validators=date_validators)
+
+    history = RegistryHistory()
+
+    class Meta:
+        ordering = ["officer", "start_date"]
+        verbose_name = _("officer period")
+        verbose_name_plural = _("officer periods")
+        constraints = [
+            dates_in_order(
+                "start_date", "end_date", "officer_period_end_not_before_start",
+                _("A period's end date cannot be before its start date."),
+            ),
+            models.UniqueConstraint(
+                fields=["officer", "start_date"],
+                name="officer_period_unique_start",
+                violation_error_message=OFFICER_PERIOD_OVERLAP_MESSAGE,
+            ),
+        ]
+        indexes = [models.Index(fields=["officer", "start_date", "end_date"], name="officer_period_span")]
+
+    def __str__(self) -> str:
+        end = self.end_date.isoformat() if self.end_date else "…"
+        return f"{self.officer_id} {self.start_date:%Y-%m-%d}–{end}: {self.classification} {self.position}"
+
+    never_deleted = True
+
+    def deletion_refusal(self) -> str:
+        """Why this record cannot be deleted (always: a period is ended, or corrected, never removed)."""
+        return str(_("An officer's period is kept: record a change from a date instead."))
 
 
 class Assignment(TimeStampedModel):

@@ -25,8 +25,8 @@ from jfo_registry.core.fiscal import FiscalYear
 from jfo_registry.core.roles import Role
 
 from .models import (
-    FTE_MAX, Assignment, ClosedYearCorrection, FiscalYearClosure, JointForceOperation, Officer, Participation, Region,
-    closed_year_message,
+    FTE_MAX, OFFICER_PERIOD_ATTRIBUTES, OFFICER_PERIOD_OVERLAP_MESSAGE, Assignment, ClosedYearCorrection,
+    FiscalYearClosure, JointForceOperation, Officer, OfficerPeriod, Participation, Region, closed_year_message,
 )
 
 #: A run of days, both ends inclusive; an end of None: from the start on, with no end.
@@ -501,6 +501,184 @@ def assignment_correct(*, assignment: Assignment, reason: str, actor=None, **cha
     }
     assignment_save(corrected, actor=actor, reason=reason)
     return corrected, years
+
+
+@dataclass
+class OfficerChange:
+    """What `officer_change` writes, worked out before anything is written: `ended`, the period
+    that held on the day before `effective_from` and now ends then (None when there is none, or
+    when the change replaces the values of a period starting on `effective_from`), and `started`,
+    the period holding the new values from `effective_from` on (open). The days whose values
+    change are `effective_from` onwards; `fiscal_years` are the years they fall in, up to today's."""
+
+    officer: Officer
+    effective_from: datetime.date
+    ended: OfficerPeriod | None
+    started: OfficerPeriod
+    created_base: OfficerPeriod | None = None  # the officer's first period, made from their fields
+
+    @property
+    def periods(self) -> list[OfficerPeriod]:
+        """Every period the change writes (a closed-year check reads their days)."""
+        written: list[OfficerPeriod] = []
+        for period in (self.created_base, self.ended, self.started):
+            if period is not None and all(period is not other for other in written):
+                written.append(period)
+        return written
+
+    @property
+    def spans(self) -> list[Span]:
+        """The runs of days whose figures the change alters (`Span`): the officer's assigned
+        days from `effective_from` on (the only days whose values change, and the only ones a
+        report costs or counts); one query."""
+        assigned = self.officer.assignments.filter(periods.overlaps_q(self.effective_from, None)).order_by()
+        return [(max(start, self.effective_from), end) for start, end in assigned.values_list("start_date", "end_date")]
+
+    @property
+    def fiscal_years(self) -> list[FiscalYear]:
+        """The fiscal years whose figures the change touches, from `effective_from`'s to today's."""
+        first = FiscalYear.of(self.effective_from).start_year
+        last = max(FiscalYear.current().start_year, first)
+        return [FiscalYear(year) for year in range(first, last + 1)]
+
+
+def check_officer_change(change: OfficerChange, *, actor, reason: str = "") -> list[FiscalYear]:
+    """Every rule of an officer change before it is written: the region rule for `actor` (the
+    officer as stored and as the change leaves them: a manager transfers nobody out of, or into,
+    another region; None is the system), each period's own rules, no two periods of the
+    officer overlapping, and the closed-year rule for the days it alters (`change.spans`;
+    `reason`: an administrator's reason for correcting a closed year). Returns the closed years
+    an administrator corrects (see `check_closed_years`); raises PermissionDenied or
+    ValidationError."""
+    officer = change.officer
+    if actor is not None:
+        stored = Officer.objects.filter(pk=officer.pk).first()
+        after = Officer(pk=officer.pk, home_region_id=change.started.home_region_id)
+        permissions.require_edit(actor, stored, after, message=_("You may only edit officers of your own regions."))
+    written = change.periods
+    for period in written:
+        period.full_clean(validate_constraints=False)
+    others = [p for p in officer.periods.all() if p.pk not in {w.pk for w in written if w.pk}]
+    spans = [*others, *written]
+    for index, period in enumerate(spans):
+        for other in spans[index + 1:]:
+            if periods.overlaps(period.start_date, period.end_date, other.start_date, other.end_date):
+                raise ValidationError({"effective_from": OFFICER_PERIOD_OVERLAP_MESSAGE}, code="periods_overlap")
+    return check_closed_years(actor, change.spans, reason=reason)
+
+
+def plan_officer_change(officer: Officer, *, effective_from: datetime.date, **values) -> OfficerChange:
+    """Work out (writing nothing) the change of `officer`'s `values` (among
+    `OFFICER_PERIOD_ATTRIBUTES`: classification and position codes, home_region a Region) from
+    `effective_from` (a date, not after today) on. Returns an `OfficerChange`.
+
+    Raises ValidationError: on "effective_from" when it is missing, after today, or before the
+    start of the officer's latest period (rewriting the past is a correction, not a change); on
+    none when no value differs from what the officer holds then."""
+    unknown = set(values) - set(OFFICER_PERIOD_ATTRIBUTES)
+    if unknown:
+        raise ValidationError(_("These fields cannot be changed: %(fields)s.") % {"fields": ", ".join(sorted(unknown))})
+    if effective_from is None:
+        raise ValidationError({"effective_from": _("Give the date from which the change takes effect.")})
+    if effective_from > timezone.localdate():
+        raise ValidationError({"effective_from": _("A change takes effect today or on an earlier day, not later.")})
+    existing = list(officer.periods.order_by("start_date"))
+    latest = existing[-1] if existing else None
+    base = None
+    if latest is None:
+        first = officer.assignments.order_by("start_date").values_list("start_date", flat=True).first()
+        if first is not None and first < effective_from:
+            base = latest = OfficerPeriod(
+                officer=officer, start_date=first, end_date=None,
+                **{attribute: getattr(officer, attribute) for attribute in OFFICER_PERIOD_ATTRIBUTES},
+            )
+    elif effective_from < latest.start_date:
+        raise ValidationError({"effective_from": _(
+            "The officer's current period starts on %(start)s: a change takes effect on that day or later. "
+            "Rewriting earlier days is a correction."
+        ) % {"start": date_format(latest.start_date, "Y-m-d")}})
+    holding = latest or officer
+    new = {attribute: getattr(holding, attribute) for attribute in OFFICER_PERIOD_ATTRIBUTES}
+    new.update({attribute: value for attribute, value in values.items() if value is not None})
+    if all(getattr(holding, attribute) == new[attribute] for attribute in OFFICER_PERIOD_ATTRIBUTES):
+        raise ValidationError(_("Nothing changes: give a classification, position or home region the officer does not hold."))
+    if latest is not None and latest.start_date == effective_from:
+        for attribute, value in new.items():
+            setattr(latest, attribute, value)
+        return OfficerChange(officer, effective_from, ended=None, started=latest)
+    if latest is not None:
+        latest.end_date = effective_from - datetime.timedelta(days=1)
+    started = OfficerPeriod(officer=officer, start_date=effective_from, end_date=None, **new)
+    return OfficerChange(officer, effective_from, ended=latest, started=started, created_base=base)
+
+
+@transaction.atomic
+def officer_change(
+    officer: Officer, *, effective_from: datetime.date, classification: str | None = None,
+    position: str | None = None, home_region: Region | None = None, actor=None, reason: str = "",
+) -> OfficerChange:
+    """Record a promotion, a change of position or a transfer of `officer` from `effective_from`
+    (a date, not after today) on: the period holding the day before ends then, and a period with
+    the new values (None: unchanged) starts on that day (a period starting on that very day has
+    its values replaced). The officer's own fields are kept equal to the latest period's, which
+    holds today, so every list, filter and region rule reading them reads the current values.
+    Written by `actor` (None: the system), under the officer's row lock; atomic. A change from a
+    day inside a closed fiscal year (on the officer's assigned days) is refused but to an
+    administrator giving `reason`, recorded as a correction of that year.
+
+    Returns the `OfficerChange` written. Raises as `plan_officer_change` and
+    `check_officer_change` (PermissionDenied, ValidationError); nothing is written then."""
+    lock_officer(officer.pk)
+    change = plan_officer_change(
+        officer, effective_from=effective_from,
+        classification=classification, position=position, home_region=home_region,
+    )
+    years = check_officer_change(change, actor=actor, reason=reason)
+    for period in change.periods:  # the ended period first: it makes room for its successor
+        period.save()
+    for attribute in OFFICER_PERIOD_ATTRIBUTES:
+        setattr(officer, attribute, getattr(change.started, attribute))
+    officer.full_clean()
+    officer.save()
+    record_corrections(actor, years, reason=reason, description=_("%(officer)s: change from %(day)s") % {
+        "officer": officer, "day": date_format(effective_from, "Y-m-d"),
+    })
+    return change
+
+
+@transaction.atomic
+def officer_save(
+    officer: Officer, *, effective_from: datetime.date | None = None, actor=None, reason: str = ""
+) -> Officer:
+    """Save a new or edited `officer` (an unsaved state, e.g. from a form, the API or an import
+    row) written by `actor` (None: the system); atomic. A new officer is saved as given (their
+    fields hold on every day until a change is recorded). For a stored officer, a changed
+    classification, position or home region is recorded through `officer_change` from
+    `effective_from` (a date; None: today), so earlier days keep their values; other fields are
+    saved as given. Returns the saved officer (the same object).
+
+    Raises as `officer_change`, and ValidationError from the officer's own rules; nothing is
+    written then."""
+    if officer.pk is None:
+        officer.full_clean()
+        officer.save()
+        return officer
+    lock_officer(officer.pk)
+    stored = Officer.objects.get(pk=officer.pk)
+    changed = {
+        attribute: getattr(officer, attribute) for attribute in OFFICER_PERIOD_ATTRIBUTES
+        if getattr(officer, OfficerPeriod._meta.get_field(attribute).attname)
+        != getattr(stored, OfficerPeriod._meta.get_field(attribute).attname)
+    }
+    for attribute in changed:
+        setattr(officer, attribute, getattr(stored, attribute))
+    officer.full_clean()
+    officer.save()
+    if changed:
+        officer_change(
+            officer, effective_from=effective_from or timezone.localdate(), actor=actor, reason=reason, **changed
+        )
+    return officer
 
 
 @transaction.atomic

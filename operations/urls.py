@@ -10,6 +10,7 @@ urlpatterns = [
     path("jfos/<int:jfo_pk>/assignments/new/", views.AssignmentFormView.as_view(), name="assignment-add-to-unit"),
     path("officers/", views.OfficerListView.as_view(), name="officer-list"),
     path("officers/<int:pk>/", views.OfficerDetailView.as_view(), name="officer-detail"),
+    path("officers/<int:pk>/change/", views.OfficerChangeView.as_view(), name="officer-change"),
     path("officers/<int:officer_pk>/assignments/new/", views.AssignmentFormView.as_view(), name="assignment-add-to-officer"),
     path("assignments/<int:assignment_pk>/change/", views.AssignmentChangeView.as_view(), name="assignment-edit"),
     path("assignments/<int:assignment_pk>/correct/", views.AssignmentCorrectView.as_view(), name="assignment-correct"),

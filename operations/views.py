@@ -21,7 +21,7 @@ from . import selectors, services
 from .api import reports
 from .filtersets import JfoPageFilterSet, OfficerPageFilterSet
 from .extensions import unit_arrangements
-from .forms import AssignmentChangeForm, AssignmentCorrectionForm, AssignmentEndForm, AssignmentPageForm
+from .forms import AssignmentChangeForm, AssignmentCorrectionForm, AssignmentEndForm, AssignmentPageForm, OfficerChangeForm
 from .models import Assignment, JointForceOperation, Officer, Participation, Region
 
 
@@ -139,9 +139,54 @@ class OfficerDetailView(RoleRequiredMixin, DetailView):
             timeline=split_by_time(assignments, day),
             allocation=selectors.officer_allocation(officer),
             history=record_history(officer),
+            periods=officer.periods.select_related("home_region").order_by("-start_date"),
+            can_change=permissions.can_edit(user, officer),
             can_add=permissions.is_administrator(user) or bool(user_region_codes(user)),
         )
         return context
+
+
+class OfficerChangeView(RoleRequiredMixin, View):
+    """Record a promotion, a change of position or a transfer from a date (`services.officer_change`)."""
+
+    template_name = "operations/officer_change.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return super().dispatch(request, *args, **kwargs)
+        self.officer = get_object_or_404(Officer.objects.select_related("home_region"), pk=kwargs["pk"])
+        if not permissions.can_edit(request.user, self.officer):
+            raise PermissionDenied(_("You may only edit officers of your own regions."))
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request, **kwargs):
+        return self.render(OfficerChangeForm(officer=self.officer, user=request.user))
+
+    def post(self, request, **kwargs):
+        form = OfficerChangeForm(request.POST, officer=self.officer, user=request.user)
+        with transaction.atomic():
+            if form.is_valid():
+                try:
+                    change = services.officer_change(
+                        self.officer, effective_from=form.cleaned_data["effective_from"], actor=request.user,
+                        reason=form.cleaned_data.get("reason", ""), **form.values(),
+                    )
+                except ValidationError as error:
+                    form.add_error(None, error)
+                else:
+                    messages.success(request, _("The change was recorded from %(day)s; it touches %(years)s.") % {
+                        "day": change.effective_from.isoformat(),
+                        "years": ", ".join(year.label for year in change.fiscal_years),
+                    })
+                    return redirect(self.officer.get_absolute_url())
+        return self.render(form, status=400)
+
+    def render(self, form, status=200):
+        return render(
+            self.request, self.template_name,
+            {"form": form, "officer": self.officer, "cancel_url": self.officer.get_absolute_url()},
+            status=status,
+        )
 
 
 class AssignmentFormView(RoleRequiredMixin, View):

@@ -2,12 +2,14 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from jfo_registry.core.api.fields import FiscalYearField, StrictCharField, nullable_text
+from jfo_registry.core.api.fields import FiscalYearField, StrictCharField, StrictPrimaryKeyRelatedField, nullable_text
 from jfo_registry.core.api.serializers import ModelValidatedSerializer, RegistryModelSerializer, require_item_fields
 
 from .. import services
+from ..choices import Classification, Position
 from ..models import (
-    Agency, Assignment, CostingPolicy, JointForceOperation, Officer, Participation, Program, Region, SalaryRate,
+    Agency, Assignment, CostingPolicy, JointForceOperation, Officer, OfficerPeriod, Participation, Program, Region,
+    SalaryRate,
     Threat,
     validate_fte,
 )
@@ -112,15 +114,51 @@ class JointForceOperationSerializer(ModelValidatedSerializer):
             participation.save()
 
 
-class OfficerSerializer(ModelValidatedSerializer):
+class OfficerPeriodSerializer(RegistryModelSerializer):
     home_region_code = serializers.CharField(source="home_region.code", read_only=True)
+
+    class Meta:
+        model = OfficerPeriod
+        fields = ["id", "start_date", "end_date", "classification", "position", "home_region", "home_region_code"]
+        read_only_fields = fields
+
+
+class OfficerSerializer(ModelValidatedSerializer):
+    """An officer; `periods` are their classification, position and home region over time. A
+    PUT or PATCH of classification, position or home region records the change from today
+    (`services.officer_save`); the `change` operation records it from another day."""
+
+    home_region_code = serializers.CharField(source="home_region.code", read_only=True)
+    periods = OfficerPeriodSerializer(many=True, read_only=True)
 
     class Meta:
         model = Officer
         fields = [
             "id", "employee_number", "name", "position", "classification", "home_region", "home_region_code",
-            "active", *TIMESTAMPS,
+            "active", "periods", *TIMESTAMPS,
         ]
+
+    def create(self, validated_data):
+        return services.officer_save(Officer(**validated_data), actor=self.actor)
+
+    def update(self, instance, validated_data):
+        for field, value in validated_data.items():
+            setattr(instance, field, value)
+        return services.officer_save(instance, actor=self.actor)
+
+
+class OfficerChangeSerializer(serializers.Serializer):
+    """A promotion, a change of position or a transfer from `effective_from` (default today);
+    each value left out is unchanged."""
+
+    effective_from = serializers.DateField(required=False, help_text="The first day of the new values; default today.")
+    classification = serializers.ChoiceField(choices=Classification.choices, required=False)
+    position = serializers.ChoiceField(choices=Position.choices, required=False)
+    home_region = StrictPrimaryKeyRelatedField(queryset=Region.objects.all(), required=False)
+    reason = StrictCharField(
+        required=False, allow_blank=True, max_length=2000,
+        help_text="An administrator's reason for a change inside a closed fiscal year (refused without one).",
+    )
 
 
 class AssignmentSerializer(ModelValidatedSerializer):

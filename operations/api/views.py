@@ -2,10 +2,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Prefetch
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status as http_status
 from rest_framework.decorators import action
 from rest_framework.response import Response
+
+from jfo_registry.core import permissions
+from jfo_registry.core.api.parsers import SafeJSONParser
 
 from jfo_registry.core.api.errors import as_drf_error
 from jfo_registry.core.api.preconditions import refuse_stale_write
@@ -18,7 +22,8 @@ from ..filtersets import (
     OfficerFilterSet, ProgramFilterSet, RegionFilterSet, SalaryRateFilterSet, ThreatFilterSet,
 )
 from ..models import (
-    Agency, Assignment, CostingPolicy, JointForceOperation, Officer, Participation, Program, Region, SalaryRate,
+    Agency, Assignment, CostingPolicy, JointForceOperation, Officer, OfficerPeriod, Participation, Program, Region,
+    SalaryRate,
     Threat,
 )
 from . import serializers
@@ -67,11 +72,35 @@ class JointForceOperationViewSet(RegistryViewSet):
 
 
 class OfficerViewSet(RegistryViewSet):
-    queryset = Officer.objects.select_related("home_region")
+    queryset = Officer.objects.select_related("home_region").prefetch_related(
+        Prefetch("periods", queryset=OfficerPeriod.objects.select_related("home_region").order_by("start_date"))
+    )
     serializer_class = serializers.OfficerSerializer
     filterset_class = OfficerFilterSet
     search_fields = ["employee_number", "name"]
     ordering_fields = ["employee_number", "name", "position", "classification", "home_region__code"]
+
+    @extend_schema(request=serializers.OfficerChangeSerializer, responses={200: serializers.OfficerSerializer})
+    @action(detail=True, methods=["post"], parser_classes=[SafeJSONParser])
+    def change(self, request, pk=None):
+        """Record a promotion, a change of position or a transfer from `effective_from` (default
+        today, never later): the current period ends the day before and the new values hold from
+        that day, so earlier days, and the fiscal years they fall in, keep their values. A date
+        before the current period's start (a correction of the past) is refused: 400; an officer
+        outside the user's regions, or a transfer out of them: 403."""
+        officer = self.get_object()
+        if not permissions.can_edit(request.user, officer):
+            self.permission_denied(request, message=_("You may only edit officers of your own regions."))
+        data = serializers.OfficerChangeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        effective_from = values.pop("effective_from", None) or timezone.localdate()
+        with transaction.atomic():
+            try:
+                services.officer_change(officer, effective_from=effective_from, actor=request.user, **values)
+            except ValidationError as error:
+                raise as_drf_error(error) from error
+        return Response(self.get_serializer(self.get_queryset().get(pk=officer.pk)).data)
 
 
 ASSIGNMENT_WRITE_CONTRACT = (

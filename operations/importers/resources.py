@@ -260,6 +260,11 @@ class OfficerResource(RegistryResource):
         """The records to export, in the file's order, with what their columns read."""
         return queryset.select_related("home_region").order_by("employee_number")
 
+    def do_instance_save(self, instance, is_create):
+        """Save through `services.officer_save`: a changed classification, position or home
+        region takes effect from today (earlier days keep the old value)."""
+        services.officer_save(instance, actor=self.actor)
+
 
 class AssignmentResource(RegistryResource):
     """Assignments by (employee_number, jfo acronym, start_date).

@@ -7,16 +7,15 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from jfo_registry.core import periods
 from jfo_registry.core.shapes import Period, Shape, public
 from jfo_registry.core.fiscal import FiscalYear
 from jfo_registry.core.reports import ReportError
 from jfo_registry.core.routers import reports_read_from_replica
 
+from ..attributes import split_by_periods
 from ..choices import Classification, JfoType, Position
 from ..models import Agency, ClosedYearCorrection, CostingPolicy, FiscalYearClosure, JointForceOperation, Participation, Program, Region, SalaryRate
 from .assignments import assignments_in_year, fte_round, money
@@ -152,15 +151,13 @@ class _Group:
 
 
 def _per_unit_fte(year: FiscalYear, filters: dict, group_by: str, as_of) -> list[dict]:
-    """One scan of the year's assignments: FTE-years per unit and classification (and position
-    when grouping by it), prorated in SQL. At national scale: ~10^4 rows out of ~10^5-10^6."""
-    fields = ["jfo_id", "officer__classification"] + (["officer__position"] if group_by == "position" else [])
-    return list(
-        assignments_in_year(year, **filters, as_of=as_of)
-        .order_by()
-        .values(*fields)
-        .annotate(fte_years=Sum(periods.fte_years_expression(year)))
-    )
+    """FTE-years per unit and classification (and position when grouping by it), prorated in
+    SQL, each assignment's days cut by the officer's periods (`attributes.split_by_periods`):
+    a promotion during the year costs the days before it at the old rate. Rows `{"jfo_id",
+    "classification"[, "position"], "fte_years"}`; a unit and classification may come twice
+    (days inside periods and days outside them), which the groups add up."""
+    attributes = ["classification"] + (["position"] if group_by == "position" else [])
+    return split_by_periods(assignments_in_year(year, **filters, as_of=as_of), year, attributes)
 
 
 def _keys_of_units(group_by: str, unit_ids: set) -> dict[int, list[tuple[str | None, Decimal]]]:
@@ -219,7 +216,7 @@ def resources_report(
     filters = {"region": region, "jfo_type": jfo_type, "program": program}
     per_unit = _per_unit_fte(year, filters, group_by, as_of)
     rates = dict(SalaryRate.objects.filter(fiscal_year=year.start_year).values_list("classification", "annual_salary"))
-    missing = sorted({row["officer__classification"] for row in per_unit} - set(rates))
+    missing = sorted({row["classification"] for row in per_unit} - set(rates))
     if missing and strict:
         raise ReportError(
             _("No salary rate for %(classifications)s in %(year)s: add it before costing this year.")
@@ -237,7 +234,7 @@ def resources_report(
 
     unit_ids = {row["jfo_id"] for row in per_unit}
     if group_by in ("classification", "position"):
-        field = "officer__classification" if group_by == "classification" else "officer__position"
+        field = group_by
         keys_of = None
     else:
         keys_of = _keys_of_units(group_by, unit_ids)
@@ -246,7 +243,7 @@ def resources_report(
     children: dict = {}
     for row in per_unit:
         fte = Decimal(str(row["fte_years"] or 0))
-        rate = rates.get(row["officer__classification"], Decimal(0))
+        rate = rates.get(row["classification"], Decimal(0))
         for key, share in ([(row[field], Decimal(1))] if keys_of is None else keys_of[row["jfo_id"]]):
             groups.setdefault(key, _Group()).add(row["jfo_id"], fte * share, fte * share * rate)
             if group_by == "jfo_type":

@@ -17,7 +17,8 @@ from jfo_registry.core.fiscal import FiscalYear
 from jfo_registry.core.routers import reports_read_from_replica
 from jfo_registry.core.shapes import Period, Shape, public
 
-from ..models import FTE_MAX, Officer
+from ..attributes import attribute_on_expression
+from ..models import FTE_MAX, Officer, Region
 from .assignments import DAYS_PER_YEAR, NUMBER, active_during, active_on, assignments, codes, fte_round, years_of
 
 
@@ -109,8 +110,14 @@ def tenure_report(
     officers = (
         Officer.objects.annotate(tenure_start=Subquery(first_start))
         .filter(tenure_start__isnull=False)
-        .annotate(tenure_days=DaysBetween(date_value(day), F("tenure_start")))
+        .annotate(
+            tenure_days=DaysBetween(date_value(day), F("tenure_start")),
+            # Position and home region as they were on `day` (operations/attributes.py).
+            position_on_day=attribute_on_expression("position", day, officer="pk"),
+            region_on_day=attribute_on_expression("home_region", day, officer="pk"),
+        )
     )
+    region_codes_by_id = dict(Region.objects.values_list("pk", "code"))
     units: dict[int, list[str]] = {}
     for officer_id, acronym in current.order_by("jfo__acronym").values_list("officer_id", "jfo__acronym"):
         units.setdefault(officer_id, []).append(acronym)
@@ -118,24 +125,24 @@ def tenure_report(
         TenureRow(
             employee_number=o["employee_number"],
             name=o["name"],
-            position=o["position"],
-            region=o["home_region__code"],
+            position=o["position_on_day"],
+            region=region_codes_by_id.get(o["region_on_day"]),
             jfos=units.get(o["pk"], []),
             since=o["tenure_start"],
             years=years_of(o["tenure_days"]),
         )
         for o in officers.order_by("-tenure_days", "employee_number").values(
-            "pk", "employee_number", "name", "position", "home_region__code", "tenure_start", "tenure_days"
+            "pk", "employee_number", "name", "position_on_day", "region_on_day", "tenure_start", "tenure_days"
         )
     ]
 
-    def averages(field: str) -> list[TenureGroupAverage]:
-        return [
-            TenureGroupAverage(key=r["key"], officers=r["officers"], average_years=years_of(r["average"]))
+    def averages(field: str, label=lambda key: key) -> list[TenureGroupAverage]:
+        rows = [
+            TenureGroupAverage(key=label(r["key"]), officers=r["officers"], average_years=years_of(r["average"]))
             for r in officers.values(key=F(field))
             .annotate(officers=Count("pk"), average=Avg("tenure_days"))
-            .order_by("key")
         ]
+        return sorted(rows, key=lambda row: (row.key is None, row.key or ""))
 
     overall = officers.aggregate(officers=Count("pk"), average=Avg("tenure_days"))
     long_count, long_rows = long_assignments(day, threshold_years=threshold_years, current=current)
@@ -145,8 +152,8 @@ def tenure_report(
         threshold_years=Decimal(threshold_years),
         rows=rows,
         average=TenureAverage(officers=overall["officers"], average_years=years_of(overall["average"])),
-        by_position=averages("position"),
-        by_region=averages("home_region__code"),
+        by_position=averages("position_on_day"),
+        by_region=averages("region_on_day", region_codes_by_id.get),
         as_of=as_of,
         long_assignments=long_rows,
         long_assignment_count=long_count,

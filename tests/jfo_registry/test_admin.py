@@ -51,7 +51,9 @@ def add_rows(count: int) -> None:
     predecessor = Arrangement.objects.create(reference=f"ADM-FIRST-{count}", title="x")
     for index in range(count):
         unit = make_jfo()
-        make_assignment(officer=make_officer(), jfo=unit, start=datetime.date(2012, 1, 1))
+        officer = make_officer()
+        make_assignment(officer=officer, jfo=unit, start=datetime.date(2012, 1, 1))
+        services.officer_change(officer, effective_from=datetime.date(2012, 6, 1), classification="FB-05")
         agency = Agency.objects.create(acronym=f"ADM-{unit.pk}", name_en="x", jurisdiction="other", parent=parent)
         Participation.objects.create(jfo=unit, agency=agency, role="lead")
         arrangement = Arrangement.objects.create(reference=f"ADM-{unit.pk}", title="x", supersedes=predecessor)
@@ -107,8 +109,9 @@ def test_change_and_add_pages_open(admin_client, model):
     url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_change", args=[obj.pk])
     assert admin_client.get(url).status_code == 200
     url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_add")
-    # written by notify_expiring only; recorded by the services on each correction of a closed year
-    read_only = model._meta.model_name in {"remindersent", "closedyearcorrection"}
+    # written by notify_expiring only; recorded by the services on each correction of a closed year;
+    # officer periods by officer_change only
+    read_only = model._meta.model_name in {"remindersent", "closedyearcorrection", "officerperiod"}
     assert admin_client.get(url).status_code == (403 if read_only else 200)
 
 

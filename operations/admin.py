@@ -76,13 +76,13 @@ class AssignmentInline(RendersVersionMixin, admin.TabularInline):
 class JfoAssignmentInline(AssignmentInline):
     fk_name = "jfo"
     autocomplete_fields = ["officer"]
-    fields = ["officer", "fte", "start_date", "end_date", "role", "correction_reason"]
+    fields = ["officer", "fte", "start_date", "end_date", "role", "effective_from", "correction_reason"]
 
 
 class OfficerAssignmentInline(AssignmentInline):
     fk_name = "officer"
     autocomplete_fields = ["jfo"]
-    fields = ["jfo", "fte", "start_date", "end_date", "role", "correction_reason"]
+    fields = ["jfo", "fte", "start_date", "end_date", "role", "effective_from", "correction_reason"]
 
 
 class AssignmentSavingAdmin(RegistryModelAdmin):
@@ -92,9 +92,12 @@ class AssignmentSavingAdmin(RegistryModelAdmin):
         if formset.model is not Assignment:
             return super().save_formset(request, form, formset, change)
         instances = formset.save(commit=False)
-        reasons = {id(f.instance): f.cleaned_data.get("correction_reason", "") for f in formset.forms if f.cleaned_data}
+        forms_of = {id(f.instance): f for f in formset.forms if f.cleaned_data}
         for instance in instances:
-            services.assignment_save(instance, actor=request.user, reason=reasons.get(id(instance), ""))
+            saving = forms_of[id(instance)]
+            saving.save_through_services(request.user)
+            if saving.saved_preview:
+                self.message_user(request, f"{instance.officer} – {instance.jfo}: {saving.saved_preview}")
         formset.save_m2m()
 
 
@@ -198,7 +201,9 @@ class AssignmentAdmin(RegistryImportExportMixin, RegistryModelAdmin):
         return form
 
     def save_model(self, request, obj, form, change):
-        services.assignment_save(obj, actor=request.user, reason=form.cleaned_data.get("correction_reason", ""))
+        form.save_through_services(request.user)
+        if form.saved_preview:
+            self.message_user(request, form.saved_preview)
 
 
 class ClosedYearRecordAdmin(RegistryModelAdmin):

@@ -28,6 +28,16 @@ class AssignmentForm(VersionedFormMixin, forms.ModelForm):
         label=_("Reason (administrators, for a correction of a closed fiscal year)"), required=False,
         widget=forms.Textarea(attrs={"rows": 2}), max_length=2000,
     )
+    effective_from = forms.DateField(
+        label=_("A changed FTE or role takes effect from"), required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("Default today: the days before keep the FTE and role recorded. To correct the recorded "
+                    "past in place instead, leave this empty and give a reason."),
+    )
+    #: The change from a date this form makes (`services.plan_assignment_change`), once valid,
+    #: and once saved the fiscal years it touched, in words.
+    planned_change = None
+    saved_preview = ""
 
     class Meta:
         model = Assignment
@@ -41,10 +51,49 @@ class AssignmentForm(VersionedFormMixin, forms.ModelForm):
         super()._post_clean()  # builds self.instance and runs the model's own rules
         if self.check_allocation_on_clean and not self.errors:
             try:
-                services.check_allocation(self.instance)
-                self.check_closed_years(self.actor)
+                if self.changes_from_a_date():
+                    self.plan_change(self.actor)
+                else:
+                    services.check_allocation(self.instance)
+                    self.check_closed_years(self.actor)
             except ValidationError as error:
                 self._update_errors(error)
+
+    def changes_from_a_date(self) -> bool:
+        """Whether the form changes a stored period's FTE or role from a date (the default)
+        rather than correcting it in place (a reason given and no `effective_from`)."""
+        if "effective_from" not in self.fields or self.instance.pk is None:
+            return False
+        changed = set(self.changed_data)
+        if not changed & set(services.EFFECTIVE_DATED_FIELDS):
+            return False
+        return bool(self.cleaned_data.get("effective_from")) or not (self.cleaned_data.get("correction_reason") or "").strip()
+
+    def plan_change(self, actor) -> None:
+        """Plan (and check, writing nothing) the change from a date into `planned_change`.
+        Raises ValidationError: for other fields changed with it, and as
+        `services.plan_assignment_change`."""
+        others = set(self.changed_data) - {*services.EFFECTIVE_DATED_FIELDS, "effective_from", "correction_reason"}
+        if others:
+            raise ValidationError(_(
+                "A change of FTE or role from a date is saved on its own: save the other changes first, or "
+                "correct the assignment in place (give a reason and leave the date empty)."
+            ))
+        self.planned_change = services.plan_assignment_change(
+            assignment=self.instance, actor=actor,
+            effective_from=self.cleaned_data.get("effective_from") or timezone.localdate(),
+            reason=self.cleaned_data.get("correction_reason", ""),
+            **{field: self.cleaned_data[field] for field in services.EFFECTIVE_DATED_FIELDS if field in self.cleaned_data},
+        )
+
+    def save_through_services(self, actor) -> Assignment:
+        """Save the form's write: its planned change from a date, or the assignment as edited
+        (`services.assignment_save`, with the correction reason). Returns the assignment saved."""
+        if self.planned_change is not None:
+            saved = services.assignment_change_apply(self.planned_change, actor=actor)
+            self.saved_preview = change_preview(saved, saved.start_date)
+            return saved
+        return services.assignment_save(self.instance, actor=actor, reason=self.cleaned_data.get("correction_reason", ""))
 
     def check_closed_years(self, actor) -> None:
         """The closed-year rule (`services.check_closed_years`) for the write this form makes,
@@ -81,6 +130,12 @@ class AssignmentInlineFormSet(forms.BaseInlineFormSet):
             setattr(form.instance, self.fk.name, self.instance)
         pending = [f.instance for f in changed]
         for form in changed:
+            if form.changes_from_a_date():
+                try:
+                    form.plan_change(self.actor)
+                except ValidationError as error:
+                    form.add_error(None, error)
+                continue
             try:
                 services.check_allocation(form.instance, pending=pending, ignore_pks=deleted)
             except ValidationError as error:
@@ -144,6 +199,20 @@ class AssignmentEndForm(VersionedFormMixin, forms.ModelForm):
         self.fields["end_date"].help_text = _("The last day of the assignment.")
 
 
+def change_preview(assignment: Assignment, day) -> str:
+    """Which fiscal years a change of `assignment` from `day` (a date) touches, in words
+    (translated): the page's preview and the admin's message after saving."""
+    end = assignment.end_date if assignment.end_date is None or assignment.end_date >= day else day
+    years = services.fiscal_years_of(day, end)
+    if assignment.end_date is None:
+        touched = gettext("%(first)s and the years after") % {"first": years[0].label}
+    else:
+        touched = ", ".join(year.label for year in years)
+    return gettext(
+        "From %(day)s: the figures of %(years)s change; the years before keep the values recorded."
+    ) % {"day": date_format(day, "Y-m-d"), "years": touched}
+
+
 def _date_input() -> forms.DateInput:
     return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -182,16 +251,7 @@ class AssignmentChangeForm(VersionedFormMixin, forms.ModelForm):
 
     def preview(self) -> str:
         """Which fiscal years the change touches, in words (translated)."""
-        day = self.effective_day()
-        end = self.instance.end_date if self.instance.end_date is None or self.instance.end_date >= day else day
-        years = services.fiscal_years_of(day, end)
-        if self.instance.end_date is None:
-            touched = gettext("%(first)s and the years after") % {"first": years[0].label}
-        else:
-            touched = ", ".join(year.label for year in years)
-        return gettext(
-            "From %(day)s: the figures of %(years)s change; the years before keep the values recorded."
-        ) % {"day": date_format(day, "Y-m-d"), "years": touched}
+        return change_preview(self.instance, self.effective_day())
 
     def changes(self) -> dict:
         """The fields whose value the form changes (field name to new value)."""

@@ -416,21 +416,28 @@ def _stored_for_write(assignment: Assignment) -> Assignment:
     return Assignment.objects.select_related("officer", "jfo__region").get(pk=assignment.pk)
 
 
-@transaction.atomic
-def assignment_change(
-    *, assignment: Assignment, effective_from: datetime.date, actor=None, reason: str = "", **changes
-) -> Assignment:
-    """Change the FTE (a daily share, more than 0, at most 1.00) and/or role of `assignment` from
-    the day `effective_from` on, written by `actor` (None: the system): the stored period ends on
-    the day before and its successor (linked to it by `predecessor`) starts on `effective_from`,
-    keeping its end, unit and notes. From its first day, the assignment itself is changed. Years
-    before `effective_from` are left as they were. Atomic, under the officer's row lock.
+@dataclass
+class AssignmentChange:
+    """What `assignment_change` writes, worked out and checked before anything is written:
+    `stored`, the period as it will be saved (ended the day before `effective_from`, or, for a
+    change from its first day, changed in place), and `successor`, the new period from
+    `effective_from` (None for a change in place); `years`, the closed fiscal years an
+    administrator corrects (see `check_closed_years`)."""
 
-    `changes`: among `EFFECTIVE_DATED_FIELDS`; `reason`: an administrator's reason when the change
-    takes effect inside a closed year. Returns the assignment that holds the change (the
-    successor, or `assignment` itself). Raises ValidationError, changing nothing, for an unknown
-    field, no change, or an `effective_from` outside the period (field "effective_from"); then
-    PermissionDenied or ValidationError as `assignment_validate` and `check_closed_years`."""
+    stored: Assignment
+    successor: Assignment | None
+    years: list[FiscalYear]
+    reason: str = ""
+
+
+def plan_assignment_change(
+    *, assignment: Assignment, effective_from: datetime.date, actor=None, reason: str = "", **changes
+) -> AssignmentChange:
+    """Work out and check (writing nothing; under the officer's row lock inside a transaction)
+    the change of `assignment`'s `changes` (among `EFFECTIVE_DATED_FIELDS`) from
+    `effective_from` by `actor`, as `assignment_change` describes it. Forms call it on
+    validation, so a refused change is a form error. Returns an `AssignmentChange`; raises as
+    `assignment_change`."""
     unknown = set(changes) - set(EFFECTIVE_DATED_FIELDS)
     if unknown:
         raise ValidationError(_("These fields cannot be changed from a date: %(fields)s.") % {"fields": ", ".join(sorted(unknown))})
@@ -450,9 +457,12 @@ def assignment_change(
         raise ValidationError({"effective_from": _("A change cannot take effect after the assignment ends (%(end)s).")
                                % {"end": date_format(stored.end_date, "Y-m-d")}})
     if effective_from == stored.start_date:
+        original = Assignment.objects.get(pk=stored.pk)
         for field, value in changed.items():
             setattr(stored, field, value)
-        return assignment_save(stored, actor=actor, reason=reason)
+        assignment_validate(stored, actor=actor)
+        years = check_closed_years(actor, assignment_spans(original, stored), reason=reason)
+        return AssignmentChange(stored, None, years, reason)
     if Assignment.objects.filter(predecessor=stored).exists():
         raise ValidationError(_("This period already has a successor: change the later period instead."))
     successor = Assignment(
@@ -466,10 +476,41 @@ def assignment_change(
     assignment_validate(stored, actor=actor)
     assignment_validate(successor, actor=actor, pending=[stored])
     years = check_closed_years(actor, [(effective_from, ended_on)], reason=reason)
-    stored.save()
-    successor.save()
-    record_corrections(actor, years, reason=reason, description=str(successor))
-    return successor
+    return AssignmentChange(stored, successor, years, reason)
+
+
+@transaction.atomic
+def assignment_change(
+    *, assignment: Assignment, effective_from: datetime.date, actor=None, reason: str = "", **changes
+) -> Assignment:
+    """Change the FTE (a daily share, more than 0, at most 1.00) and/or role of `assignment` from
+    the day `effective_from` on, written by `actor` (None: the system): the stored period ends on
+    the day before and its successor (linked to it by `predecessor`) starts on `effective_from`,
+    keeping its end, unit and notes. From its first day, the assignment itself is changed. Years
+    before `effective_from` are left as they were. Atomic, under the officer's row lock.
+
+    `changes`: among `EFFECTIVE_DATED_FIELDS`; `reason`: an administrator's reason when the change
+    takes effect inside a closed year. Returns the assignment that holds the change (the
+    successor, or `assignment` itself). Raises ValidationError, changing nothing, for an unknown
+    field, no change, or an `effective_from` outside the period (field "effective_from"); then
+    PermissionDenied or ValidationError as `assignment_validate` and `check_closed_years`."""
+    return assignment_change_apply(
+        plan_assignment_change(assignment=assignment, effective_from=effective_from, actor=actor, reason=reason, **changes),
+        actor=actor,
+    )
+
+
+@transaction.atomic
+def assignment_change_apply(change: AssignmentChange, *, actor=None) -> Assignment:
+    """Write a change planned by `plan_assignment_change` (in the same transaction, so the
+    officer's row lock still holds): the ended (or changed) period, then its successor, and an
+    administrator's corrections of closed years. Returns the assignment holding the change."""
+    if change.successor is None:
+        return assignment_save(change.stored, actor=actor, reason=change.reason)
+    change.stored.save()
+    change.successor.save()
+    record_corrections(actor, change.years, reason=change.reason, description=str(change.successor))
+    return change.successor
 
 
 @transaction.atomic

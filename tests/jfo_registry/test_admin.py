@@ -178,12 +178,12 @@ def test_admin_changes_are_recorded_and_history_is_shown_read_only(admin_client,
     assignment = make_assignment(fte="0.50", start=datetime.date(2020, 4, 1))
     url = reverse("admin:operations_assignment_change", args=[assignment.pk])
     data = {
-        "officer": assignment.officer.pk, "jfo": assignment.jfo.pk, "fte": "0.40", "start_date": "2020-04-01",
-        "end_date": "", "role": "Changed in admin", "notes": "", "version": version_of(assignment),
+        "officer": assignment.officer.pk, "jfo": assignment.jfo.pk, "fte": "0.50", "start_date": "2020-04-01",
+        "end_date": "", "role": "", "notes": "Changed in admin", "version": version_of(assignment),
     }
     assert admin_client.post(url, data).status_code == 302
     record = assignment.history.latest()
-    assert (record.history_user, record.history_change_reason, record.role) == (administrator, "admin", "Changed in admin")
+    assert (record.history_user, record.history_change_reason, record.notes) == (administrator, "admin", "Changed in admin")
     history = admin_client.get(reverse("admin:operations_assignment_history", args=[assignment.pk]))
     assert history.status_code == 200 and "Changed in admin" in history.content.decode()
     past_url = reverse("admin:operations_assignment_simple_history", args=[assignment.pk, assignment.history.earliest().history_id])
@@ -192,9 +192,9 @@ def test_admin_changes_are_recorded_and_history_is_shown_read_only(admin_client,
     assert 'name="_continue"' not in past.content.decode() and "Revert" not in past.content.decode()
     # Nor can a crafted form save the past version back.
     assignment.refresh_from_db()
-    assert admin_client.post(past_url, {**data, "role": "Reverted", "version": version_of(assignment)}).status_code == 403
+    assert admin_client.post(past_url, {**data, "notes": "Reverted", "version": version_of(assignment)}).status_code == 403
     assignment.refresh_from_db()
-    assert assignment.role == "Changed in admin"
+    assert assignment.notes == "Changed in admin"
 
 
 def test_admin_refuses_a_stale_save_with_the_other_change(admin_client, administrator):

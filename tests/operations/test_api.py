@@ -259,10 +259,10 @@ class TestSalaryRateAPI(ResourceAPITests):
 
     def make_extra(self, n):
         for _ in range(n):
-            SalaryRate.objects.create(classification="FB-05", fiscal_year=1990 + next(serial) % 40, annual_salary=1)
+            SalaryRate.objects.create(classification="FB-05", fiscal_year=1900 + next(serial) % 80, annual_salary=1)  # never a seeded year
 
     def deletable(self):
-        return SalaryRate.objects.create(classification="OTHER", fiscal_year=1995, annual_salary=1)
+        return SalaryRate.objects.create(classification="OTHER", fiscal_year=1985, annual_salary=1)
 
 
 class TestCostingPolicyAPI(ResourceAPITests):
@@ -286,10 +286,10 @@ class TestCostingPolicyAPI(ResourceAPITests):
 
     def make_extra(self, n):
         for _ in range(n):
-            CostingPolicy.objects.create(fiscal_year=1990 + next(serial) % 40, employee_benefits_rate=Decimal("0.2"))
+            CostingPolicy.objects.create(fiscal_year=1900 + next(serial) % 80, employee_benefits_rate=Decimal("0.2"))  # never a seeded year
 
     def deletable(self):
-        return CostingPolicy.objects.create(fiscal_year=1991, employee_benefits_rate=Decimal("0.2"))
+        return CostingPolicy.objects.create(fiscal_year=1985, employee_benefits_rate=Decimal("0.2"))
 
 
 # --- Region scoping, the FTE rule and ending through the API -------------------------------

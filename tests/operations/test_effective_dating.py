@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
@@ -13,6 +14,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from jfo_registry.core.concurrency import version_of
 from jfo_registry.core.fiscal import FiscalYear
 from operations import selectors, services
 from operations.models import (
@@ -485,3 +487,73 @@ def test_the_add_page_gives_administrators_a_reason_for_a_closed_year(client, ad
     assert response.status_code == 302
     assert unit.assignments.get().fte == Decimal("0.50")
     assert ClosedYearCorrection.objects.filter(fiscal_year=2010, reason="Missed in the 2010 count").count() == 1
+
+
+def admin_assignment_form(assignment: Assignment, **values) -> dict:
+    return {
+        "officer": assignment.officer.pk, "jfo": assignment.jfo.pk, "fte": str(assignment.fte),
+        "start_date": assignment.start_date.isoformat(),
+        "end_date": assignment.end_date.isoformat() if assignment.end_date else "",
+        "role": assignment.role, "notes": assignment.notes, "version": version_of(assignment), **values,
+    }
+
+
+def test_the_admins_fte_change_takes_effect_from_today_and_leaves_2010_2011_alone(client, administrator):
+    """The issue's first case through the admin: INSET-GTA lowered to 0.60 "from today"."""
+    before = selectors.resources_report(FiscalYear(2010), group_by="region")
+    assignment = inset_gta_assignment()
+    client.force_login(administrator)
+    url = reverse("admin:operations_assignment_change", args=[assignment.pk])
+    response = client.post(url, admin_assignment_form(assignment, fte="0.60"), follow=True)
+    assert response.status_code == 200
+    today = timezone.localdate()
+    assert f"From {today.isoformat()}" in response.content.decode()  # the years it touches, named
+    assignment.refresh_from_db()
+    assert (assignment.fte, assignment.end_date) == (Decimal("1.00"), today - datetime.timedelta(days=1))
+    successor = Assignment.objects.get(predecessor=assignment)
+    assert (successor.fte, successor.start_date, successor.end_date) == (Decimal("0.60"), today, None)
+    after = selectors.resources_report(FiscalYear(2010), group_by="region")
+    assert [(r.key, r.fte_years, r.salaries_cad) for r in after.rows] == [(r.key, r.fte_years, r.salaries_cad) for r in before.rows]
+    assert not ClosedYearCorrection.objects.exists()
+
+
+def test_the_admins_fte_change_from_a_closed_day_needs_a_reason_and_a_correction_in_place_names_it(
+    client, administrator
+):
+    assignment = inset_gta_assignment()
+    client.force_login(administrator)
+    url = reverse("admin:operations_assignment_change", args=[assignment.pk])
+    refused = client.post(url, admin_assignment_form(assignment, fte="0.60", effective_from="2010-10-01"))
+    assert refused.status_code == 200
+    assert "give the reason for correcting it" in refused.content.decode()
+    assert not Assignment.objects.filter(predecessor=assignment).exists()
+    mixed = client.post(url, admin_assignment_form(assignment, fte="0.60", notes="and a note"))
+    assert mixed.status_code == 200
+    assert "saved on its own" in mixed.content.decode()
+    # A reason and no date: the recorded past is corrected in place, from 2007 on.
+    corrected = client.post(url, admin_assignment_form(assignment, fte="0.90", correction_reason="Entered as 1.00 by mistake"))
+    assert corrected.status_code == 302
+    assignment.refresh_from_db()
+    assert (assignment.fte, assignment.end_date) == (Decimal("0.90"), None)
+    assert not Assignment.objects.filter(predecessor=assignment).exists()
+    assert ClosedYearCorrection.objects.filter(fiscal_year=2010, reason="Entered as 1.00 by mistake").count() == 1
+
+
+def test_an_admin_inline_fte_change_takes_effect_from_the_date_given(client, administrator):
+    officer = make_officer("GTA")
+    assignment = make_assignment(officer=officer, jfo=make_jfo("GTA"), fte="0.50", start=D(2012, 4, 1))
+    url = reverse("admin:operations_officer_change", args=[officer.pk])
+    data = {
+        "employee_number": officer.employee_number, "name": officer.name, "position": officer.position,
+        "classification": officer.classification, "home_region": officer.home_region.pk, "active": "on",
+        "assignments-TOTAL_FORMS": "1", "assignments-INITIAL_FORMS": "1",
+        "assignments-MIN_NUM_FORMS": "0", "assignments-MAX_NUM_FORMS": "1000",
+        "assignments-0-id": assignment.pk, "assignments-0-officer": officer.pk, "assignments-0-jfo": assignment.jfo.pk,
+        "assignments-0-fte": "0.80", "assignments-0-start_date": "2012-04-01", "assignments-0-role": "",
+        "assignments-0-effective_from": "2013-04-01", "assignments-0-version": version_of(assignment),
+    }
+    client.force_login(administrator)
+    response = client.post(url, data)
+    assert response.status_code == 302, re.findall(r'errorlist[^>]*>(.*?)</ul>', response.content.decode(), re.S)
+    periods = list(officer.assignments.order_by("start_date").values_list("start_date", "end_date", "fte"))
+    assert periods == [(D(2012, 4, 1), D(2013, 3, 31), Decimal("0.50")), (D(2013, 4, 1), None, Decimal("0.80"))]

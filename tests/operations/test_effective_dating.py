@@ -343,8 +343,13 @@ changes = st.lists(
     st.tuples(
         st.sampled_from(["administrator", "gta_manager"]),
         st.integers(min_value=0, max_value=200),  # which GTA assignment (modulo their number)
-        st.integers(min_value=0, max_value=CURRENT.days - 1),  # the day of the current year
-        st.sampled_from(["fte", "role", "end"]),
+        # the day: of the current year mostly, or any day since the closed year began (refused
+        # inside it, as no reason is given)
+        st.one_of(
+            st.integers(min_value=0, max_value=CURRENT.days - 1),
+            st.integers(min_value=(FiscalYear(2010).start - CURRENT.start).days, max_value=0),
+        ),
+        st.sampled_from(["fte", "role", "end", "classification", "position"]),
         st.decimals(min_value=Decimal("0.05"), max_value=Decimal("1.00"), places=2),
     ),
     min_size=1,
@@ -358,10 +363,11 @@ class _Rollback(Exception):
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(steps=changes)
-def test_effective_dated_changes_in_the_current_year_leave_2010_2011_unchanged(api, administrator, gta_manager, steps):
+def test_effective_dated_changes_without_a_correction_leave_2010_2011_unchanged(api, administrator, gta_manager, steps):
     users = {"administrator": administrator, "gta_manager": gta_manager}
     before = selectors.resources_report("2010-2011", "region").as_data()
     before_types = selectors.resources_report("2010-2011", "jfo_type").as_data()
+    before_tenure = selectors.tenure_report(D(2011, 3, 31)).as_data()
     try:
         with transaction.atomic():
             gta = list(
@@ -369,10 +375,18 @@ def test_effective_dated_changes_in_the_current_year_leave_2010_2011_unchanged(a
             )
             for role, which, offset, kind, fte in steps:
                 assignment = Assignment.objects.get(pk=gta[which % len(gta)].pk)
-                day = CURRENT.start + datetime.timedelta(days=offset)
+                day = min(CURRENT.start + datetime.timedelta(days=offset), timezone.localdate())
                 try:
                     with transaction.atomic():
-                        if kind == "end":
+                        if kind in ("classification", "position"):
+                            officer = assignment.officer
+                            held = getattr(officer, kind)
+                            value = {"classification": ["FB-03", "FB-04", "FB-05"], "position": ["IO", "CI", "IA"]}[kind]
+                            services.officer_change(
+                                officer, effective_from=day, actor=users[role],
+                                **{kind: value[(value.index(held) + 1) % 3] if held in value else value[0]},
+                            )
+                        elif kind == "end":
                             services.assignment_end(assignment=assignment, end_date=day, actor=users[role])
                         else:
                             value = fte if kind == "fte" else f"Role {offset}"
@@ -383,6 +397,7 @@ def test_effective_dated_changes_in_the_current_year_leave_2010_2011_unchanged(a
                     pass  # refused (ended before that day, over 1.00 FTE, nothing to change): nothing written
             assert selectors.resources_report("2010-2011", "region").as_data() == before
             assert selectors.resources_report("2010-2011", "jfo_type").as_data() == before_types
+            assert selectors.tenure_report(D(2011, 3, 31)).as_data() == before_tenure
             raise _Rollback
     except _Rollback:
         pass

@@ -19,9 +19,19 @@ class FieldErrors(serializers.Serializer):
 
 
 class RegistryAutoSchema(AutoSchema):
+    """Declares If-Match (and its 412/428) on PUT/PATCH of a record and on the POST actions a
+    viewset lists in `if_match_actions` (e.g. an assignment's `change`)."""
+
+    def _needs_if_match(self) -> bool:
+        if "{id}" not in self.path:
+            return False
+        if self.method in ("PUT", "PATCH"):
+            return True
+        return self.method == "POST" and getattr(self.view, "action", None) in getattr(self.view, "if_match_actions", ())
+
     def get_override_parameters(self):
         parameters = super().get_override_parameters()
-        if self.method in ("PUT", "PATCH") and "{id}" in self.path:
+        if self._needs_if_match():
             parameters = [*parameters, OpenApiParameter(
                 "If-Match", str, OpenApiParameter.HEADER, required=True,
                 description="The ETag of the version being changed (from a GET), or * to overwrite it.",
@@ -36,7 +46,7 @@ class RegistryAutoSchema(AutoSchema):
         }
         if self.method in ("POST", "PUT", "PATCH"):
             errors["400"] = (FieldErrors, "Invalid data: messages per field. Nothing was changed.")
-        if self.method in ("PUT", "PATCH"):
+        if self._needs_if_match():
             errors["412"] = (ErrorDetail, "If-Match does not match the current ETag: someone changed it since.")
             errors["428"] = (ErrorDetail, "If-Match missing: send the ETag you read, or * to overwrite.")
         if self.method == "DELETE":

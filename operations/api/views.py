@@ -79,6 +79,7 @@ class OfficerViewSet(RegistryViewSet):
     filterset_class = OfficerFilterSet
     search_fields = ["employee_number", "name"]
     ordering_fields = ["employee_number", "name", "position", "classification", "home_region__code"]
+    if_match_actions = ("change",)  # the schema declares If-Match on these POSTs
 
     @extend_schema(request=serializers.OfficerChangeSerializer, responses={200: serializers.OfficerSerializer})
     @action(detail=True, methods=["post"], parser_classes=[SafeJSONParser])
@@ -86,11 +87,14 @@ class OfficerViewSet(RegistryViewSet):
         """Record a promotion, a change of position or a transfer from `effective_from` (default
         today, never later): the current period ends the day before and the new values hold from
         that day, so earlier days, and the fiscal years they fall in, keep their values. A date
-        before the current period's start (a correction of the past) is refused: 400; an officer
-        outside the user's regions, or a transfer out of them: 403."""
+        before the current period's start (a correction of the past) is refused: 400, and so is
+        a date inside a closed fiscal year but from an administrator giving `reason`; an officer
+        outside the user's regions, or a transfer out of them: 403. Needs If-Match with the
+        officer's ETag (428 without, 412 when the officer changed since)."""
         officer = self.get_object()
         if not permissions.can_edit(request.user, officer):
             self.permission_denied(request, message=_("You may only edit officers of your own regions."))
+        refuse_stale_write(request, officer)
         data = serializers.OfficerChangeSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
@@ -126,6 +130,7 @@ class AssignmentViewSet(RegistryViewSet):
     filterset_class = AssignmentFilterSet
     search_fields = ["officer__name", "officer__employee_number", "jfo__acronym", "jfo__name", "role"]
     ordering_fields = ["start_date", "end_date", "fte", "officer__employee_number", "jfo__acronym"]
+    if_match_actions = ("change", "correct")  # the schema declares If-Match on these POSTs
 
     def _writable_object(self, request):
         """The assignment of the URL, once the writer may write it (403 for another region's,

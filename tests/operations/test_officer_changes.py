@@ -36,7 +36,7 @@ def periods_of(officer) -> list[tuple]:
 
 def test_the_api_change_operation_records_a_promotion_from_a_date(api, gta_manager, gta_officer):
     response = login(api, gta_manager).post(
-        f"/api/v1/officers/{gta_officer.pk}/change/", {"effective_from": "2012-10-01", "classification": "FB-04"}, format="json"
+        f"/api/v1/officers/{gta_officer.pk}/change/", {"effective_from": "2012-10-01", "classification": "FB-04"}, format="json", HTTP_IF_MATCH=etag_of(gta_officer)
     )
     assert response.status_code == 200
     body = response.json()
@@ -51,7 +51,7 @@ def test_a_manager_cannot_change_an_officer_from_a_day_of_a_closed_year(api, gta
     salaries, so it is refused with the year named, and nothing is written."""
     before = resources_report(FiscalYear(2010), group_by="region")
     response = login(api, gta_manager).post(
-        f"/api/v1/officers/{gta_officer.pk}/change/", {"effective_from": "2010-10-01", "classification": "FB-04"}, format="json"
+        f"/api/v1/officers/{gta_officer.pk}/change/", {"effective_from": "2010-10-01", "classification": "FB-04"}, format="json", HTTP_IF_MATCH=etag_of(gta_officer)
     )
     assert response.status_code == 400
     assert "2010-2011" in str(response.json())
@@ -64,13 +64,13 @@ def test_a_manager_cannot_change_an_officer_from_a_day_of_a_closed_year(api, gta
 def test_an_administrator_corrects_a_closed_year_only_with_a_reason_which_is_listed(api, administrator, gta_officer):
     login(api, administrator)
     url = f"/api/v1/officers/{gta_officer.pk}/change/"
-    silent = api.post(url, {"effective_from": "2010-10-01", "classification": "FB-04"}, format="json")
+    silent = api.post(url, {"effective_from": "2010-10-01", "classification": "FB-04"}, format="json", HTTP_IF_MATCH="*")
     assert silent.status_code == 400
     assert "reason" in str(silent.json())
     assert periods_of(gta_officer) == []
     response = api.post(
         url, {"effective_from": "2010-10-01", "classification": "FB-04", "reason": "Promotion letter of 2010-09-20"},
-        format="json",
+        format="json", HTTP_IF_MATCH="*",
     )
     assert response.status_code == 200
     corrections = list(ClosedYearCorrection.objects.filter(fiscal_year=2010).values_list("reason", "corrected_by"))
@@ -83,7 +83,7 @@ def test_a_change_of_an_officer_unassigned_in_the_closed_year_is_not_a_correctio
     officer = make_officer("GTA", classification="FB-03")
     make_assignment(officer=officer, start=D(2012, 4, 1))
     response = login(api, gta_manager).post(
-        f"/api/v1/officers/{officer.pk}/change/", {"effective_from": "2012-04-01", "classification": "FB-04"}, format="json"
+        f"/api/v1/officers/{officer.pk}/change/", {"effective_from": "2012-04-01", "classification": "FB-04"}, format="json", HTTP_IF_MATCH=etag_of(officer)
     )
     assert response.status_code == 200
     assert not ClosedYearCorrection.objects.exists()
@@ -92,16 +92,16 @@ def test_a_change_of_an_officer_unassigned_in_the_closed_year_is_not_a_correctio
 def test_the_api_change_operation_refuses_a_future_day_a_transfer_out_and_an_analyst(api, gta_manager, analyst, gta_officer):
     login(api, gta_manager)
     tomorrow = (timezone.localdate() + datetime.timedelta(days=1)).isoformat()
-    future = api.post(f"/api/v1/officers/{gta_officer.pk}/change/", {"effective_from": tomorrow, "classification": "FB-04"}, format="json")
+    future = api.post(f"/api/v1/officers/{gta_officer.pk}/change/", {"effective_from": tomorrow, "classification": "FB-04"}, format="json", HTTP_IF_MATCH=etag_of(gta_officer))
     assert future.status_code == 400
     assert "effective_from" in future.json()
     pac = Region.objects.get(code="PAC").pk
-    out = api.post(f"/api/v1/officers/{gta_officer.pk}/change/", {"effective_from": "2011-01-01", "home_region": pac}, format="json")
+    out = api.post(f"/api/v1/officers/{gta_officer.pk}/change/", {"effective_from": "2011-01-01", "home_region": pac}, format="json", HTTP_IF_MATCH=etag_of(gta_officer))
     assert out.status_code == 403
-    bad = api.post(f"/api/v1/officers/{gta_officer.pk}/change/", {"classification": "FB-99"}, format="json")
+    bad = api.post(f"/api/v1/officers/{gta_officer.pk}/change/", {"classification": "FB-99"}, format="json", HTTP_IF_MATCH=etag_of(gta_officer))
     assert bad.status_code == 400
     login(api, analyst)
-    refused = api.post(f"/api/v1/officers/{gta_officer.pk}/change/", {"classification": "FB-04"}, format="json")
+    refused = api.post(f"/api/v1/officers/{gta_officer.pk}/change/", {"classification": "FB-04"}, format="json", HTTP_IF_MATCH=etag_of(gta_officer))
     assert refused.status_code == 403
     assert periods_of(gta_officer) == []
 
@@ -196,3 +196,16 @@ def test_an_imported_classification_takes_effect_from_today(gta_officer):
     assert periods_of(gta_officer) == [
         (D(2010, 4, 1), today - datetime.timedelta(days=1), "FB-03", "GTA"), (today, None, "FB-04", "GTA"),
     ]
+
+
+def test_the_api_change_operation_needs_the_officers_current_version(api, gta_manager, gta_officer):
+    login(api, gta_manager)
+    url = f"/api/v1/officers/{gta_officer.pk}/change/"
+    body = {"effective_from": "2012-10-01", "classification": "FB-04"}
+    assert api.post(url, body, format="json").status_code == 428
+    seen = etag_of(gta_officer)
+    gta_officer.name = "Renamed meanwhile"
+    gta_officer.save()
+    assert api.post(url, body, format="json", HTTP_IF_MATCH=seen).status_code == 412
+    assert periods_of(gta_officer) == []
+    assert api.post(url, body, format="json", HTTP_IF_MATCH=etag_of(gta_officer)).status_code == 200

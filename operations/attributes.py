@@ -24,10 +24,13 @@ from django.db.models.functions import Coalesce, Greatest, Least
 from jfo_registry.core import periods
 from jfo_registry.core.db import Numeric, date_value
 from jfo_registry.core.fiscal import FiscalYear
+from jfo_registry.core.history import replayed_values, rows_as_of
 
 from .models import OFFICER_PERIOD_ATTRIBUTES, Officer, OfficerPeriod
 
 _NUMBER = DecimalField(max_digits=20, decimal_places=10)
+#: The tables the dated attributes are read from, replayed for `as_of`.
+REPLAYED = (Officer, OfficerPeriod)
 
 
 def _column(attribute: str) -> str:
@@ -73,24 +76,40 @@ def attribute_spans(
 
 # --- SQL form ------------------------------------------------------------------------------------
 
-def attribute_on_expression(attribute: str, day: datetime.date | object, *, officer: str = "officer"):
+def attribute_on_expression(
+    attribute: str, day: datetime.date | object, *, officer: str = "officer", as_of: datetime.datetime | None = None
+):
     """`attribute_on` as an expression for a queryset whose `officer` (a field path to an
     officer's key, "pk" on Officer itself) names the officer: the column value of the period
-    containing `day` (a date or expression), else the officer's own field. Raises ValueError
-    for an unknown attribute."""
+    containing `day` (a date or expression), else the officer's own field; with `as_of` (an
+    aware datetime), both as the registry held them then (`history.rows_as_of`). Raises
+    ValueError for an unknown attribute."""
     column = _column(attribute)
-    own = F(column) if officer == "pk" else F(f"{officer}__{column}")
-    covering = OfficerPeriod.objects.filter(periods.on_day_q(day), officer=OuterRef(officer)).order_by().values(column)[:1]
     output = OfficerPeriod._meta.get_field(attribute)
     output = output.target_field if output.is_relation else output
+    key = OuterRef(officer)
+    if as_of is None:
+        period_rows = OfficerPeriod.objects.all()
+        own = F(column) if officer == "pk" else F(f"{officer}__{column}")
+    else:
+        period_rows = rows_as_of(OfficerPeriod, as_of)
+        own = Subquery(rows_as_of(Officer, as_of).filter(id=key).order_by().values(column)[:1], output_field=output)
+    covering = period_rows.filter(periods.on_day_q(day), officer=key).order_by().values(column)[:1]
     return Coalesce(Subquery(covering, output_field=output), own, output_field=output)
 
 
-def split_by_periods(queryset: QuerySet, year: FiscalYear, attributes: Iterable[str], *, group=("jfo_id",)) -> list[dict]:
+def split_by_periods(
+    queryset: QuerySet, year: FiscalYear, attributes: Iterable[str], *, group=("jfo_id",),
+    as_of: datetime.datetime | None = None,
+) -> list[dict]:
     """FTE-years of `queryset` (assignments, or their history records, overlapping `year`)
     split by the officer's periods, in the database: each assignment's days in the year are
     cut by the periods containing them (each piece at its period's values), and the days no
     period contains are taken at the officer's own fields, as `attribute_on` says.
+
+    With `as_of` (an aware datetime; `queryset` then holds the assignments as they stood then),
+    the officers and their periods are read as the registry held them at that moment: the same
+    two queries, replayed against the history (`history.replayed_values`).
 
     Returns rows `{**group fields, attribute: value for each of attributes, "fte_years":
     Decimal (unrounded)}`, one per distinct group and values (two queries: the pieces inside
@@ -146,4 +165,6 @@ def split_by_periods(queryset: QuerySet, year: FiscalYear, attributes: Iterable[
             )
         )
     )
+    if as_of is not None:
+        return [*replayed_values(pieces, as_of, REPLAYED), *replayed_values(remainder, as_of, REPLAYED)]
     return [*pieces, *remainder]

@@ -6,10 +6,11 @@ view diffs the same rows."""
 from __future__ import annotations
 
 import datetime
+import re
 from collections import defaultdict
 
 from django.conf import settings
-from django.db import models, transaction
+from django.db import connections, models, transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -275,6 +276,64 @@ def rows_as_of(model, moment: datetime.datetime) -> QuerySet:
     rows, each record's latest at or before `moment`, the records deleted by then left out.
     Filter it as the model (its fields, `id` the record's key); raises nothing."""
     return model.history.filter(history_date__lte=moment).latest_of_each().exclude(history_type="-")
+
+
+def replayed_values(queryset: QuerySet, moment: datetime.datetime, models_replayed) -> list[dict]:
+    """Run the values queryset `queryset` (built on the live tables: filters, joins,
+    subqueries, aggregates) against the registry as it stood at `moment` (aware datetime):
+    each table of `models_replayed` (models with history) is read as `rows_as_of` gives it, so
+    a report computed in the database answers `as_of` through the same query it answers now.
+
+    Returns the rows as `queryset` would (dicts by its values names, its converters applied:
+    Decimals stay Decimals on SQLite). Raises ValueError for a queryset that is not a values
+    queryset, or a model without history."""
+    if queryset._fields is None and not queryset.query.values_select and not queryset.query.annotation_select:
+        raise ValueError("replayed_values needs a values() queryset.")
+    using = queryset.db
+    connection = connections[using]
+    compiler = queryset.query.get_compiler(using=using)
+    sql, params = compiler.as_sql()
+    params = list(params)
+    for model in models_replayed:
+        if getattr(model, "history", None) is None:
+            raise ValueError(f"{model.__name__} keeps no history.")
+        table = connection.ops.quote_name(model._meta.db_table)
+        columns = [field.attname for field in model._meta.concrete_fields]
+        replay_sql, replay_params = rows_as_of(model, moment).order_by().values(*columns).query.sql_with_params()
+        sql, params = _substitute_table(sql, params, table, f"({replay_sql})", list(replay_params))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    fields = [select[0] for select in compiler.select[: compiler.col_count]]
+    converters = compiler.get_converters(fields)
+    if converters:
+        rows = list(compiler.apply_converters(rows, converters))
+    query = queryset.query
+    names = [*query.extra_select, *query.values_select, *query.annotation_select]
+    return [dict(zip(names, row)) for row in rows]
+
+
+def _substitute_table(sql: str, params: list, table: str, derived: str, derived_params: list) -> tuple[str, list]:
+    """`sql` with each reference to the table `table` (a quoted name, as FROM or JOIN reads
+    it, not a column qualified by it) read from `derived` (a parenthesised SELECT with the
+    same columns) instead, keeping its alias (the table's own name where it has none); the
+    parameters of `derived` are put where its text goes, so the placeholders stay in order."""
+    pattern = re.compile(re.escape(table) + r"(?!\.)( [A-Z]\d+\b)?")  # Django's aliases: T4, U0
+    pieces: list[str] = []
+    new_params: list = []
+    position = 0
+    for match in pattern.finditer(sql):
+        before = sql[position:match.start()]
+        taken = len(re.findall(r"(?<!%)%s", before))
+        pieces.append(before)
+        new_params.extend(params[:taken])
+        params = params[taken:]
+        pieces.append(f"{derived}{match.group(1) or ' ' + table}")
+        new_params.extend(derived_params)
+        position = match.end()
+    pieces.append(sql[position:])
+    new_params.extend(params)
+    return "".join(pieces), new_params
 
 
 def links_as_of(record, field: str, moment: datetime.datetime) -> frozenset:

@@ -157,7 +157,7 @@ def _per_unit_fte(year: FiscalYear, filters: dict, group_by: str, as_of) -> list
     "classification"[, "position"], "fte_years"}`; a unit and classification may come twice
     (days inside periods and days outside them), which the groups add up."""
     attributes = ["classification"] + (["position"] if group_by == "position" else [])
-    return split_by_periods(assignments_in_year(year, **filters, as_of=as_of), year, attributes)
+    return split_by_periods(assignments_in_year(year, **filters, as_of=as_of), year, attributes, as_of=as_of)
 
 
 def _keys_of_units(group_by: str, unit_ids: set) -> dict[int, list[tuple[str | None, Decimal]]]:

@@ -113,8 +113,8 @@ def tenure_report(
         .annotate(
             tenure_days=DaysBetween(date_value(day), F("tenure_start")),
             # Position and home region as they were on `day` (operations/attributes.py).
-            position_on_day=attribute_on_expression("position", day, officer="pk"),
-            region_on_day=attribute_on_expression("home_region", day, officer="pk"),
+            position_on_day=attribute_on_expression("position", day, officer="pk", as_of=as_of),
+            region_on_day=attribute_on_expression("home_region", day, officer="pk", as_of=as_of),
         )
     )
     region_codes_by_id = dict(Region.objects.values_list("pk", "code"))

@@ -6,11 +6,13 @@ import datetime
 
 import pytest
 from django.apps import apps
+from django.db.models import Count, Exists, OuterRef, Value
+from django.utils import timezone
 from django.urls import reverse
 
 from agreements.models import Arrangement, ArrangementParty, ConditionCoverage
 from agreements.services import arrangement_transition
-from jfo_registry.core.history import record_current_links, record_history
+from jfo_registry.core.history import record_current_links, record_history, replayed_values
 from jfo_registry.core.roles import Role
 from operations.services import user_set_role
 from operations.models import JointForceOperation, Region, Threat
@@ -181,3 +183,29 @@ def test_history_names_the_parts_a_write_removed_in_the_api_and_on_the_page(api,
     assert page.status_code == 200
     text = page.content.decode()
     assert str(party) in text and f"{party.agency} → —" in text
+
+
+# --- replayed_values: a query run against the tables as they stood at a moment --------------
+
+def test_replayed_values_reads_each_replayed_table_as_it_stood_with_joins_subqueries_and_parameters(db):
+    unit = make_jfo("GTA")
+    other = make_jfo("PAC")
+    moment = timezone.now()
+    gta = Region.objects.get(code="GTA")
+    gta.name_en = "Renamed after the moment"
+    gta.save()
+    unit.region = Region.objects.get(code="PAC")
+    unit.save()
+    query = (
+        JointForceOperation.objects.filter(pk__in=[unit.pk, other.pk], acronym__contains=Value("-"))
+        .annotate(in_gta=Exists(Region.objects.filter(pk=OuterRef("region"), code="GTA")))
+        .values("region__name_en", "in_gta")
+        .annotate(units=Count("pk"))
+        .order_by("region__name_en")
+    )
+    live = list(query)
+    replayed = replayed_values(query, moment, [JointForceOperation, Region])
+    assert replayed == [{"region__name_en": "Greater Toronto Area", "in_gta": True, "units": 1},
+                        {"region__name_en": "Pacific", "in_gta": False, "units": 1}]
+    assert live == [{"region__name_en": "Pacific", "in_gta": False, "units": 2}]
+    assert replayed_values(query, timezone.now(), [JointForceOperation, Region]) == live

@@ -254,3 +254,53 @@ def test_a_change_to_the_values_held_is_refused_even_before_any_period(db):
     with pytest.raises(ValidationError, match="Nothing changes"):
         officer_change(officer, effective_from=D(2012, 1, 1), classification="FB-04")
     assert officer.periods.count() == 0
+
+
+# --- as_of: the officers' periods as the registry held them -----------------------------------
+
+def test_as_of_a_moment_before_a_backdated_promotion_costs_the_officer_at_the_old_classification(db):
+    """The issue's second case: a promotion recorded (as an administrator's correction) from
+    2010-10-01; `as_of` the moment before answers exactly what the report said then."""
+    officer = full_year_fb03_officer()
+    said_then = resources_report(YEAR, "classification").as_data()
+    tenure_then = tenure_report(D(2011, 3, 31)).as_data()
+    moment = timezone.now()
+    officer_change(officer, effective_from=D(2010, 10, 1), classification="FB-04", position="CI")
+    assert resources_report(YEAR, "region").subtotal.salaries_cad == Decimal("4270454.56")
+    replayed = resources_report(YEAR, "classification", as_of=moment).as_data()
+    assert {k: v for k, v in replayed.items() if k != "as_of"} == {k: v for k, v in said_then.items() if k != "as_of"}
+    assert resources_report(YEAR, "region", as_of=moment).subtotal.salaries_cad == Decimal("4264288.00")
+    tenure_replayed = tenure_report(D(2011, 3, 31), as_of=moment).as_data()
+    assert {k: v for k, v in tenure_replayed.items() if k != "as_of"} == {k: v for k, v in tenure_then.items() if k != "as_of"}
+    assert tenure_report(D(2011, 3, 31)).as_data()["by_position"] != tenure_then["by_position"]
+
+
+def test_as_of_now_agrees_with_the_live_report(officers):
+    """The replay of the current moment is the report itself: the history and the tables agree."""
+    for group_by in ("classification", "position", "region"):
+        live = resources_report(YEAR, group_by).as_data()
+        replayed = resources_report(YEAR, group_by, as_of=timezone.now()).as_data()
+        assert {k: v for k, v in replayed.items() if k != "as_of"} == {k: v for k, v in live.items() if k != "as_of"}
+
+
+@pytest.mark.parametrize("attribute", OFFICER_PERIOD_ATTRIBUTES)
+def test_the_value_on_a_day_as_of_a_moment_is_the_value_then(officers, attribute):
+    plain, promoted, ended = officers
+    day = D(2011, 2, 1)
+    moment = timezone.now()
+    held = {o.pk: attribute_on(o, attribute, day) for o in officers}
+    pac = Region.objects.get(code="PAC")
+    officer_change(promoted, effective_from=D(2011, 1, 15), classification="FB-05", position="IA", home_region=pac)
+    officer_change(plain, effective_from=D(2010, 7, 1), classification="FB-05", position="IA", home_region=pac)
+    officer_change(ended, effective_from=D(2011, 1, 1), classification="FB-03", position="CI", home_region=pac)
+
+    def values(**as_of):
+        return dict(
+            Officer.objects.filter(pk__in=[o.pk for o in officers])
+            .annotate(value=attribute_on_expression(attribute, day, officer="pk", **as_of))
+            .values_list("pk", "value")
+        )
+
+    assert values(as_of=moment) == held
+    assert values() != held
+    assert values(as_of=timezone.now()) == values()

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jfo_registry.core import permissions
 
-from jfo_registry.core.admin import RegistryImportExportMixin, RegistryModelAdmin, RendersVersionMixin
+from jfo_registry.core.admin import ReadOnlyAdminMixin, RegistryImportExportMixin, RegistryModelAdmin, RendersVersionMixin
 
 from . import importers, services
 from .forms import AssignmentForm, AssignmentInlineFormSet, OfficerAdminForm
@@ -158,7 +158,7 @@ class OfficerAdmin(RegistryImportExportMixin, AssignmentSavingAdmin):
 
 
 @admin.register(OfficerPeriod)
-class OfficerPeriodAdmin(RegistryModelAdmin):
+class OfficerPeriodAdmin(ReadOnlyAdminMixin, RegistryModelAdmin):
     """Officers' periods, read only: changes are recorded from a date through the officer's
     form, page or API operation (`services.officer_change`)."""
 
@@ -166,15 +166,6 @@ class OfficerPeriodAdmin(RegistryModelAdmin):
     list_filter = ["classification", "position", "home_region"]
     search_fields = ["officer__employee_number", "officer__name"]
     list_select_related = ["officer", "home_region"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Assignment)
@@ -333,18 +324,9 @@ class FiscalYearClosureAdmin(RegistryModelAdmin):
 
 
 @admin.register(ClosedYearCorrection)
-class ClosedYearCorrectionAdmin(RegistryModelAdmin):
+class ClosedYearCorrectionAdmin(ReadOnlyAdminMixin, RegistryModelAdmin):
     """Corrections of closed years, as recorded: read-only."""
 
     list_display = ["fiscal_year", "corrected_at", "corrected_by", "reason"]
     readonly_fields = ["fiscal_year", "corrected_at", "corrected_by", "reason", "description"]
     list_select_related = ["corrected_by"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

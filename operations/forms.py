@@ -13,6 +13,14 @@ from .choices import Classification, Position
 from .models import FTE_MAX, FTE_STEP, OFFICER_PERIOD_ATTRIBUTES, Assignment, JointForceOperation, Officer, Region
 
 
+def reason_field(label, *, required: bool = False, help_text: str = "") -> forms.CharField:
+    """A reason for a write (a correction, or an administrator's change of a closed year): free
+    text of at most 2,000 characters."""
+    return forms.CharField(
+        label=label, required=required, help_text=help_text, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000,
+    )
+
+
 class AssignmentForm(VersionedFormMixin, forms.ModelForm):
     """An assignment with every rule of `services` applied on validation.
 
@@ -24,10 +32,7 @@ class AssignmentForm(VersionedFormMixin, forms.ModelForm):
     #: The user writing (set by the admin): the closed-year rule is checked on validation.
     actor = None
 
-    correction_reason = forms.CharField(
-        label=_("Reason (administrators, for a correction of a closed fiscal year)"), required=False,
-        widget=forms.Textarea(attrs={"rows": 2}), max_length=2000,
-    )
+    correction_reason = reason_field(_("Reason (administrators, for a correction of a closed fiscal year)"))
     effective_from = forms.DateField(
         label=_("A changed FTE or role takes effect from"), required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -225,10 +230,7 @@ class AssignmentChangeForm(VersionedFormMixin, forms.ModelForm):
         label=_("Effective from"), initial=timezone.localdate, widget=_date_input(),
         help_text=_("The first day of the change. The days before keep their FTE and role."),
     )
-    reason = forms.CharField(
-        label=_("Reason (administrators, for a change inside a closed fiscal year)"), required=False,
-        widget=forms.Textarea(attrs={"rows": 2}), max_length=2000,
-    )
+    reason = reason_field(_("Reason (administrators, for a change inside a closed fiscal year)"))
 
     class Meta:
         model = Assignment
@@ -263,8 +265,8 @@ class AssignmentChangeForm(VersionedFormMixin, forms.ModelForm):
 class AssignmentCorrectionForm(VersionedFormMixin, forms.ModelForm):
     """A correction of the recorded past, in place, with its reason (`services.assignment_correct`)."""
 
-    reason = forms.CharField(
-        label=_("Reason for the correction"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000,
+    reason = reason_field(
+        _("Reason for the correction"), required=True,
         help_text=_("Why the recorded values were wrong. The fiscal years rewritten are named when saved."),
     )
 
@@ -295,10 +297,7 @@ class OfficerChangeForm(forms.Form):
     classification = forms.ChoiceField(label=_("Classification"), choices=Classification.choices)
     position = forms.ChoiceField(label=_("Position"), choices=Position.choices)
     home_region = forms.ModelChoiceField(label=_("Home region"), queryset=Region.objects.order_by("code"))
-    reason = forms.CharField(
-        label=_("Reason (administrators, for a change inside a closed fiscal year)"), required=False,
-        widget=forms.Textarea(attrs={"rows": 2}), max_length=2000,
-    )
+    reason = reason_field(_("Reason (administrators, for a change inside a closed fiscal year)"))
 
     def __init__(self, *args, officer: Officer, user=None, **kwargs):
         kwargs.setdefault("initial", {
@@ -329,10 +328,7 @@ class OfficerAdminForm(forms.ModelForm):
     #: The user writing (set by the admin): the closed-year rule is checked on validation.
     actor = None
 
-    correction_reason = forms.CharField(
-        label=_("Reason (administrators, for a change inside a closed fiscal year)"), required=False,
-        widget=forms.Textarea(attrs={"rows": 2}), max_length=2000,
-    )
+    correction_reason = reason_field(_("Reason (administrators, for a change inside a closed fiscal year)"))
     effective_from = forms.DateField(
         label=_("Changes take effect from"), required=False,
         help_text=_("For a changed classification, position or home region: the first day of the new value "

@@ -17,6 +17,20 @@ from .concurrency import VersionedFormMixin
 from .integrity import as_validation_error, form_showing
 
 
+class ReadOnlyAdminMixin:
+    """An admin that lists and shows records written only by the services (their own rules
+    and history), never added, changed or deleted here."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class RendersVersionMixin:
     """For a model admin or inline whose form is versioned (`VersionedFormMixin`): the hidden
     `version` field is in the fieldsets of whoever may change the record, even when the admin

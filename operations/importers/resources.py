@@ -429,9 +429,10 @@ class AssignmentResource(RegistryResource):
     def import_row(self, row, instance_loader, **kwargs):
         """The row's RowResult, with `outcome`: what the row does, in words (the preview's)."""
         result = super().import_row(row, instance_loader, **kwargs)
-        match = self.matches.get(kwargs.get("row_number"))
+        number = kwargs.get("row_number")
+        match = self.matches.get(number)
         if match is not None and result.is_valid():
-            result.outcome = match.describe()
+            result.outcome, result.outcome_row = match.describe(), number
         return result
 
     def filter_export(self, queryset, **kwargs):

@@ -97,10 +97,12 @@ class RegistryResource(resources.ModelResource):
                     collect_failed_rows=False, rollback_on_validation_errors=False, **kwargs):
         """Always in a transaction, always rolled back when any row is invalid (all or nothing),
         and recorded in the history as coming from an import. `user` (the admin passes the
-        signed-in one; None from the command line: the system) writes only what they may edit."""
+        signed-in one; None from the command line: the system) writes only what they may edit;
+        `reason` (text) is an administrator's reason for correcting a closed fiscal year."""
         self._reset()
         self.raise_errors = raise_errors
         self.actor = kwargs.get("user")
+        self.reason = (kwargs.get("reason") or "").strip()
         with audit.entry_point(audit.IMPORT):
             return super().import_data(
                 dataset,

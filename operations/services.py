@@ -718,11 +718,13 @@ def assignment_import_match(
 
 
 def _correction(stored: Assignment, wanted: Assignment, differ: dict) -> ImportMatch:
+    # Periods of the officer in the unit that the corrected dates would newly overlap.
     others = [
         a for a in Assignment.objects.filter(
             periods.overlaps_q(wanted.start_date, wanted.end_date), officer_id=stored.officer_id, jfo_id=stored.jfo_id,
         ).exclude(pk=stored.pk).select_related("officer", "jfo").order_by("start_date", "pk")
-    ]
+        if not periods.overlaps(a.start_date, a.end_date, stored.start_date, stored.end_date)
+    ] if {"start_date", "end_date"} & set(differ) else []
     if others:
         return _conflict(stored, _(
             "Correcting assignment %(assignment)s as this row says would make it overlap %(others)s, of the same "

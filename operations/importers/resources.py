@@ -348,7 +348,10 @@ class AssignmentResource(RegistryResource):
                     ]})
                     continue
                 wanted = copy.copy(stored)
-                super().import_instance(wanted, row)
+                try:
+                    super().import_instance(wanted, row)
+                except (ValidationError, ValueError, ObjectDoesNotExist):
+                    continue  # reported when its row is imported
             match = services.assignment_import_match(stored, wanted, effective_from=effective_from)
             if match.outcome == services.IMPORT_CONFLICT:
                 self.refusals[number] = ValidationError({NON_FIELD_ERRORS: [match.describe()]})
@@ -357,12 +360,21 @@ class AssignmentResource(RegistryResource):
             self.file_rows.setdefault(wanted.officer_id, {})[number] = match.periods(wanted)
         self._refuse_overlapping_rows()
 
+    def _moves_days(self, number: int) -> bool:
+        match = self.matches[number]
+        return match.outcome in (services.IMPORT_NEW, services.IMPORT_CHANGE) or (
+            match.outcome == services.IMPORT_CORRECTION and bool({"start_date", "end_date"} & set(match.changes))
+        )
+
     def _refuse_overlapping_rows(self) -> None:
-        """Rows of the file that leave the same officer twice in the same unit on a day conflict."""
+        """Rows of the file that leave the same officer twice in the same unit on a day conflict
+        (unless neither adds or moves days: such an overlap is stored already, not the file's)."""
         for rows in self.file_rows.values():
             numbers = sorted(rows)
             for index, number in enumerate(numbers):
                 for earlier in numbers[:index]:
+                    if not (self._moves_days(number) or self._moves_days(earlier)):
+                        continue
                     if any(
                         a.jfo_id == b.jfo_id and periods.overlaps(a.start_date, a.end_date, b.start_date, b.end_date)
                         for a in rows[number] for b in rows[earlier]

@@ -458,3 +458,17 @@ def test_the_admin_preview_refuses_a_closed_year_correction_without_a_reason(adm
     preview = admin_import(admin_client, csv_bytes(COLUMNS, row_of(closed, end_date="2010-12-31")))
     assert preview.status_code == 200 and preview.context.get("confirm_form") is None
     assert "Fiscal year 2010-2011 is closed: give the reason for correcting it." in preview.content.decode()
+
+
+def test_overlapping_assignments_stored_before_the_rule_import_back_unchanged():
+    """Two stored periods of one officer in one unit over the same days (made before the rule):
+    their rows, keyed by their start dates, are unchanged, and one's notes can be corrected."""
+    officer, unit = make_officer(), make_jfo()
+    first = make_assignment(officer=officer, jfo=unit, fte="0.50", start=D(2015, 4, 1), end=D(2016, 3, 31))
+    second = make_assignment(officer=officer, jfo=unit, fte="0.50", start=D(2015, 10, 1), end=D(2016, 9, 30))
+    summary = import_rows(row_of(first), row_of(second))
+    assert summary.ok and summary.unchanged == 2, summary.error_lines()
+    summary = import_rows(row_of(first, notes="duplicate of the other"), row_of(second))
+    assert summary.ok and summary.updated == 1, summary.error_lines()
+    first.refresh_from_db()
+    assert first.notes == "duplicate of the other"

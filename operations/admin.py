@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
+from import_export.forms import ConfirmImportForm, ImportForm
 
 from jfo_registry.core import permissions
 
@@ -168,9 +169,31 @@ class OfficerPeriodAdmin(ReadOnlyAdminMixin, RegistryModelAdmin):
     list_select_related = ["officer", "home_region"]
 
 
+IMPORT_REASON_LABEL = _("Reason for the corrections (recorded on each; an administrator's correction of a closed "
+                        "fiscal year needs it)")
+
+
+class AssignmentImportForm(ImportForm):
+    """The import form of assignments, with the reason for the corrections the file makes."""
+
+    reason = forms.CharField(label=IMPORT_REASON_LABEL, required=False, max_length=2000,
+                             widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class AssignmentConfirmImportForm(ConfirmImportForm):
+    """The confirmation of an assignment import, carrying the reason given with the file."""
+
+    reason = forms.CharField(required=False, max_length=2000, widget=forms.HiddenInput())
+
+
 @admin.register(Assignment)
 class AssignmentAdmin(RegistryImportExportMixin, RegistryModelAdmin):
     resource_classes = [importers.AssignmentResource]
+    # The preview says what each row does (new, change from a date, correction, unchanged) and
+    # the page states the matching rule of rows and stored assignments.
+    import_template_name = "admin/operations/assignment/import.html"
+    import_form_class = AssignmentImportForm
+    confirm_form_class = AssignmentConfirmImportForm
     form = AssignmentForm
     list_display = ["officer", "jfo", "region", "fte", "start_date", "end_date", "role"]
     list_filter = ["jfo__region", "jfo__jfo_type", "jfo__program", "officer__position", "start_date", "end_date"]
@@ -195,6 +218,19 @@ class AssignmentAdmin(RegistryImportExportMixin, RegistryModelAdmin):
         form.save_through_services(request.user)
         if form.saved_preview:
             self.message_user(request, form.saved_preview)
+
+    def get_confirm_form_initial(self, request, import_form):
+        """The stock fields, and the reason given with the file (kept to the confirmation)."""
+        initial = super().get_confirm_form_initial(request, import_form)
+        if import_form is not None:
+            initial["reason"] = import_form.cleaned_data.get("reason", "")
+        return initial
+
+    def get_import_data_kwargs(self, **kwargs):
+        """The reason of the import (or confirmation) form, for the resource's corrections."""
+        form = kwargs.get("form")
+        reason = form.cleaned_data.get("reason", "") if form is not None and hasattr(form, "cleaned_data") else ""
+        return {**super().get_import_data_kwargs(**kwargs), "reason": reason}
 
 
 class ClosedYearRecordAdmin(RegistryModelAdmin):

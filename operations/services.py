@@ -7,8 +7,10 @@ Every write of an assignment goes through `assignment_save`, which locks the off
 
 from __future__ import annotations
 
+import copy
 import datetime
 from collections.abc import Iterable
+import dataclasses
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -18,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from jfo_registry.core import permissions
 from jfo_registry.core import periods
@@ -428,16 +431,18 @@ class AssignmentChange:
     successor: Assignment | None
     years: list[FiscalYear]
     reason: str = ""
+    pending: tuple[Assignment, ...] = ()
 
 
 def plan_assignment_change(
-    *, assignment: Assignment, effective_from: datetime.date, actor=None, reason: str = "", **changes
+    *, assignment: Assignment, effective_from: datetime.date, actor=None, reason: str = "",
+    pending: Iterable[Assignment] = (), **changes
 ) -> AssignmentChange:
     """Work out and check (writing nothing; under the officer's row lock inside a transaction)
     the change of `assignment`'s `changes` (among `EFFECTIVE_DATED_FIELDS`) from
-    `effective_from` by `actor`, as `assignment_change` describes it. Forms call it on
-    validation, so a refused change is a form error. Returns an `AssignmentChange`; raises as
-    `assignment_change`."""
+    `effective_from` by `actor`, as `assignment_change` describes it (`pending` too). Forms call
+    it on validation, so a refused change is a form error. Returns an `AssignmentChange`; raises
+    as `assignment_change`."""
     unknown = set(changes) - set(EFFECTIVE_DATED_FIELDS)
     if unknown:
         raise ValidationError(_("These fields cannot be changed from a date: %(fields)s.") % {"fields": ", ".join(sorted(unknown))})
@@ -460,9 +465,9 @@ def plan_assignment_change(
         original = Assignment.objects.get(pk=stored.pk)
         for field, value in changed.items():
             setattr(stored, field, value)
-        assignment_validate(stored, actor=actor)
+        assignment_validate(stored, actor=actor, pending=pending)
         years = check_closed_years(actor, assignment_spans(original, stored), reason=reason)
-        return AssignmentChange(stored, None, years, reason)
+        return AssignmentChange(stored, None, years, reason, tuple(pending))
     if Assignment.objects.filter(predecessor=stored).exists():
         raise ValidationError(_("This period already has a successor: change the later period instead."))
     successor = Assignment(
@@ -473,15 +478,17 @@ def plan_assignment_change(
         setattr(successor, field, value)
     ended_on = stored.end_date
     stored.end_date = effective_from - datetime.timedelta(days=1)
-    assignment_validate(stored, actor=actor)
-    assignment_validate(successor, actor=actor, pending=[stored])
+    pending = list(pending)
+    assignment_validate(stored, actor=actor, pending=pending)
+    assignment_validate(successor, actor=actor, pending=[stored, *pending])
     years = check_closed_years(actor, [(effective_from, ended_on)], reason=reason)
-    return AssignmentChange(stored, successor, years, reason)
+    return AssignmentChange(stored, successor, years, reason, tuple(pending))
 
 
 @transaction.atomic
 def assignment_change(
-    *, assignment: Assignment, effective_from: datetime.date, actor=None, reason: str = "", **changes
+    *, assignment: Assignment, effective_from: datetime.date, actor=None, reason: str = "",
+    pending: Iterable[Assignment] = (), **changes
 ) -> Assignment:
     """Change the FTE (a daily share, more than 0, at most 1.00) and/or role of `assignment` from
     the day `effective_from` on, written by `actor` (None: the system): the stored period ends on
@@ -490,12 +497,15 @@ def assignment_change(
     before `effective_from` are left as they were. Atomic, under the officer's row lock.
 
     `changes`: among `EFFECTIVE_DATED_FIELDS`; `reason`: an administrator's reason when the change
-    takes effect inside a closed year. Returns the assignment that holds the change (the
-    successor, or `assignment` itself). Raises ValidationError, changing nothing, for an unknown
+    takes effect inside a closed year; `pending`: other unsaved changes of the same write (an
+    imported file's other rows), for the FTE check. Returns the assignment that holds the change
+    (the successor, or `assignment` itself). Raises ValidationError, changing nothing, for an unknown
     field, no change, or an `effective_from` outside the period (field "effective_from"); then
     PermissionDenied or ValidationError as `assignment_validate` and `check_closed_years`."""
     return assignment_change_apply(
-        plan_assignment_change(assignment=assignment, effective_from=effective_from, actor=actor, reason=reason, **changes),
+        plan_assignment_change(
+            assignment=assignment, effective_from=effective_from, actor=actor, reason=reason, pending=pending, **changes
+        ),
         actor=actor,
     )
 
@@ -506,7 +516,7 @@ def assignment_change_apply(change: AssignmentChange, *, actor=None) -> Assignme
     officer's row lock still holds): the ended (or changed) period, then its successor, and an
     administrator's corrections of closed years. Returns the assignment holding the change."""
     if change.successor is None:
-        return assignment_save(change.stored, actor=actor, reason=change.reason)
+        return assignment_save(change.stored, actor=actor, reason=change.reason, pending=change.pending)
     change.stored.save()
     change.successor.save()
     record_corrections(actor, change.years, reason=change.reason, description=str(change.successor))
@@ -514,10 +524,13 @@ def assignment_change_apply(change: AssignmentChange, *, actor=None) -> Assignme
 
 
 @transaction.atomic
-def assignment_correct(*, assignment: Assignment, reason: str, actor=None, **changes) -> tuple[Assignment, list[FiscalYear]]:
+def assignment_correct(
+    *, assignment: Assignment, reason: str, actor=None, pending: Iterable[Assignment] = (), **changes
+) -> tuple[Assignment, list[FiscalYear]]:
     """Correct a mistake in `assignment` in place, from its first day — the explicit rewrite of
     the past, with `reason` (required), written by `actor` (None: the system). `changes`: among
-    "fte" (a daily share), "role", "start_date", "end_date" (inclusive), "notes".
+    "fte" (a daily share), "role", "start_date", "end_date" (inclusive), "notes"; `pending`: other
+    unsaved changes of the same write (an imported file's other rows), for the FTE check.
 
     Returns (the saved assignment, the fiscal years whose record it rewrites, in order); the
     reason and those years are kept on the assignment (`correction`, shown in its history).
@@ -532,7 +545,8 @@ def assignment_correct(*, assignment: Assignment, reason: str, actor=None, **cha
     corrected = Assignment.objects.select_related("officer", "jfo__region").get(pk=stored.pk)
     for field, value in changes.items():
         setattr(corrected, field, value)
-    assignment_validate(corrected, actor=actor)  # the dates within bounds before naming their years
+    pending = list(pending)
+    assignment_validate(corrected, actor=actor, pending=pending)  # the dates within bounds before naming their years
     spans = assignment_spans(stored, corrected, identity=("officer_id", "jfo_id", "fte", "role", "notes"))
     if not spans:
         raise ValidationError(_("Nothing to correct: the values given are the stored ones."))
@@ -540,7 +554,7 @@ def assignment_correct(*, assignment: Assignment, reason: str, actor=None, **cha
     corrected.correction = _("%(reason)s (rewrites %(years)s)") % {
         "reason": reason.strip(), "years": ", ".join(year.label for year in years)
     }
-    assignment_save(corrected, actor=actor, reason=reason)
+    assignment_save(corrected, actor=actor, reason=reason, pending=pending)
     return corrected, years
 
 
@@ -720,6 +734,260 @@ def officer_save(
             officer, effective_from=effective_from or timezone.localdate(), actor=actor, reason=reason, **changed
         )
     return officer
+# --- Imported assignment rows ---------------------------------------------------------------
+#
+# The matching rule of an imported assignment row (every import: admin, `import_records`, the
+# function API; `operations.importers.AssignmentResource` calls these): a row for the same officer
+# and JFO unit as a stored assignment whose period it overlaps is not a new assignment. It updates
+# the stored one with the row's start date (its key: employee number, unit, start date), else the
+# only one whose period overlaps the row's; several that overlap, none keyed, are a conflict.
+# Against that stored assignment the row is unchanged, a change of FTE or role from a date
+# (`assignment_change`), or a correction of its period or notes (`assignment_correct`).
+
+#: The outcomes of an imported assignment row (`ImportMatch.outcome`).
+IMPORT_NEW, IMPORT_CHANGE, IMPORT_CORRECTION, IMPORT_UNCHANGED, IMPORT_CONFLICT = (
+    "new", "change", "correction", "unchanged", "conflict",
+)
+#: What a correction by import records on the assignment when no reason was given.
+IMPORT_CORRECTION_REASON = gettext_lazy("corrected by an import")
+_IMPORTED_FIELDS = ("fte", "role", "start_date", "end_date", "notes")
+_CORRECTED_FIELDS = ("start_date", "end_date", "notes")
+
+
+def describe_assignment(assignment: Assignment) -> str:
+    """An assignment named for a message: "#12 (T-000001 in GTA-UNIT, 2007-04-01 to 2011-03-31)"."""
+    if assignment.end_date is None:
+        period = _("from %(start)s on") % {"start": date_format(assignment.start_date, "Y-m-d")}
+    else:
+        period = _("%(start)s to %(end)s") % {
+            "start": date_format(assignment.start_date, "Y-m-d"), "end": date_format(assignment.end_date, "Y-m-d"),
+        }
+    # Translators: an assignment named in an import's message: "#12 (T-000001 in GTA-UNIT, 2007-04-01 to 2011-03-31)".
+    return _("#%(id)s (%(officer)s in %(unit)s, %(period)s)") % {
+        "id": assignment.pk, "officer": assignment.officer.employee_number, "unit": assignment.jfo.acronym,
+        "period": period,
+    }
+
+
+def _value_text(field: str, value) -> str:
+    if value is None or value == "":
+        return "—"
+    if field == "fte":
+        return f"{Decimal(value):.2f}"
+    if isinstance(value, datetime.date):
+        return date_format(value, "Y-m-d")
+    text = str(value)
+    return text if len(text) <= 40 else f"{text[:39]}…"
+
+
+def _years_text(years: Iterable[FiscalYear]) -> str:
+    return ", ".join(year.label for year in years)
+
+
+@dataclass(frozen=True)
+class ImportMatch:
+    """What an imported assignment row does (`assignment_import_match`).
+
+    `outcome`: one of IMPORT_NEW, IMPORT_CHANGE, IMPORT_CORRECTION, IMPORT_UNCHANGED,
+    IMPORT_CONFLICT; `existing`: the stored assignment it updates (or conflicts with), None for a
+    new one; `effective_from`: a change's first day; `changes`: the fields changed or corrected,
+    each mapped to (stored value, row's value); `fiscal_years`: the years a change touches or a
+    correction rewrites, in order; `conflict`: why the row is refused (translated)."""
+
+    outcome: str
+    existing: Assignment | None = None
+    effective_from: datetime.date | None = None
+    changes: dict = dataclasses.field(default_factory=dict)
+    fiscal_years: tuple[FiscalYear, ...] = ()
+    conflict: str = ""
+
+    def describe(self) -> str:
+        """The outcome in words, translated, as the import's preview shows it per row."""
+        changes = ", ".join(
+            f"{name} {_value_text(name, old)} → {_value_text(name, new)}" for name, (old, new) in self.changes.items()
+        )
+        if self.outcome == IMPORT_NEW:
+            return _("New assignment")
+        if self.outcome == IMPORT_UNCHANGED:
+            return _("Unchanged: assignment %(assignment)s") % {"assignment": describe_assignment(self.existing)}
+        if self.outcome == IMPORT_CHANGE:
+            return _(
+                "Update: change from %(date)s of assignment %(assignment)s (%(changes)s; touches %(years)s)"
+            ) % {
+                "date": date_format(self.effective_from, "Y-m-d"), "assignment": describe_assignment(self.existing),
+                "changes": changes, "years": _years_text(self.fiscal_years),
+            }
+        if self.outcome == IMPORT_CORRECTION:
+            return _("Correction of assignment %(assignment)s (%(changes)s): rewrites fiscal years %(years)s") % {
+                "assignment": describe_assignment(self.existing), "changes": changes,
+                "years": _years_text(self.fiscal_years),
+            }
+        return _("Conflict: %(reason)s") % {"reason": self.conflict}
+
+    def periods(self, wanted: Assignment) -> list[Assignment]:
+        """The officer's periods as the row leaves them (unsaved copies, for the FTE check of the
+        file's other rows): `wanted` (the row's values) itself, or for a change from a later day
+        than the start, the stored period ended the day before and its successor (no primary key)."""
+        if self.outcome != IMPORT_CHANGE or self.effective_from == self.existing.start_date:
+            return [wanted]
+        ended = copy.copy(self.existing)
+        ended.end_date = self.effective_from - datetime.timedelta(days=1)
+        successor = copy.copy(self.existing)
+        successor.pk = successor.id = None
+        successor.start_date = self.effective_from
+        for name, (_old, new) in self.changes.items():
+            setattr(successor, name, new)
+        return [ended, successor]
+
+
+def _conflict(existing: Assignment | None, reason: str) -> ImportMatch:
+    return ImportMatch(IMPORT_CONFLICT, existing=existing, conflict=reason)
+
+
+def assignment_import_target(wanted: Assignment) -> Assignment | None:
+    """The stored assignment an imported row `wanted` (unsaved: officer, unit and period as the
+    row gives them) updates: of the same officer and unit, the one with the row's start date (the
+    row's key), else the only one whose period overlaps the row's. None when none overlaps (the
+    row is a new assignment). Raises ValidationError (code "import_conflict") naming each stored
+    assignment when several share the key, or several overlap and none has the row's start date.
+    One query."""
+    same = list(
+        Assignment.objects.filter(officer_id=wanted.officer_id, jfo_id=wanted.jfo_id)
+        .select_related("officer", "jfo").order_by("start_date", "pk")
+    )
+    keyed = [a for a in same if a.start_date == wanted.start_date]
+    if len(keyed) == 1:
+        return keyed[0]
+    candidates = keyed or [
+        a for a in same if periods.overlaps(a.start_date, a.end_date, wanted.start_date, wanted.end_date)
+    ]
+    if len(candidates) > 1:
+        raise ValidationError(
+            _("Conflict: this row overlaps %(count)s assignments of the same officer to the same unit and cannot "
+              "tell which one it updates: %(assignments)s. Give the start date of the one it updates, or correct "
+              "them in the admin first.")
+            % {"count": len(candidates), "assignments": "; ".join(describe_assignment(a) for a in candidates)},
+            code="import_conflict",
+        )
+    return candidates[0] if candidates else None
+
+
+def assignment_import_match(
+    stored: Assignment | None, wanted: Assignment, *, effective_from: datetime.date | None = None,
+    today: datetime.date | None = None,
+) -> ImportMatch:
+    """What an imported row does to `stored` (from `assignment_import_target`; None: nothing
+    matched): `wanted` holds the row's values (a copy of `stored` with them, or a new unsaved
+    assignment). Reads nothing but, for a correction, the officer's other periods in the unit.
+
+    * nothing matched: IMPORT_NEW (an `effective_from` is then a conflict: there is nothing to change);
+    * no field differs: IMPORT_UNCHANGED;
+    * the FTE or role differs: IMPORT_CHANGE from `effective_from` if the row gives one, else
+      from the row's start date when it is later than the stored start (the row says "from this
+      day"), else from `today` (default: today), or the stored start when the period starts later;
+      when the period ended before that day, the row corrects it instead (IMPORT_CORRECTION). A row
+      that also changes the end date or notes (or the start, when the change is not from it) is an
+      IMPORT_CONFLICT: a change and a correction are imported separately;
+    * only the dates or notes differ: IMPORT_CORRECTION of the stored period, naming the fiscal
+      years it rewrites; a corrected period overlapping another of the officer in the unit is an
+      IMPORT_CONFLICT, and so is an `effective_from` (a correction is not from a date).
+
+    Returns an ImportMatch; raises nothing."""
+    if stored is None:
+        if effective_from is not None:
+            return _conflict(None, _(
+                "effective_from is given, but no assignment of this officer to this unit overlaps the row: "
+                "there is nothing to change from that date. Leave it empty for a new assignment."
+            ))
+        return ImportMatch(IMPORT_NEW)
+    differ = {
+        name: (getattr(stored, name), getattr(wanted, name)) for name in _IMPORTED_FIELDS
+        if getattr(stored, name) != getattr(wanted, name)
+    }
+    if not differ:
+        return ImportMatch(IMPORT_UNCHANGED, existing=stored)
+    effective = {name: values for name, values in differ.items() if name in EFFECTIVE_DATED_FIELDS}
+    if effective:
+        corrected = set(_CORRECTED_FIELDS)
+        if effective_from is None and wanted.start_date > stored.start_date:
+            effective_from = wanted.start_date
+            corrected.discard("start_date")
+        elif effective_from is None:
+            today = today or timezone.localdate()
+            effective_from = max(today, stored.start_date)
+            if stored.end_date is not None and effective_from > stored.end_date:
+                return _correction(stored, wanted, differ)  # the period is over: its past is corrected
+        mixed = sorted(set(differ) & corrected)
+        if mixed:
+            return _conflict(stored, _(
+                "This row changes the %(changed)s of assignment %(assignment)s from %(date)s and also corrects "
+                "its %(corrected)s: import the change and the correction separately (one file each)."
+            ) % {
+                "changed": ", ".join(effective), "assignment": describe_assignment(stored),
+                "date": date_format(effective_from, "Y-m-d"), "corrected": ", ".join(mixed),
+            })
+        return ImportMatch(
+            IMPORT_CHANGE, existing=stored, effective_from=effective_from, changes=effective,
+            fiscal_years=tuple(fiscal_years_of(effective_from, stored.end_date)),
+        )
+    if effective_from is not None:
+        return _conflict(stored, _(
+            "effective_from is for a change of FTE or role; this row corrects the %(corrected)s of assignment "
+            "%(assignment)s, which rewrites its past. Leave effective_from empty to correct it."
+        ) % {"corrected": ", ".join(differ), "assignment": describe_assignment(stored)})
+    return _correction(stored, wanted, differ)
+
+
+def _correction(stored: Assignment, wanted: Assignment, differ: dict) -> ImportMatch:
+    # Periods of the officer in the unit that the corrected dates would newly overlap.
+    others = [
+        a for a in Assignment.objects.filter(
+            periods.overlaps_q(wanted.start_date, wanted.end_date), officer_id=stored.officer_id, jfo_id=stored.jfo_id,
+        ).exclude(pk=stored.pk).select_related("officer", "jfo").order_by("start_date", "pk")
+        if not periods.overlaps(a.start_date, a.end_date, stored.start_date, stored.end_date)
+    ] if {"start_date", "end_date"} & set(differ) else []
+    if others:
+        return _conflict(stored, _(
+            "Correcting assignment %(assignment)s as this row says would make it overlap %(others)s, of the same "
+            "officer in the same unit: correct both in the same way, or in the admin."
+        ) % {"assignment": describe_assignment(stored), "others": "; ".join(describe_assignment(a) for a in others)})
+    spans = assignment_spans(stored, wanted, identity=("officer_id", "jfo_id", *EFFECTIVE_DATED_FIELDS, "notes"))
+    years = sorted({year for start, end in spans for year in fiscal_years_of(start, end)}, key=lambda y: y.start_year)
+    return ImportMatch(IMPORT_CORRECTION, existing=stored, changes=differ, fiscal_years=tuple(years))
+
+
+@transaction.atomic
+def assignment_import_apply(
+    match: ImportMatch, wanted: Assignment, *, actor=None, reason: str = "", pending: Iterable[Assignment] = (),
+) -> Assignment:
+    """Write an imported row as `match` (from `assignment_import_match`) says: a new `wanted`
+    through `assignment_save`, a change through `assignment_change`, a correction through
+    `assignment_correct` (recorded with `reason`, or `IMPORT_CORRECTION_REASON` without one);
+    nothing for an unchanged row. `actor`: the user importing (None: the system); `reason`: an
+    administrator's reason for correcting a closed fiscal year (none given: refused, as
+    `check_closed_years`); `pending`: the file's other rows as it leaves them. Atomic.
+
+    Returns the assignment that holds the row (a change's successor). Raises ValidationError for
+    a conflict (its reason) and as the service called (PermissionDenied, ValidationError)."""
+    if match.outcome == IMPORT_CONFLICT:
+        raise ValidationError(match.conflict, code="import_conflict")
+    if match.outcome == IMPORT_NEW:
+        return assignment_save(wanted, pending=pending, actor=actor, reason=reason)
+    if match.outcome == IMPORT_UNCHANGED:
+        return match.existing
+    values = {name: new for name, (_old, new) in match.changes.items()}
+    if match.outcome == IMPORT_CHANGE:
+        return assignment_change(
+            assignment=match.existing, effective_from=match.effective_from, actor=actor, reason=reason,
+            pending=pending, **values,
+        )
+    # A correction: an administrator's rewrite of a closed year needs their own reason, not the default one.
+    check_closed_years(actor, assignment_spans(match.existing, wanted), reason=reason)
+    corrected, _years = assignment_correct(
+        assignment=match.existing, reason=reason or str(IMPORT_CORRECTION_REASON), actor=actor, pending=pending,
+        **values,
+    )
+    return corrected
 
 
 @transaction.atomic

@@ -2,8 +2,10 @@
 
 Records are identified by natural keys, never by database ids: agencies and JFO units by
 acronym, officers by employee number, regions, programs and threats by code, and an
-assignment by (employee number, JFO acronym, start date). Exports use the same columns as
-imports, so a file exported and imported again changes nothing.
+assignment by (employee number, JFO acronym, start date) — or, when its start date was
+edited, as the one stored assignment of that officer and unit its period overlaps (the
+matching rule: `AssignmentResource`, `services.assignment_import_match`). Exports use the same
+columns as imports, so a file exported and imported again changes nothing.
 
 The resource classes are django-import-export resources, usable as `resource_classes` of a
 ModelAdmin. Whoever calls them, an import:
@@ -35,7 +37,7 @@ from .resources import (
     KINDS, RESOURCES, AgencyResource, AssignmentResource, JointForceOperationResource, OfficerResource,
     UnknownKind, resource_class,
 )
-from .run import ImportSummary, RowError, StageProgress, export, export_dataset, import_dataset, import_file, summarize
+from .run import ImportSummary, RowError, RowOutcome, StageProgress, export, export_dataset, import_dataset, import_file, summarize
 from .widgets import cell_text
 
 __all__ = [
@@ -51,6 +53,7 @@ __all__ = [
     "OfficerResource",
     "RegistryResource",
     "RowError",
+    "RowOutcome",
     "RowProgress",
     "StageProgress",
     "UnknownKind",

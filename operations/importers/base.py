@@ -29,6 +29,8 @@ class RegistryResource(resources.ModelResource):
 
     #: the `kind` of the function API ("agencies", ...)
     kind = ""
+    #: columns a file may hold that are read on import but never exported (not model fields)
+    import_only_columns: tuple[str, ...] = ()
 
     class Meta:
         skip_unchanged = True
@@ -50,6 +52,7 @@ class RegistryResource(resources.ModelResource):
         self.file_error = False
         self.raise_errors = False
         self.actor = None
+        self.reason = ""
         for f in self.fields.values():
             if hasattr(f.widget, "reset"):
                 f.widget.reset()
@@ -94,10 +97,12 @@ class RegistryResource(resources.ModelResource):
                     collect_failed_rows=False, rollback_on_validation_errors=False, **kwargs):
         """Always in a transaction, always rolled back when any row is invalid (all or nothing),
         and recorded in the history as coming from an import. `user` (the admin passes the
-        signed-in one; None from the command line: the system) writes only what they may edit."""
+        signed-in one; None from the command line: the system) writes only what they may edit;
+        `reason` (text) is an administrator's reason for correcting a closed fiscal year."""
         self._reset()
         self.raise_errors = raise_errors
         self.actor = kwargs.get("user")
+        self.reason = (kwargs.get("reason") or "").strip()
         with audit.entry_point(audit.IMPORT):
             return super().import_data(
                 dataset,
@@ -140,7 +145,7 @@ class RegistryResource(resources.ModelResource):
             raise ValueError(_("The file has no header row."))
         headers = [cell_text(h).lower() for h in dataset.headers]
         dataset.headers = headers
-        known = self.columns()
+        known = [*self.columns(), *self.import_only_columns]
         unknown = [h for h in headers if h and h not in known]
         if unknown:
             raise ValueError(
@@ -161,9 +166,15 @@ class RegistryResource(resources.ModelResource):
     def prepare(self, dataset) -> None:
         """Per-resource work before the first row (the whole file is known here)."""
 
+    def row_refusal(self, number: int) -> ValidationError | None:
+        """Why row `number` is refused before it is imported (found while preparing the whole
+        file, e.g. a conflict with stored records), or None."""
+        return None
+
     def import_row(self, row, instance_loader, **kwargs):
         """One row's RowResult: skipped when blank (or the file is invalid), invalid when it
-        repeats an earlier row's key, else the stock import; progress is reported either way."""
+        repeats an earlier row's key or `row_refusal` refuses it, else the stock import; progress
+        is reported either way."""
         number = kwargs.get("row_number")
         self.row_number = number
         try:
@@ -179,6 +190,12 @@ class RegistryResource(resources.ModelResource):
                     {NON_FIELD_ERRORS: [_("This row repeats row %(row)s (same %(columns)s).")
                                         % {"row": self.duplicate_rows[number], "columns": columns}]}
                 )
+                return result
+            refusal = self.row_refusal(number)
+            if refusal is not None:
+                result = self.get_row_result_class()()
+                result.import_type = RowResult.IMPORT_TYPE_INVALID
+                result.validation_error = refusal
                 return result
             return super().import_row(row, instance_loader, **kwargs)
         finally:

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import ObjectDoesNotExist, ValidationError
+import copy
+import datetime
+
+from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist, ValidationError
 from django.db import transaction
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export import exceptions as ie_exceptions
 from import_export.fields import Field
+
+from jfo_registry.core import periods
 
 from .. import services
 from ..choices import Classification, Country, JfoStatus, JfoType, Jurisdiction, ParticipationRole, Position
@@ -267,13 +272,24 @@ class OfficerResource(RegistryResource):
 
 
 class AssignmentResource(RegistryResource):
-    """Assignments by (employee_number, jfo acronym, start_date).
+    """Assignments by (employee_number, jfo acronym, start_date), and by overlap.
+
+    The matching rule (`services.assignment_import_target` and `assignment_import_match`): a row
+    for the same officer and unit as a stored assignment whose period it overlaps updates it
+    (the one with the row's start date, else the only one overlapping): unchanged, a change of
+    FTE or role from a date (the optional `effective_from` column, else the row's later start
+    date, else today), or a correction of its dates or notes naming the fiscal years it
+    rewrites. Several overlapping ones, two rows for one stored assignment, rows of the file
+    overlapping each other for the same officer and unit, a change that also corrects: a
+    conflict, and the whole file is refused. A row that overlaps nothing is a new assignment.
+    Each row is matched against the registry as it was before the file.
 
     The FTE invariant is checked over the whole file: each changed row with the file's other
-    rows as pending changes, so the result does not depend on the rows' order. Saves lock the
-    officer's row like every other write (`services.assignment_save`)."""
+    rows (as they leave the officer's periods) as pending changes, so the result does not depend
+    on the rows' order. Saves lock the officer's row like every other write."""
 
     kind = "assignments"
+    import_only_columns = ("effective_from",)
 
     employee_number = Field(
         attribute="officer", column_name="employee_number",
@@ -296,48 +312,145 @@ class AssignmentResource(RegistryResource):
 
     def _reset(self) -> None:
         super()._reset()
-        # officer id -> {row: the assignment as the file leaves it}
-        self.file_rows: dict[int, dict[int, Assignment]] = {}
+        # officer id -> {row: the officer's periods as the row leaves them}
+        self.file_rows: dict[int, dict[int, list[Assignment]]] = {}
+        self.matches: dict[int, services.ImportMatch] = {}  # row -> what it does
+        self.refusals: dict[int, ValidationError] = {}  # row -> its conflict
+
+    @staticmethod
+    def effective_from(row) -> datetime.date | None:
+        """The row's `effective_from` cell (None when empty or absent). Raises ValueError."""
+        return DateWidget().clean(row.get("effective_from"))
 
     def prepare(self, dataset) -> None:
-        """Every valid row as the file would leave it: the pending changes of the FTE check."""
-        loader = self._meta.instance_loader_class(self, dataset)
+        """Match every valid row with the stored assignments (the registry before the file) and
+        keep what it leaves, the pending changes of the FTE check; conflicts refuse their rows."""
+        claimed: dict[int, int] = {}  # stored assignment -> the row that updates it
         for number, values in enumerate(dataset, 1):
             if number in self.blank_rows or number in self.duplicate_rows:
                 continue
             row = dict(zip(dataset.headers, values))
             try:
-                instance = self.get_instance(loader, row) or self.init_instance(row)
-                super().import_instance(instance, row)
+                wanted = self.init_instance(row)
+                super().import_instance(wanted, row)
                 # The model's rules on values (officer and unit were found by their keys);
                 # the row's own full_clean() runs when it is imported.
-                instance.full_clean(exclude=["officer", "jfo"], validate_unique=False, validate_constraints=False)
+                wanted.full_clean(exclude=["officer", "jfo"], validate_unique=False, validate_constraints=False)
+                effective_from = self.effective_from(row)
             except (ValidationError, ValueError, ObjectDoesNotExist):
                 continue  # invalid: reported when its row is imported, and left out of the check
-            self.file_rows.setdefault(instance.officer_id, {})[number] = instance
+            try:
+                stored = services.assignment_import_target(wanted)
+            except ValidationError as error:
+                self.refusals[number] = ValidationError({NON_FIELD_ERRORS: error.messages})
+                continue
+            if stored is not None:
+                first = claimed.setdefault(stored.pk, number)
+                if first != number:
+                    self.refusals[number] = ValidationError({NON_FIELD_ERRORS: [
+                        _("Conflict: row %(row)s already updates assignment %(assignment)s: one row per assignment.")
+                        % {"row": first, "assignment": services.describe_assignment(stored)}
+                    ]})
+                    continue
+                wanted = copy.copy(stored)
+                try:
+                    super().import_instance(wanted, row)
+                except (ValidationError, ValueError, ObjectDoesNotExist):
+                    continue  # reported when its row is imported
+            match = services.assignment_import_match(stored, wanted, effective_from=effective_from)
+            if match.outcome == services.IMPORT_CONFLICT:
+                self.refusals[number] = ValidationError({NON_FIELD_ERRORS: [match.describe()]})
+                continue
+            self.matches[number] = match
+            self.file_rows.setdefault(wanted.officer_id, {})[number] = match.periods(wanted)
+        self._refuse_overlapping_rows()
+
+    def _moves_days(self, number: int) -> bool:
+        match = self.matches[number]
+        return match.outcome in (services.IMPORT_NEW, services.IMPORT_CHANGE) or (
+            match.outcome == services.IMPORT_CORRECTION and bool({"start_date", "end_date"} & set(match.changes))
+        )
+
+    def _refuse_overlapping_rows(self) -> None:
+        """Rows of the file that leave the same officer twice in the same unit on a day conflict
+        (unless neither adds or moves days: such an overlap is stored already, not the file's)."""
+        for rows in self.file_rows.values():
+            numbers = sorted(rows)
+            for index, number in enumerate(numbers):
+                for earlier in numbers[:index]:
+                    if not (self._moves_days(number) or self._moves_days(earlier)):
+                        continue
+                    if any(
+                        a.jfo_id == b.jfo_id and periods.overlaps(a.start_date, a.end_date, b.start_date, b.end_date)
+                        for a in rows[number] for b in rows[earlier]
+                    ):
+                        self.refusals.setdefault(number, ValidationError({NON_FIELD_ERRORS: [
+                            _("Conflict: this row and row %(row)s put the same officer in the same unit over the "
+                              "same days; give one row per period.") % {"row": earlier}
+                        ]}))
+        for number in self.refusals:
+            for rows in self.file_rows.values():
+                rows.pop(number, None)
+
+    def row_refusal(self, number: int) -> ValidationError | None:
+        """A conflict found while matching the file (`prepare`)."""
+        return self.refusals.get(number)
+
+    def get_instance(self, instance_loader, row):
+        """The stored assignment the row was matched with (`prepare`), else by its key."""
+        match = self.matches.get(self.row_number)
+        if match is not None:
+            return None if match.existing is None else Assignment.objects.get(pk=match.existing.pk)
+        return super().get_instance(instance_loader, row)
+
+    def import_instance(self, instance, row, **kwargs):
+        """The row's columns, and a bad `effective_from` as the row's error on that column."""
+        errors: dict = {}
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        try:
+            self.effective_from(row)
+        except ValueError as error:
+            errors["effective_from"] = ValidationError(str(error), code="invalid")
+        if errors:
+            raise ValidationError(errors)
 
     def pending(self, instance) -> list[Assignment]:
-        """The file's other rows for the same officer."""
+        """The file's other rows for the same officer, as they leave the officer's periods."""
         rows = self.file_rows.get(instance.officer_id, {})
-        return [other for number, other in rows.items() if number != self.row_number]
+        return [period for number, leaves in rows.items() if number != self.row_number for period in leaves]
 
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
         """The model's validation, then the FTE invariant with the file's other rows pending
-        (`services.check_allocation`). Raises ValidationError."""
+        (`services.check_allocation`; a change's two periods are checked when it is saved).
+        Raises ValidationError."""
         super().validate_instance(instance, import_validation_errors, validate_unique)
-        services.check_allocation(instance, pending=self.pending(instance))
+        match = self.matches.get(self.row_number)
+        if match is None or match.outcome != services.IMPORT_CHANGE:
+            services.check_allocation(instance, pending=self.pending(instance))
 
     def do_instance_save(self, instance, is_create):
-        """Save through `services.assignment_save` (the officer's row locked, the actor's regions)."""
-        # The file's other rows for this officer are pending changes, so a file that ends one
-        # assignment and starts the next saves in any row order.
-        services.assignment_save(instance, pending=self.pending(instance), actor=self.actor)
+        """Save as the row's match says (`services.assignment_import_apply`: new, change from a
+        date or correction), with the actor's regions and reason; the file's copy of a period
+        created takes its primary key (counted from the database from then on)."""
+        match = self.matches.get(self.row_number) or services.ImportMatch(services.IMPORT_NEW)
+        saved = services.assignment_import_apply(
+            match, instance, actor=self.actor, reason=self.reason, pending=self.pending(instance)
+        )
+        for period in self.file_rows.get(instance.officer_id, {}).get(self.row_number, []):
+            if period.pk is None:
+                period.pk = saved.pk
 
-    def after_save_instance(self, instance, row, **kwargs):
-        """The file's copy of the saved row takes its primary key."""
-        mine = self.file_rows.get(instance.officer_id, {}).get(kwargs.get("row_number"))
-        if mine is not None and mine.pk is None:
-            mine.pk = instance.pk  # saved: counted from the file, no longer from the database
+    def import_row(self, row, instance_loader, **kwargs):
+        """The row's RowResult, with `outcome`: what the row does, in words (the preview's)."""
+        result = super().import_row(row, instance_loader, **kwargs)
+        number = kwargs.get("row_number")
+        match = self.matches.get(number)
+        if match is not None and result.is_valid():
+            result.outcome, result.outcome_row = match.describe(), number
+        return result
 
     def filter_export(self, queryset, **kwargs):
         """The records to export, in the file's order, with what their columns read."""

@@ -39,10 +39,22 @@ class RowError(NamedTuple):
         return _("Row %(row)s: %(message)s") % {"row": self.row, "message": self.message}
 
 
+class RowOutcome(NamedTuple):
+    """What one row does, in words (translated), e.g. an assignment row's "Correction of …"."""
+
+    row: int
+    text: str
+
+    def __str__(self) -> str:
+        return _("Row %(row)s: %(message)s") % {"row": self.row, "message": self.text}
+
+
 @dataclass
 class ImportSummary:
     """The outcome of an import of `kind`: `rows` (blank rows not counted), records `created`,
-    `updated` and `unchanged`, and `errors` sorted by row (file-level errors first)."""
+    `updated` and `unchanged`, `errors` sorted by row (file-level errors first), and `outcomes`:
+    what each valid row does, in row order, for the kinds that say it (assignments: new, change
+    from a date, correction rewriting fiscal years, unchanged)."""
 
     kind: str
     dry_run: bool = False
@@ -51,6 +63,7 @@ class ImportSummary:
     updated: int = 0
     unchanged: int = 0
     errors: list[RowError] = field(default_factory=list)
+    outcomes: list[RowOutcome] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -100,6 +113,10 @@ def summarize(resource: RegistryResource, result, *, dry_run: bool) -> ImportSum
         for error in error_row.errors:
             errors.append(RowError(error_row.number, _exception_text(error.error)))
     summary.errors = sorted(errors, key=lambda e: (e.row or 0))
+    summary.outcomes = [
+        RowOutcome(row.outcome_row, row.outcome) for row in result.rows
+        if getattr(row, "outcome", "") and row.is_valid()
+    ]
     if summary.errors and resource.file_error:
         summary.created = summary.updated = summary.unchanged = 0
     return summary
@@ -116,12 +133,13 @@ def _exception_text(error: BaseException) -> str:
 
 def import_dataset(
     kind: str, dataset: tablib.Dataset, *, dry_run: bool = False, progress: StageProgress | None = None,
-    actor=None,
+    actor=None, reason: str = "",
 ) -> ImportSummary:
     """Check every row (a dry run) and, when none is invalid and `dry_run` is false, import them:
     all or nothing, in one transaction, recorded in the history as "import". `actor`: the user
-    importing, held to the region rules (None: the system). `progress(stage, row, total)` is
-    called after each row of each stage ("check", then "import").
+    importing, held to the region rules (None: the system); `reason`: an administrator's reason
+    for correcting a closed fiscal year (also recorded on the assignments a file corrects).
+    `progress(stage, row, total)` is called after each row of each stage ("check", then "import").
 
     Returns the ImportSummary of the import (of the check when it found errors or `dry_run`).
     Raises UnknownKind; a row or the file invalid is in the summary's errors, never raised."""
@@ -132,11 +150,11 @@ def import_dataset(
 
     with audit.entry_point(audit.IMPORT), transaction.atomic():
         checker = cls(progress=stage("check"))
-        summary = summarize(checker, checker.import_data(dataset, dry_run=True, user=actor), dry_run=True)
+        summary = summarize(checker, checker.import_data(dataset, dry_run=True, user=actor, reason=reason), dry_run=True)
         if summary.errors or dry_run:
             return summary
         importer = cls(progress=stage("import"))
-        summary = summarize(importer, importer.import_data(dataset, dry_run=False, user=actor), dry_run=False)
+        summary = summarize(importer, importer.import_data(dataset, dry_run=False, user=actor, reason=reason), dry_run=False)
         if summary.errors:  # changed since the check (another user's write): keep nothing
             transaction.set_rollback(True)
         return summary
@@ -149,13 +167,15 @@ def import_file(
     dry_run: bool = False,
     *,
     progress: StageProgress | None = None,
+    reason: str = "",
 ) -> ImportSummary:
-    """Import a CSV or XLSX file (path, bytes or open file) of `kind` records.
+    """Import a CSV or XLSX file (path, bytes or open file) of `kind` records (`reason`: as
+    `import_dataset`'s).
 
     Raises UnknownKind or UnreadableFile; invalid rows are reported in the summary's errors
     (and then nothing is written)."""
     resource_class(kind)
-    return import_dataset(kind, read_dataset(source, format), dry_run=dry_run, progress=progress)
+    return import_dataset(kind, read_dataset(source, format), dry_run=dry_run, progress=progress, reason=reason)
 
 
 def export_dataset(kind: str, queryset=None) -> tablib.Dataset:

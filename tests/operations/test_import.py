@@ -13,7 +13,7 @@ import tablib
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import models
-from django.utils import translation
+from django.utils import timezone, translation
 
 from jfo_registry.core import audit
 from operations import importers
@@ -177,11 +177,19 @@ def test_changed_rows_are_updated_and_unchanged_rows_leave_no_history(units):
     summary = importers.import_file("assignments", csv_bytes(ASSIGNMENT_COLUMNS, *rows), "csv")
 
     assert (summary.created, summary.updated, summary.unchanged) == (0, 1, 1)
+    # A changed FTE or role of an ongoing assignment takes effect from today (issue #12): the
+    # period ends yesterday and its successor holds the change.
+    today = timezone.localdate()
     second.refresh_from_db()
-    assert (second.fte, second.role) == (Decimal("0.75"), "Lead analyst")
-    assert history_counts()["Assignment"] == history["Assignment"] + 1
+    assert (second.fte, second.role, second.end_date) == (Decimal("0.50"), "", today - datetime.timedelta(days=1))
+    successor = second.successor
+    assert (successor.fte, successor.role, successor.start_date, successor.end_date) == (
+        Decimal("0.75"), "Lead analyst", today, None,
+    )
+    assert history_counts()["Assignment"] == history["Assignment"] + 2
     change = second.history.first()
     assert (change.history_type, change.history_change_reason) == ("~", "import")
+    assert successor.history.get().history_change_reason == "import"
 
 
 def test_a_dry_run_checks_everything_and_writes_nothing(officer, units):

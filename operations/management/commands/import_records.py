@@ -17,7 +17,11 @@ class Command(BaseCommand):
     help = (
         "Import agencies, JFO units, officers or assignments from a CSV or XLSX file (the columns of "
         "export_records). Every row is checked first; if any row is invalid nothing is imported. "
-        "Rows are numbered from 1, the first row below the header row."
+        "Rows are numbered from 1, the first row below the header row. An assignment row for the same "
+        "officer and unit as a stored assignment whose period it overlaps updates it (a change of FTE or "
+        "role from the optional effective_from column, else from the row's later start date, else from "
+        "today; or a correction of its dates or notes); a row that cannot tell which one it updates is a "
+        "conflict. Use -v 2 to list what each row does."
     )
 
     def add_arguments(self, parser):
@@ -27,8 +31,13 @@ class Command(BaseCommand):
             "--format", choices=importers.FORMATS, help="The file's format (default: from its extension)."
         )
         parser.add_argument("--dry-run", action="store_true", help="Check the file and report, but write nothing.")
+        parser.add_argument(
+            "--reason", default="",
+            help="Why the file corrects assignments (recorded on each correction; an administrator's "
+                 "correction of a closed fiscal year needs it).",
+        )
 
-    def handle(self, *args, kind: str, file: Path, format: str | None, dry_run: bool, **options):
+    def handle(self, *args, kind: str, file: Path, format: str | None, dry_run: bool, reason: str = "", **options):
         try:
             importers.resource_class(kind)
             dataset = importers.read_dataset(file, format)
@@ -38,7 +47,7 @@ class Command(BaseCommand):
         progress = _Progress(self._progress_stream(), disable=options.get("verbosity", 1) == 0)
         try:
             with audit.entry_point(audit.IMPORT):
-                summary = importers.import_dataset(kind, dataset, dry_run=dry_run, progress=progress)
+                summary = importers.import_dataset(kind, dataset, dry_run=dry_run, progress=progress, reason=reason)
         finally:
             progress.close()
 
@@ -54,6 +63,11 @@ class Command(BaseCommand):
                 _("%(file)s: %(rows)s (%(errors)s). Nothing was imported.")
                 % {"file": file.name, "rows": rows, "errors": errors}
             )
+        # What each row does (an assignment's change from a date, a correction and the fiscal years
+        # it rewrites), with -v 2 (e.g. with --dry-run, to see it before importing).
+        if options.get("verbosity", 1) >= 2:
+            for outcome in summary.outcomes:
+                self.stdout.write(str(outcome))
         if dry_run:
             self.stdout.write(_("Dry run (nothing was written): %(counts)s.") % {"counts": summary.counts()})
         else:

@@ -277,6 +277,13 @@ def rows_as_of(model, moment: datetime.datetime) -> QuerySet:
     return model.history.filter(history_date__lte=moment).latest_of_each().exclude(history_type="-")
 
 
+def records_as_of(model, moment: datetime.datetime | None = None) -> QuerySet:
+    """`model`'s records as they are (`moment` None: its default manager's queryset) or as they
+    stood at `moment` (`rows_as_of`: historical rows). Either way, filter and read it through the
+    model's fields and `id` (never `pk`, which is a historical row's own key); raises nothing."""
+    return rows_as_of(model, moment) if moment is not None else model._default_manager.all()
+
+
 def links_as_of(record, field: str, moment: datetime.datetime) -> frozenset:
     """Which records `record` was linked to through its many-to-many `field` (e.g. an
     arrangement's "jfos", its parties' "agencies", a unit's "threats" or "agencies") at `moment`
@@ -334,6 +341,25 @@ def all_links_as_of(model, field: str, moment: datetime.datetime, *, ids=None) -
     else:
         raise ValueError(f"{model.__name__}.{field} keeps no history.")
     return {pk: frozenset(targets) for pk, targets in links.items() if targets}
+
+
+def all_links(model, field: str, moment: datetime.datetime | None = None, *, ids=None) -> dict[int, frozenset]:
+    """`all_links_as_of(model, field, moment, ids=ids)`, or with `moment` None the links as they
+    stand (the many-to-many table itself): {record id: frozenset of linked primary keys}, records
+    without links absent. One query now; raises as `all_links_as_of`."""
+    if moment is not None:
+        return all_links_as_of(model, field, moment, ids=ids)
+    m2m = model._meta.get_field(field)
+    if not m2m.many_to_many or m2m.auto_created:
+        raise ValueError(f"{model.__name__}.{field} is not a many-to-many field of {model.__name__}.")
+    owner, target = f"{m2m.m2m_field_name()}_id", f"{m2m.m2m_reverse_field_name()}_id"
+    rows = m2m.remote_field.through._default_manager.all()
+    if ids is not None:
+        rows = rows.filter(**{f"{owner}__in": list(ids)})
+    links: dict[int, set] = defaultdict(set)
+    for owner_id, target_id in rows.values_list(owner, target):
+        links[owner_id].add(target_id)
+    return {pk: frozenset(targets) for pk, targets in links.items()}
 
 
 def record_current_links(

@@ -233,6 +233,12 @@ def coverage_report(
     )
 
 
+def _condition_text(condition) -> str:
+    """A condition's text in the current language, of the condition or of its historical row
+    (which has its fields, not its properties)."""
+    return InformationSharingCondition.text.fget(condition)
+
+
 @reports_read_from_replica
 def conditions_report(*, status=None, as_of: datetime.datetime | None = None) -> ConditionsReport:
     """The Exhibit 6 matrix: arrangements × the seven conditions, with per-condition counts.
@@ -280,14 +286,14 @@ def conditions_report(*, status=None, as_of: datetime.datetime | None = None) ->
         c = counts.get(condition.id, {})
         assessed = c.get("addressed", 0) + c.get("partly_addressed", 0) + c.get("not_addressed", 0)
         per_condition.append(ConditionCount(
-            letter=condition.letter, text=condition.text,
+            letter=condition.letter, text=_condition_text(condition),
             addressed=c.get("addressed", 0), partly_addressed=c.get("partly_addressed", 0),
             not_addressed=c.get("not_addressed", 0), not_assessed=total - assessed, assessed=assessed,
         ))
     return ConditionsReport(
         report="conditions",
         as_of=as_of,
-        conditions=[ConditionText(letter=c.letter, text=c.text) for c in conditions],
+        conditions=[ConditionText(letter=c.letter, text=_condition_text(c)) for c in conditions],
         arrangements=rows,
         per_condition=per_condition,
         arrangement_count=total,

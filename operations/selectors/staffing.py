@@ -170,7 +170,7 @@ def long_assignments(
         current.annotate(days=DaysBetween(date_value(day), F("start_date")),
                          unit_acronym=unit_value("acronym", as_of), unit_region=unit_value("region__code", as_of))
         .filter(days__gt=threshold_days)
-        .order_by("-days", "officer__employee_number")
+        .order_by("-days", "officer__employee_number", "id")
         .values("id", "officer_id", "jfo_id", "officer__employee_number", "officer__name", "unit_acronym",
                 "unit_region", "fte", "start_date", "days")
     )

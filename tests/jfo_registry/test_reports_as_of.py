@@ -12,7 +12,7 @@ import html
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from agreements import services as agreement_services
 from agreements.models import Arrangement, ConditionCoverage, GapAction
@@ -300,3 +300,13 @@ def test_a_bad_as_of_is_a_form_error_on_the_dashboard(analyst_client, value):
 def test_an_as_of_with_an_offset_the_database_would_refuse_is_read_as_that_moment(analyst_api, value):
     then = answer(analyst_api, "resources", fiscal_year="2010", as_of=value)
     assert datetime.datetime.fromisoformat(then["as_of"]) == datetime.datetime.fromisoformat(value)
+
+
+def test_the_as_of_field_and_its_errors_in_french(analyst_client):
+    with translation.override("fr"):  # the request activates French: restore the language after
+        refused = analyst_client.get("/reports/coverage/", {"as_of": "9999-12-31"}, HTTP_ACCEPT_LANGUAGE="fr")
+        answered = analyst_client.get("/reports/coverage/", {"as_of": "2011-03-31"}, HTTP_ACCEPT_LANGUAGE="fr")
+    content = refused.content.decode()
+    assert "En date du" in content
+    assert html.escape("Ce moment est hors limites : utilisez une date entre les années 1 et 9999.") in content
+    assert "Tel que le registre était le 2011-03-31 23:59:59" in answered.content.decode()

@@ -310,3 +310,17 @@ def test_the_as_of_field_and_its_errors_in_french(analyst_client):
     assert "En date du" in content
     assert html.escape("Ce moment est hors limites : utilisez une date entre les années 1 et 9999.") in content
     assert "Tel que le registre était le 2011-03-31 23:59:59" in answered.content.decode()
+
+
+AS_OF_QUERIES = {  # a few queries whatever the number of records (the API's own included)
+    "resources": 14, "tenure": 12, "allocation": 10, "coverage": 10, "conditions": 8, "expiring": 10, "gaps": 20,
+}
+
+
+@pytest.mark.parametrize("report", REPORTS)
+def test_a_report_as_of_takes_a_bounded_number_of_queries(analyst_api, django_assert_max_num_queries, report):
+    params = {"fiscal_year": "2010"} if report in ("resources", "allocation", "coverage") else {"on": "2011-03-31"}
+    for _ in range(5):  # more units and covered units do not mean more queries
+        cover("WCA-2006-TADEU", "TADEU", make_jfo("GTA").acronym, make_jfo("PAC").acronym)
+    with django_assert_max_num_queries(AS_OF_QUERIES[report]):
+        answer(analyst_api, report, region="GTA,PAC", as_of=timezone.now().isoformat(), **params)

@@ -365,7 +365,7 @@ def all_links(model, field: str, moment: datetime.datetime | None = None, *, ids
 def record_unrecorded_creations(apps, schema_editor, *, app_label: str, model_name: str) -> None:
     """For a migration: each record of `model_name` with no historical row at all (made before
     its history was kept, e.g. by a data migration) gets its creation row ("+"), dated when it
-    was created (`created`) and holding its values as they stand, so `rows_as_of` finds it
+    was created (`created`), entry point "command", holding its values as they stand, so `rows_as_of` finds it
     from then on (what it was before a change made without history is not known)."""
     model = apps.get_model(app_label, model_name)
     historical = apps.get_model(app_label, f"Historical{model_name}")
@@ -375,7 +375,7 @@ def record_unrecorded_creations(apps, schema_editor, *, app_label: str, model_na
         (
             historical(
                 **{name: getattr(record, name) for name in fields},
-                history_date=record.created, history_type="+", history_change_reason="migration",
+                history_date=record.created, history_type="+", history_change_reason="command",
             )
             for record in model.objects.exclude(pk__in=recorded).order_by("pk")
         ),

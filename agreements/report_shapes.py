@@ -8,6 +8,9 @@ from dataclasses import dataclass
 
 from jfo_registry.core.shapes import Period, Shape, public
 
+#: What a report's `as_of` says: the moment whose registry it answers (None: as it is now).
+AS_OF_HELP = "The moment the report answers for (transaction time: the registry as it stood then); null: now."
+
 
 @dataclass(eq=False, kw_only=True)
 class CoverageGroup(Shape):
@@ -40,6 +43,7 @@ class CoverageReport(Shape):
     report: str
     fiscal_year: str | None
     period: Period
+    as_of: datetime.datetime | None = public(help_text=AS_OF_HELP)
     units: int
     covered: int
     not_covered: int
@@ -90,6 +94,7 @@ class ConditionsReport(Shape):
     references addressing all, addressing none (assessed) and not assessed."""
 
     report: str
+    as_of: datetime.datetime | None = public(help_text=AS_OF_HELP)
     conditions: list[ConditionText]
     arrangements: list[ConditionRow]
     per_condition: list[ConditionCount]
@@ -122,6 +127,7 @@ class ExpiringReport(Shape):
     report: str
     on: datetime.date
     days: int
+    as_of: datetime.datetime | None = public(help_text=AS_OF_HELP)
     arrangements: list[ExpiringRow]
 
 
@@ -169,5 +175,6 @@ class GapsReport(Shape):
 
     report: str
     on: datetime.date
+    as_of: datetime.datetime | None = public(help_text=AS_OF_HELP)
     units: list[UnitGap]
     arrangements: list[ArrangementGap]

@@ -7,13 +7,13 @@ import datetime
 from dataclasses import dataclass
 
 from django.db.models import (
-    BooleanField, Case, Count, Exists, ExpressionWrapper, F, OuterRef, Prefetch, Q, QuerySet, Value, When,
+    BooleanField, Case, Count, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet, Value, When,
 )
 from django.utils import timezone
 
 from jfo_registry.core import periods
 from jfo_registry.core.fiscal import FiscalYear, add_days
-from jfo_registry.core.history import all_links_as_of, rows_as_of
+from jfo_registry.core.history import all_links, records_as_of
 from jfo_registry.core.roles import Role
 from jfo_registry.core.routers import reports_read_from_replica
 from operations.choices import JfoType
@@ -73,10 +73,53 @@ def expiring_reasons(arrangement: Arrangement, day: datetime.date, days: int) ->
     return found
 
 
-def expiring_within(day: datetime.date, days: int) -> QuerySet:
+def expiring_within(day: datetime.date, days: int, as_of: datetime.datetime | None = None) -> QuerySet:
     """Arrangements expiring within `days` days of `day` (`expiring_q`), soonest expiry first,
-    then review date and reference."""
-    return Arrangement.objects.filter(expiring_q(day, days)).order_by("expiry_date", "review_date", "reference")
+    then review date and reference; with `as_of`, the arrangements as they stood then (their
+    historical rows: read them through `id`)."""
+    return records_as_of(Arrangement, as_of).filter(expiring_q(day, days)).order_by("expiry_date", "review_date", "reference")
+
+
+# --- Transaction time: the arrangements' links and units as they are or stood at `as_of` ---------
+
+def unit_ids_covered_on(day: datetime.date, as_of: datetime.datetime | None = None) -> set[int]:
+    """The ids of the units covered by an arrangement in force on `day` (`in_force_on`), the
+    arrangements and the units they cover as they are, or as they stood at `as_of` (from their
+    history). Two queries (three with `as_of`); raises nothing."""
+    in_force = records_as_of(Arrangement, as_of).filter(in_force_on(day)).values_list("id", flat=True)
+    return set().union(*all_links(Arrangement, "jfos", as_of, ids=list(in_force)).values())
+
+
+def covered_on(day: datetime.date, as_of: datetime.datetime | None = None) -> Q:
+    """A Q for JFO unit rows (the units, or their historical rows with `as_of`): the unit is
+    covered by an arrangement in force on `day` (`covered_by_arrangement_in_force`; with `as_of`,
+    as the registry said then, `unit_ids_covered_on`). Raises nothing."""
+    if as_of is None:
+        return Q(covered_by_arrangement_in_force(day))
+    return Q(id__in=unit_ids_covered_on(day, as_of))
+
+
+def covering_regions(arrangements: QuerySet, region, as_of: datetime.datetime | None = None) -> QuerySet:
+    """`arrangements` (rows of Arrangement, or its history with `as_of`) narrowed to those
+    covering a unit of the `region` code(s) (comma-separated or a list; None: all), the links
+    and units as they stood at `as_of` when given. Raises nothing."""
+    if not region:
+        return arrangements
+    if as_of is None:
+        return arrangements.filter(jfos__region__code__in=region_codes(region)).distinct()
+    in_regions = set(records_as_of(JointForceOperation, as_of).filter(
+        region__code__in=region_codes(region)).values_list("id", flat=True))
+    links = all_links(Arrangement, "jfos", as_of, ids=list(arrangements.values_list("id", flat=True)))
+    return arrangements.filter(id__in=[pk for pk, unit_ids in links.items() if unit_ids & in_regions])
+
+
+def regions_covered(arrangement_ids, as_of: datetime.datetime | None = None) -> dict[int, list[str]]:
+    """{arrangement id: sorted region codes of the units it covers} for `arrangement_ids`, the
+    links and units as they are or as they stood at `as_of`; one without units absent. Two queries."""
+    links = all_links(Arrangement, "jfos", as_of, ids=list(arrangement_ids))
+    region_of = dict(records_as_of(JointForceOperation, as_of).filter(
+        id__in=set().union(*links.values())).values_list("id", "region__code"))
+    return {pk: sorted({region_of[unit] for unit in unit_ids if unit in region_of}) for pk, unit_ids in links.items()}
 
 
 def with_in_force_flag(queryset: QuerySet, day: datetime.date) -> QuerySet:
@@ -136,8 +179,8 @@ def coverage_report(
     otherwise on `on` (default today). `region`: region code(s), comma-separated. Only units
     active in the period are counted. With `as_of` (an aware datetime): as the registry said at
     that moment: the units, the arrangements and the units they covered rebuilt from their
-    history (`history.rows_as_of`, `history.all_links_as_of`). Returns a CoverageReport; raises
-    ValueError for an unknown year.
+    history (`history.rows_as_of`, `history.all_links_as_of`); the report says the `as_of` it
+    answers. Returns a CoverageReport; raises ValueError for an unknown year.
     """
     if fiscal_year is not None:
         year = FiscalYear.parse(fiscal_year)
@@ -149,9 +192,9 @@ def coverage_report(
         units = JointForceOperation.objects.all()
         covered = Exists(Arrangement.objects.filter(in_force_during(start, end), jfos=OuterRef("pk")))
     else:
-        units = rows_as_of(JointForceOperation, as_of)
-        in_force = rows_as_of(Arrangement, as_of).filter(in_force_during(start, end)).values_list("id", flat=True)
-        covered_ids = set().union(*all_links_as_of(Arrangement, "jfos", as_of, ids=list(in_force)).values())
+        units = records_as_of(JointForceOperation, as_of)
+        in_force = records_as_of(Arrangement, as_of).filter(in_force_during(start, end)).values_list("id", flat=True)
+        covered_ids = set().union(*all_links(Arrangement, "jfos", as_of, ids=list(in_force)).values())
         covered = ExpressionWrapper(Q(id__in=covered_ids), output_field=BooleanField())
     units = units.exclude(status="proposed").filter(periods.overlaps_q(start, end, open_start=True))
     if region:
@@ -160,7 +203,7 @@ def coverage_report(
 
     def grouped(field: str, labels) -> list[CoverageGroup]:
         rows = units.values(key=F(field)).annotate(
-            units=Count("pk"), covered_count=Count("pk", filter=Q(covered=True))
+            units=Count("id"), covered_count=Count("id", filter=Q(covered=True))
         ).order_by("key")
         return [
             CoverageGroup(key=r["key"], label=labels(r["key"]), units=r["units"], covered=r["covered_count"],
@@ -170,12 +213,13 @@ def coverage_report(
 
     region_names = {r.code: r.name for r in Region.objects.all()}
     type_names = dict(JfoType.choices)
-    totals = units.aggregate(total=Count("pk"), covered_count=Count("pk", filter=Q(covered=True)))
+    totals = units.aggregate(total=Count("id"), covered_count=Count("id", filter=Q(covered=True)))
     uncovered = units.filter(covered=False).select_related("region", "program").order_by("region__code", "acronym")
     return CoverageReport(
         report="coverage",
         fiscal_year=label,
         period=Period(start=start, end=end),
+        as_of=as_of,
         units=totals["total"],
         covered=totals["covered_count"],
         not_covered=totals["total"] - totals["covered_count"],
@@ -189,56 +233,67 @@ def coverage_report(
     )
 
 
+def _condition_text(condition) -> str:
+    """A condition's text in the current language, of the condition or of its historical row
+    (which has its fields, not its properties)."""
+    return InformationSharingCondition.text.fget(condition)
+
+
 @reports_read_from_replica
-def conditions_report(*, status=None) -> ConditionsReport:
+def conditions_report(*, status=None, as_of: datetime.datetime | None = None) -> ConditionsReport:
     """The Exhibit 6 matrix: arrangements × the seven conditions, with per-condition counts.
 
     `status`: arrangement status(es), comma-separated; by default every arrangement that is
     not superseded or terminated. A condition is "addressed in N of M": M counts the
-    arrangements assessed for it. Returns a ConditionsReport; raises nothing.
+    arrangements assessed for it. With `as_of` (an aware datetime): as the registry said at that
+    moment (the arrangements, conditions and coverage marks rebuilt from their history); the
+    report says the `as_of` it answers. Four queries; returns a ConditionsReport; raises nothing.
     """
-    arrangements = Arrangement.objects.all()
+    arrangements = records_as_of(Arrangement, as_of)
     if status:
         arrangements = arrangements.filter(status__in=[s.strip() for s in str(status).split(",") if s.strip()])
     else:
         arrangements = arrangements.exclude(status__in=[ArrangementStatus.SUPERSEDED, ArrangementStatus.TERMINATED])
-    conditions = list(InformationSharingCondition.objects.order_by("letter"))
-    arrangements = arrangements.order_by("reference").prefetch_related(
-        Prefetch("condition_coverages", queryset=ConditionCoverage.objects.select_related("condition"))
-    )
+    conditions = list(records_as_of(InformationSharingCondition, as_of).order_by("letter"))
+    letter_of = {c.id: c.letter for c in conditions}
+    coverages = records_as_of(ConditionCoverage, as_of).filter(arrangement_id__in=arrangements.values("id"))
+    marks: dict[int, dict[str, str]] = {}
+    for arrangement_id, condition_id, mark in coverages.values_list("arrangement_id", "condition_id", "status"):
+        if condition_id in letter_of:
+            marks.setdefault(arrangement_id, {})[letter_of[condition_id]] = mark
     rows = []
-    for arrangement in arrangements:
-        marks = {c.condition.letter: c.status for c in arrangement.condition_coverages.all()}
-        statuses = [marks.get(c.letter, CoverageStatus.NOT_ASSESSED) for c in conditions]
+    for arrangement in arrangements.order_by("reference"):
+        statuses = [marks.get(arrangement.id, {}).get(c.letter, CoverageStatus.NOT_ASSESSED) for c in conditions]
         rows.append(ConditionRow(
-            id=arrangement.pk, reference=arrangement.reference, title=arrangement.title,
+            id=arrangement.id, reference=arrangement.reference, title=arrangement.title,
             status=arrangement.status, conditions=dict(zip((c.letter for c in conditions), statuses)),
             addressed=statuses.count(CoverageStatus.ADDRESSED),
             assessed=sum(1 for s in statuses if s != CoverageStatus.NOT_ASSESSED),
         ))
     counts = {
-        row["letter"]: row
-        for row in ConditionCoverage.objects.filter(arrangement__in=arrangements)
-        .values(letter=F("condition__letter"))
+        row["condition_id"]: row
+        for row in coverages.values("condition_id")
         .annotate(
-            addressed=Count("pk", filter=Q(status=CoverageStatus.ADDRESSED)),
-            partly_addressed=Count("pk", filter=Q(status=CoverageStatus.PARTLY_ADDRESSED)),
-            not_addressed=Count("pk", filter=Q(status=CoverageStatus.NOT_ADDRESSED)),
+            addressed=Count("id", filter=Q(status=CoverageStatus.ADDRESSED)),
+            partly_addressed=Count("id", filter=Q(status=CoverageStatus.PARTLY_ADDRESSED)),
+            not_addressed=Count("id", filter=Q(status=CoverageStatus.NOT_ADDRESSED)),
         )
+        .order_by()
     }
     total = len(rows)
     per_condition = []
     for condition in conditions:
-        c = counts.get(condition.letter, {})
+        c = counts.get(condition.id, {})
         assessed = c.get("addressed", 0) + c.get("partly_addressed", 0) + c.get("not_addressed", 0)
         per_condition.append(ConditionCount(
-            letter=condition.letter, text=condition.text,
+            letter=condition.letter, text=_condition_text(condition),
             addressed=c.get("addressed", 0), partly_addressed=c.get("partly_addressed", 0),
             not_addressed=c.get("not_addressed", 0), not_assessed=total - assessed, assessed=assessed,
         ))
     return ConditionsReport(
         report="conditions",
-        conditions=[ConditionText(letter=c.letter, text=c.text) for c in conditions],
+        as_of=as_of,
+        conditions=[ConditionText(letter=c.letter, text=_condition_text(c)) for c in conditions],
         arrangements=rows,
         per_condition=per_condition,
         arrangement_count=total,
@@ -249,74 +304,83 @@ def conditions_report(*, status=None) -> ConditionsReport:
 
 
 @reports_read_from_replica
-def expiring_report(*, days: int = 90, on: datetime.date | None = None, region=None) -> ExpiringReport:
+def expiring_report(
+    *, days: int = 90, on: datetime.date | None = None, region=None, as_of: datetime.datetime | None = None,
+) -> ExpiringReport:
     """Arrangements expiring within `days` days of `on` (default today): `expiring_within`, the
     rule the reminders and the dashboard use (a review already overdue included).
 
-    `region`: region code(s), comma-separated, of a covered unit. Returns a dict: `report`,
-    `on`, `days`, `arrangements` (ExpiringRow: `days_to_expiry` in days, None unless it expires
-    within the horizon, `review_overdue`, `reasons` ("expiry", "review") and `regions`), as an
-    ExpiringReport. Raises nothing for valid arguments."""
+    `region`: region code(s), comma-separated, of a covered unit. With `as_of` (an aware
+    datetime): as the registry said at that moment (the arrangements, the units they covered and
+    the units' regions rebuilt from their history). Returns an ExpiringReport: `report`, `on`,
+    `days`, `as_of`, `arrangements` (ExpiringRow: `days_to_expiry` in days, None unless it
+    expires within the horizon, `review_overdue`, `reasons` ("expiry", "review") and `regions`).
+    Three queries (more with `region`, `as_of`); raises nothing for valid arguments."""
     day = on or timezone.localdate()
-    queryset = expiring_within(day, days)
-    if region:
-        queryset = queryset.filter(jfos__region__code__in=region_codes(region)).distinct()
-    queryset = queryset.prefetch_related("jfos__region").order_by("expiry_date", "review_date", "reference")
+    queryset = covering_regions(expiring_within(day, days, as_of), region, as_of)
+    arrangements = list(queryset.order_by("expiry_date", "review_date", "reference"))
+    regions = regions_covered([a.id for a in arrangements], as_of)
     rows = []
-    for arrangement in queryset:
+    for arrangement in arrangements:
         reasons = dict(expiring_reasons(arrangement, day, days))
         expiring = ReminderKind.EXPIRY.value in reasons
         rows.append(ExpiringRow(
-            id=arrangement.pk, reference=arrangement.reference, title=arrangement.title,
+            id=arrangement.id, reference=arrangement.reference, title=arrangement.title,
             expiry_date=arrangement.expiry_date, review_date=arrangement.review_date,
             days_to_expiry=(arrangement.expiry_date - day).days if expiring else None,
             review_overdue=bool(arrangement.review_date and arrangement.review_date < day),
             reasons=list(reasons),
-            regions=sorted({unit.region.code for unit in arrangement.jfos.all()}),
+            regions=regions.get(arrangement.id, []),
         ))
-    return ExpiringReport(report="expiring", on=day, days=days, arrangements=rows)
+    return ExpiringReport(report="expiring", on=day, days=days, as_of=as_of, arrangements=rows)
 
 
 @reports_read_from_replica
-def gaps_report(*, on: datetime.date | None = None, region=None) -> GapsReport:
+def gaps_report(*, on: datetime.date | None = None, region=None, as_of: datetime.datetime | None = None) -> GapsReport:
     """Recommendation 2: each unit with no arrangement in force on `on` (default today) and each
     arrangement in force that does not address all seven conditions, with the actions planned
-    to close the gap; `region`: region code(s), comma-separated. Returns a GapsReport; raises
-    nothing."""
+    to close the gap; `region`: region code(s), comma-separated. With `as_of` (an aware
+    datetime): as the registry said at that moment (units, arrangements and their units,
+    conditions, coverage marks and gap actions rebuilt from their history). Returns a
+    GapsReport; raises nothing."""
     day = on or timezone.localdate()
-    coverage = coverage_report(on=day, region=region)
-    actions = GapAction.objects.order_by("due_date", "pk")
-    units = JointForceOperation.objects.filter(pk__in=[u["id"] for u in coverage["uncovered_units"]]).select_related(
-        "region").prefetch_related(Prefetch("gap_actions", queryset=actions)).order_by("region__code", "acronym")
-    condition_count = InformationSharingCondition.objects.count()
-    incomplete = (
-        arrangements_in_force(day)
-        .annotate(addressed=Count("condition_coverages", filter=Q(condition_coverages__status=CoverageStatus.ADDRESSED)))
-        .filter(addressed__lt=condition_count)
-        .prefetch_related(Prefetch("gap_actions", queryset=actions))
-        .order_by("reference")
+    coverage = coverage_report(on=day, region=region, as_of=as_of)
+    uncovered_ids = [u["id"] for u in coverage["uncovered_units"]]
+    units = records_as_of(JointForceOperation, as_of).filter(id__in=uncovered_ids).select_related(
+        "region").order_by("region__code", "acronym")
+    condition_count = records_as_of(InformationSharingCondition, as_of).count()
+    in_force = covering_regions(records_as_of(Arrangement, as_of).filter(in_force_on(day)), region, as_of)
+    addressed = dict(
+        records_as_of(ConditionCoverage, as_of)
+        .filter(arrangement_id__in=in_force.values("id"), status=CoverageStatus.ADDRESSED)
+        .values("arrangement_id").annotate(addressed=Count("id")).order_by().values_list("arrangement_id", "addressed")
     )
-    if region:
-        incomplete = incomplete.filter(jfos__region__code__in=region_codes(region)).distinct()
-
-    def action_rows(subject) -> list[GapActionRow]:
-        return [
-            GapActionRow(id=a.pk, action=a.action, owner=a.owner, due_date=a.due_date, status=a.status,
-                         overdue=a.status in ("open", "in_progress") and a.due_date < day)
-            for a in subject.gap_actions.all()
-        ]
+    incomplete = [a for a in in_force.order_by("reference") if addressed.get(a.id, 0) < condition_count]
+    actions = records_as_of(GapAction, as_of).filter(
+        Q(jfo_id__in=uncovered_ids) | Q(arrangement_id__in=[a.id for a in incomplete])
+    ).order_by("due_date", "id")
+    actions_of: dict[tuple[str, int], list[GapActionRow]] = {}
+    for a in actions:
+        row = GapActionRow(id=a.id, action=a.action, owner=a.owner, due_date=a.due_date, status=a.status,
+                           overdue=a.status in ("open", "in_progress") and a.due_date < day)
+        if a.jfo_id is not None:
+            actions_of.setdefault(("unit", a.jfo_id), []).append(row)
+        if a.arrangement_id is not None:
+            actions_of.setdefault(("arrangement", a.arrangement_id), []).append(row)
 
     return GapsReport(
         report="gaps",
         on=day,
+        as_of=as_of,
         units=[
-            UnitGap(id=u.pk, acronym=u.acronym, name=u.name, region=u.region.code, gap="no_arrangement",
-                    actions=action_rows(u))
+            UnitGap(id=u.id, acronym=u.acronym, name=u.name, region=u.region.code, gap="no_arrangement",
+                    actions=actions_of.get(("unit", u.id), []))
             for u in units
         ],
         arrangements=[
-            ArrangementGap(id=a.pk, reference=a.reference, title=a.title, gap="conditions",
-                           addressed=a.addressed, of=condition_count, actions=action_rows(a))
+            ArrangementGap(id=a.id, reference=a.reference, title=a.title, gap="conditions",
+                           addressed=addressed.get(a.id, 0), of=condition_count,
+                           actions=actions_of.get(("arrangement", a.id), []))
             for a in incomplete
         ],
     )

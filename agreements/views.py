@@ -292,7 +292,7 @@ class DocumentDownloadView(RoleRequiredMixin, View):
 class AgreementsReportPage(ReportPageView):
     """A report page of agreements: its years back to the first assignment."""
 
-    query_fields: tuple[str, ...] = ()
+    query_fields: tuple[str, ...] = ("as_of",)
 
     def query_form_kwargs(self) -> dict:
         """`first_day` for the page's ReportQueryForm."""
@@ -302,7 +302,7 @@ class AgreementsReportPage(ReportPageView):
 class CoverageReportPage(AgreementsReportPage):
     template_name = "reports/coverage.html"
     report_view = reports.CoverageReportView
-    query_fields = ("fiscal_year",)
+    query_fields = ("fiscal_year", "as_of")
 
 
 class ConditionsReportPage(AgreementsReportPage):
@@ -313,7 +313,7 @@ class ConditionsReportPage(AgreementsReportPage):
 class ExpiringReportPage(AgreementsReportPage):
     template_name = "reports/expiring.html"
     report_view = reports.ExpiringReportView
-    query_fields = ("days",)
+    query_fields = ("days", "as_of")
 
 
 class GapsReportPage(AgreementsReportPage):

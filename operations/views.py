@@ -32,9 +32,9 @@ def user_region_codes(user) -> list[str] | None:
     return None
 
 
-def report_query_form(data, *, query=YearQuery, fields=("fiscal_year",)) -> ReportQueryForm:
+def report_query_form(data, *, query=YearQuery, fields=("fiscal_year", "as_of")) -> ReportQueryForm:
     """The report-query form of a page that takes a fiscal year (the dashboard): validated by
-    `query` (a ReportQuery; default: only `fiscal_year`), its years back to the first assignment
+    `query` (a ReportQuery; default: `fiscal_year` and `as_of`), its years back to the first assignment
     and its `group_by` choices those of the resources report."""
     return ReportQueryForm(
         data, query=query, fields=fields, first_day=selectors.first_assignment_day(),
@@ -339,15 +339,16 @@ class OperationsReportPage(ReportPageView):
 class ResourcesReportPage(OperationsReportPage):
     template_name = "reports/resources.html"
     report_view = reports.ResourcesReportView
-    query_fields = ("fiscal_year", "group_by")
+    query_fields = ("fiscal_year", "group_by", "as_of")
 
 
 class TenureReportPage(OperationsReportPage):
     template_name = "reports/tenure.html"
     report_view = reports.TenureReportView
-    query_fields = ("on",)
+    query_fields = ("on", "as_of")
 
 
 class AllocationReportPage(OperationsReportPage):
     template_name = "reports/allocation.html"
     report_view = reports.AllocationReportView
+    query_fields = ("fiscal_year", "as_of")

@@ -6,7 +6,8 @@ from rest_framework import serializers
 
 from jfo_registry.core.shapes import csv_columns, csv_values, serializer_for
 from jfo_registry.core.reports_api import (
-    ERRORS, FORMAT_PARAMETER, ReportQuery, ReportView, fiscal_year_parameter, on_parameter, region_parameter,
+    ERRORS, FORMAT_PARAMETER, ReportQuery, ReportView, as_of_parameter, fiscal_year_parameter, on_parameter,
+    region_parameter,
 )
 
 from .. import report_shapes, selectors
@@ -14,11 +15,12 @@ from ..choices import ArrangementStatus
 
 
 class CoverageQuery(ReportQuery):
-    """The coverage report's parameters (API and page); no `as_of` (refused)."""
+    """The coverage report's parameters (API and page)."""
 
     fiscal_year = fiscal_year_parameter(_("Covered at some time in this fiscal year."))
     on = on_parameter(_("Covered on this date (default: today)."))
     region = region_parameter()
+    as_of = as_of_parameter()
 
 
 #: The schema of the coverage report and its CSV columns, derived from its shape.
@@ -41,7 +43,10 @@ class CoverageReportView(ReportView):
     @classmethod
     def report(cls, params: dict):
         """`selectors.coverage_report` for validated `params` (a fiscal year, else a day: today)."""
-        return selectors.coverage_report(fiscal_year=params.get("fiscal_year"), on=params.get("on"), region=params.get("region"))
+        return selectors.coverage_report(
+            fiscal_year=params.get("fiscal_year"), on=params.get("on"), region=params.get("region"),
+            as_of=params.get("as_of"),
+        )
 
     def csv_filename(self, data) -> str:
         """The CSV file name for `data` (the report as sent): `coverage-{fiscal_year, else the period's start}.csv`."""
@@ -60,12 +65,13 @@ class CoverageReportView(ReportView):
 
 
 class ConditionsQuery(ReportQuery):
-    """The conditions report's parameters (API and page); no `as_of` (refused)."""
+    """The conditions report's parameters (API and page)."""
 
     status = serializers.MultipleChoiceField(
         choices=ArrangementStatus.choices, required=False,
         help_text=_("Arrangements of these statuses (default: all but superseded and terminated)."),
     )
+    as_of = as_of_parameter()
 
 
 #: The schema of the conditions report and its CSV columns, derived from its shape.
@@ -88,7 +94,9 @@ class ConditionsReportView(ReportView):
     @classmethod
     def report(cls, params: dict):
         """`selectors.conditions_report` for validated `params` (default statuses: all but superseded, terminated)."""
-        return selectors.conditions_report(status=",".join(sorted(params.get("status") or [])) or None)
+        return selectors.conditions_report(
+            status=",".join(sorted(params.get("status") or [])) or None, as_of=params.get("as_of"),
+        )
 
     def csv_rows(self, data):
         """Args: the report as sent. Yields: the header (the shape's columns, `conditions` as one
@@ -102,11 +110,12 @@ class ConditionsReportView(ReportView):
 
 
 class ExpiringQuery(ReportQuery):
-    """The expiring report's parameters (API and page); no `as_of` (refused)."""
+    """The expiring report's parameters (API and page)."""
 
     days = serializers.IntegerField(min_value=0, max_value=3650, default=90, help_text=_("The horizon, in days."))
     on = on_parameter()
     region = region_parameter()
+    as_of = as_of_parameter()
 
 
 #: The schema of the expiring report and its CSV columns, derived from its shape.
@@ -129,7 +138,9 @@ class ExpiringReportView(ReportView):
     @classmethod
     def report(cls, params: dict):
         """`selectors.expiring_report` for validated `params` (default: 90 days from today)."""
-        return selectors.expiring_report(days=params.get("days", 90), on=params.get("on"), region=params.get("region"))
+        return selectors.expiring_report(
+            days=params.get("days", 90), on=params.get("on"), region=params.get("region"), as_of=params.get("as_of"),
+        )
 
     def csv_filename(self, data) -> str:
         """The CSV file name for `data` (the report as sent): `expiring-{on}-{days}-days.csv`."""
@@ -143,10 +154,11 @@ class ExpiringReportView(ReportView):
 
 
 class GapsQuery(ReportQuery):
-    """The gaps plan's parameters (API and page); no `as_of` (refused)."""
+    """The gaps plan's parameters (API and page)."""
 
     on = on_parameter()
     region = region_parameter()
+    as_of = as_of_parameter()
 
 
 #: The schema of the gaps plan and its actions' CSV columns, derived from its shape.
@@ -169,7 +181,7 @@ class GapsReportView(ReportView):
     @classmethod
     def report(cls, params: dict):
         """`selectors.gaps_report` for validated `params` (default day: today)."""
-        return selectors.gaps_report(on=params.get("on"), region=params.get("region"))
+        return selectors.gaps_report(on=params.get("on"), region=params.get("region"), as_of=params.get("as_of"))
 
     def csv_filename(self, data) -> str:
         """The CSV file name for `data` (the report as sent): `gaps-{on}.csv`."""

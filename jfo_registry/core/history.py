@@ -334,6 +334,11 @@ def _substitute_table(sql: str, params: list, table: str, derived: str, derived_
     pieces.append(sql[position:])
     new_params.extend(params)
     return "".join(pieces), new_params
+def records_as_of(model, moment: datetime.datetime | None = None) -> QuerySet:
+    """`model`'s records as they are (`moment` None: its default manager's queryset) or as they
+    stood at `moment` (`rows_as_of`: historical rows). Either way, filter and read it through the
+    model's fields and `id` (never `pk`, which is a historical row's own key); raises nothing."""
+    return rows_as_of(model, moment) if moment is not None else model._default_manager.all()
 
 
 def links_as_of(record, field: str, moment: datetime.datetime) -> frozenset:
@@ -393,6 +398,46 @@ def all_links_as_of(model, field: str, moment: datetime.datetime, *, ids=None) -
     else:
         raise ValueError(f"{model.__name__}.{field} keeps no history.")
     return {pk: frozenset(targets) for pk, targets in links.items() if targets}
+
+
+def all_links(model, field: str, moment: datetime.datetime | None = None, *, ids=None) -> dict[int, frozenset]:
+    """`all_links_as_of(model, field, moment, ids=ids)`, or with `moment` None the links as they
+    stand (the many-to-many table itself): {record id: frozenset of linked primary keys}, records
+    without links absent. One query now; raises as `all_links_as_of`."""
+    if moment is not None:
+        return all_links_as_of(model, field, moment, ids=ids)
+    m2m = model._meta.get_field(field)
+    if not m2m.many_to_many or m2m.auto_created:
+        raise ValueError(f"{model.__name__}.{field} is not a many-to-many field of {model.__name__}.")
+    owner, target = f"{m2m.m2m_field_name()}_id", f"{m2m.m2m_reverse_field_name()}_id"
+    rows = m2m.remote_field.through._default_manager.all()
+    if ids is not None:
+        rows = rows.filter(**{f"{owner}__in": list(ids)})
+    links: dict[int, set] = defaultdict(set)
+    for owner_id, target_id in rows.values_list(owner, target):
+        links[owner_id].add(target_id)
+    return {pk: frozenset(targets) for pk, targets in links.items()}
+
+
+def record_unrecorded_creations(apps, schema_editor, *, app_label: str, model_name: str) -> None:
+    """For a migration: each record of `model_name` with no historical row at all (made before
+    its history was kept, e.g. by a data migration) gets its creation row ("+"), dated when it
+    was created (`created`), entry point "command", holding its values as they stand, so `rows_as_of` finds it
+    from then on (what it was before a change made without history is not known)."""
+    model = apps.get_model(app_label, model_name)
+    historical = apps.get_model(app_label, f"Historical{model_name}")
+    recorded = set(historical.objects.values_list("id", flat=True).distinct())
+    fields = [f.attname for f in model._meta.concrete_fields]
+    historical.objects.bulk_create(
+        (
+            historical(
+                **{name: getattr(record, name) for name in fields},
+                history_date=record.created, history_type="+", history_change_reason="command",
+            )
+            for record in model.objects.exclude(pk__in=recorded).order_by("pk")
+        ),
+        batch_size=1000,
+    )
 
 
 def record_current_links(

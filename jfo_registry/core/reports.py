@@ -37,7 +37,8 @@ class ReportError(ValueError):
 class ReportQueryForm(forms.Form):
     """A report page's parameters, validated by the report's own query serializer (`query`, the
     one its API uses) and rendered as form fields: `fiscal_year` (a select of years), `group_by`,
-    `on` (a day) and `days` (a number); only the fields named in `fields` are shown.
+    `on` (a day), `days` (a number) and `as_of` (a date or date and time, as text: the API's
+    `AsOfField` reads it); only the fields named in `fields` are shown.
 
     `first_day` is the earliest day with data: the year choices run from the next fiscal year
     back to the one holding it (to the current year when None). `group_by_choices` are the
@@ -53,6 +54,11 @@ class ReportQueryForm(forms.Form):
     group_by = forms.ChoiceField(label=_("Group by"), required=False)
     on = forms.DateField(label=_("On"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     days = forms.IntegerField(label=_("Within (days)"), required=False, min_value=0, max_value=3650)
+    as_of = forms.CharField(
+        label=_("As of"), required=False,
+        help_text=_("The registry as it stood at this date (its end) or date and time, e.g. 2011-03-31 or "
+                    "2011-03-31T17:00; empty: as it is now."),
+    )
 
     def __init__(self, data=None, *, query, fields=("fiscal_year",), first_day: datetime.date | None = None,
                  group_by_choices=(), **kwargs):

@@ -49,20 +49,10 @@ def _flatten_error(data) -> str:
     return str(data)
 
 
-AS_OF_UNSUPPORTED = _("This report cannot show the registry as it stood at an earlier time: leave out as_of.")
-
-
 class ReportQuery(serializers.Serializer):
-    """Base of every report's parameters, for the API and the page alike. A report that cannot
-    rebuild the past (no `as_of` field) refuses `as_of` (400, under `as_of`) rather than ignore
-    it. Other unknown parameters are ignored, as DRF does."""
-
-    def to_internal_value(self, data):
-        """Args: the query (a QueryDict or dict). Returns: the validated parameters (a dict).
-        Raises ValidationError (400, `{parameter: [message]}`)."""
-        if "as_of" not in self.fields and "as_of" in data:
-            raise ValidationError({"as_of": [AS_OF_UNSUPPORTED]})
-        return super().to_internal_value(data)
+    """Base of every report's parameters, for the API and the page alike: each report (and the
+    dashboard) declares its own, `as_of` included (`as_of_parameter`); a bad value is a 400 under
+    its name. Unknown parameters are ignored, as DRF does."""
 
 
 def fiscal_year_parameter(help_text=_("2010-2011 or 2010; default: the current year.")) -> FiscalYearField:
@@ -88,9 +78,10 @@ def region_parameter(help_text=_("Region code(s), comma-separated.")) -> seriali
 
 
 class YearQuery(ReportQuery):
-    """Only a fiscal year (the dashboard's parameter)."""
+    """A fiscal year and a moment (the dashboard's parameters)."""
 
     fiscal_year = fiscal_year_parameter()
+    as_of = as_of_parameter()
 
 
 class ReportView(ThrottleFirstMixin, RejectNullCharactersMixin, APIView):

@@ -12,8 +12,8 @@ and `lists` (unit and officer lists, an officer's allocation). This package is t
 from jfo_registry.core.reports import ReportError
 
 from .assignments import (
-    CENT, DAYS_PER_YEAR, active_during, active_on, assignments, assignments_in_year, codes,
-    first_assignment_day, fte_round, money, region_codes,
+    CENT, DAYS_PER_YEAR, active_during, active_on, assignments, assignments_in_year, codes, costing_policy,
+    first_assignment_day, fte_round, lead_agencies, money, of_units, region_codes, salary_rates, unit_value, units,
 )
 from .lists import AllocationPeriod, current_fte_subquery, jfo_list, officer_allocation, officer_list
 from .resources import (
@@ -29,7 +29,8 @@ __all__ = [
     "CENT", "DAYS_PER_YEAR", "GROUP_BY_CHOICES", "GROUP_LABELS", "GROUP_ORDER", "AllocationPeriod", "AllocationReport",
     "AllocationRow", "Benefits", "LongAssignment", "TenureAverage", "TenureGroupAverage", "TenureReport", "TenureRow",
     "ReportError", "ResourcesReport", "ResourcesRow", "ResourcesRowWithChildren", "ResourcesSubtotal", "YearCorrection",
-    "active_during", "active_on", "allocation_report", "assignments", "assignments_in_year", "codes",
-    "current_fte_subquery", "first_assignment_day", "fte_round", "jfo_list", "long_assignments", "money",
-    "officer_allocation", "officer_list", "region_codes", "resources_report", "tenure_report", "year_closure_facts",
+    "active_during", "active_on", "allocation_report", "assignments", "assignments_in_year", "codes", "costing_policy",
+    "current_fte_subquery", "first_assignment_day", "fte_round", "jfo_list", "lead_agencies", "long_assignments",
+    "money", "of_units", "officer_allocation", "officer_list", "region_codes", "resources_report", "salary_rates",
+    "tenure_report", "unit_value", "units", "year_closure_facts",
 ]

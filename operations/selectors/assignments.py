@@ -6,12 +6,13 @@ from __future__ import annotations
 import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import DecimalField, QuerySet
+from django.db.models import DecimalField, F, OuterRef, QuerySet, Subquery
 
 from jfo_registry.core import periods
 from jfo_registry.core.fiscal import FiscalYear
+from jfo_registry.core.history import records_as_of
 
-from ..models import Assignment
+from ..models import Assignment, CostingPolicy, JointForceOperation, Participation, SalaryRate
 
 CENT = Decimal("0.01")
 DAYS_PER_YEAR = Decimal("365.25")
@@ -55,16 +56,73 @@ def assignments_in_year(
     year: FiscalYear, *, region=None, jfo_type=None, program=None, as_of: datetime.datetime | None = None
 ) -> QuerySet:
     """The assignments overlapping the fiscal year `year` (as they stood at `as_of` when given),
-    narrowed to units of the `region`, `jfo_type` and `program` codes (comma-separated or lists).
-    A queryset of Assignment (or of its history records with `as_of`); raises nothing."""
+    narrowed to units of the `region`, `jfo_type` and `program` codes (comma-separated or lists;
+    the units as they stood at `as_of` too). A queryset of Assignment (or of its history records
+    with `as_of`); raises nothing."""
     queryset = active_during(assignments(as_of), year.start, year.end)
+    return of_units(queryset, region=region, jfo_type=jfo_type, program=program, as_of=as_of)
+
+
+# --- What a report reads besides assignments, as it is or as it stood at `as_of` ---------------
+# (transaction time: rebuilt from each table's history; `None` reads the tables as they are)
+
+def units(as_of: datetime.datetime | None = None) -> QuerySet:
+    """The JFO units as they are, or as they stood at `as_of` (their historical rows: region,
+    type, program... as recorded then). Read them through `id`, never `pk`; raises nothing."""
+    return records_as_of(JointForceOperation, as_of)
+
+
+def of_units(queryset: QuerySet, *, region=None, jfo_type=None, program=None,
+             as_of: datetime.datetime | None = None) -> QuerySet:
+    """`queryset` (rows with a `jfo`: assignments or their history) narrowed to the units of the
+    `region`, `jfo_type` and `program` codes (comma-separated or lists), the units as they stood
+    at `as_of` when given (a unit moved since is found in its region of then). Raises nothing."""
+    filters = {}
     if region:
-        queryset = queryset.filter(jfo__region__code__in=codes(region))
+        filters["region__code__in"] = codes(region)
     if jfo_type:
-        queryset = queryset.filter(jfo__jfo_type__in=codes(jfo_type, upper=False))
+        filters["jfo_type__in"] = codes(jfo_type, upper=False)
     if program:
-        queryset = queryset.filter(jfo__program__code__in=codes(program))
-    return queryset
+        filters["program__code__in"] = codes(program)
+    if not filters:
+        return queryset
+    if as_of is None:
+        return queryset.filter(**{f"jfo__{path}": value for path, value in filters.items()})
+    return queryset.filter(jfo_id__in=units(as_of).filter(**filters).values("id"))
+
+
+def unit_value(path: str, as_of: datetime.datetime | None = None):
+    """An expression over rows with a `jfo_id` (assignments or their history): their unit's
+    `path` ("acronym", "region__code", "jfo_type", "program__code"), as the unit is, or as it
+    stood at `as_of` (a subquery of its history). Raises nothing."""
+    if as_of is None:
+        return F(f"jfo__{path}")
+    return Subquery(units(as_of).filter(id=OuterRef("jfo_id")).values(path)[:1])
+
+
+def lead_agencies(unit_ids=None, as_of: datetime.datetime | None = None) -> dict[int, list[str]]:
+    """{unit id: sorted acronyms of its lead agencies} (units of `unit_ids`, or all), from the
+    participations as they are or as they stood at `as_of`; units without a lead absent. One query."""
+    rows = records_as_of(Participation, as_of).filter(role="lead")
+    if unit_ids is not None:
+        rows = rows.filter(jfo_id__in=list(unit_ids))
+    leads: dict[int, list[str]] = {}
+    for jfo_id, acronym in rows.order_by("agency__acronym").values_list("jfo_id", "agency__acronym"):
+        leads.setdefault(jfo_id, []).append(acronym)
+    return leads
+
+
+def salary_rates(year: FiscalYear, as_of: datetime.datetime | None = None) -> dict[str, Decimal]:
+    """{classification: annual salary (CAD)} of the fiscal year `year`, as the rates are or as
+    they stood at `as_of`. One query; raises nothing."""
+    rows = records_as_of(SalaryRate, as_of).filter(fiscal_year=year.start_year)
+    return dict(rows.values_list("classification", "annual_salary"))
+
+
+def costing_policy(year: FiscalYear, as_of: datetime.datetime | None = None):
+    """The costing policy of the fiscal year `year` (its `employee_benefits_rate`, a fraction),
+    as it is or as it stood at `as_of` (a historical row then); None when there is none. One query."""
+    return records_as_of(CostingPolicy, as_of).filter(fiscal_year=year.start_year).order_by("id").first()
 
 
 def codes(value, upper: bool = True) -> list[str]:

@@ -17,8 +17,10 @@ from jfo_registry.core.routers import reports_read_from_replica
 
 from ..attributes import split_by_periods
 from ..choices import Classification, JfoType, Position
-from ..models import Agency, ClosedYearCorrection, CostingPolicy, FiscalYearClosure, JointForceOperation, Participation, Program, Region, SalaryRate
-from .assignments import assignments_in_year, fte_round, money
+from jfo_registry.core.history import records_as_of
+
+from ..models import Agency, ClosedYearCorrection, FiscalYearClosure, Program, Region
+from .assignments import assignments_in_year, costing_policy, fte_round, lead_agencies, money, salary_rates, units
 
 
 @dataclass(eq=False)
@@ -160,30 +162,32 @@ def _per_unit_fte(year: FiscalYear, filters: dict, group_by: str, as_of) -> list
     return split_by_periods(assignments_in_year(year, **filters, as_of=as_of), year, attributes, as_of=as_of)
 
 
-def _keys_of_units(group_by: str, unit_ids: set) -> dict[int, list[tuple[str | None, Decimal]]]:
+def _keys_of_units(group_by: str, unit_ids: set, as_of=None) -> dict[int, list[tuple[str | None, Decimal]]]:
     """Each unit's group(s) with its share: one group, or each of its leads equally (CRTF: RCMP and
-    OPP) so that rows still add up to the subtotal."""
+    OPP) so that rows still add up to the subtotal; the units and leads as they stood at `as_of`."""
     if group_by == "lead_agency":
-        leads: dict[int, list[str]] = {}
-        for jfo_id, acronym in Participation.objects.filter(role="lead").values_list("jfo_id", "agency__acronym"):
-            leads.setdefault(jfo_id, []).append(acronym)
+        leads = lead_agencies(as_of=as_of)
         return {
             jfo_id: [(acronym, Decimal(1) / len(leads[jfo_id])) for acronym in sorted(leads[jfo_id])]
             if jfo_id in leads else [(None, Decimal(1))]
             for jfo_id in unit_ids
         }
     field = {"region": "region__code", "jfo_type": "jfo_type", "program": "program__code"}[group_by]
-    return {pk: [(key, Decimal(1))] for pk, key in JointForceOperation.objects.values_list("pk", field)}
+    keys = {pk: [(key, Decimal(1))] for pk, key in units(as_of).values_list("id", field)}
+    return {pk: keys.get(pk, [(None, Decimal(1))]) for pk in unit_ids}
 
 
-def year_closure_facts(year: FiscalYear) -> tuple[datetime.datetime | None, list[YearCorrection] | None]:
+def year_closure_facts(
+    year: FiscalYear, as_of: datetime.datetime | None = None,
+) -> tuple[datetime.datetime | None, list[YearCorrection] | None]:
     """When `year` was closed (None while open) and its corrections (None for an open year
-    without any): two queries."""
-    closure = FiscalYearClosure.objects.filter(fiscal_year=year.start_year, closed=True).first()
+    without any), as the registry says now or as it said at `as_of`: two queries."""
+    closure = records_as_of(FiscalYearClosure, as_of).filter(fiscal_year=year.start_year, closed=True).first()
+    rows = records_as_of(ClosedYearCorrection, as_of).filter(fiscal_year=year.start_year)
     corrections = [
         YearCorrection(on=row.corrected_at, by=row.corrected_by.get_username() if row.corrected_by else _("system"),
                        reason=row.reason)
-        for row in ClosedYearCorrection.objects.filter(fiscal_year=year.start_year).select_related("corrected_by")
+        for row in rows.select_related("corrected_by").order_by("corrected_at", "id")
     ]
     return (closure.closed_at if closure else None), (corrections if closure or corrections else None)
 
@@ -203,7 +207,8 @@ def resources_report(
     2010), grouped by `group_by` (one of GROUP_BY_CHOICES); with benefits and total (CAD).
 
     `region`, `jfo_type`, `program`: codes (comma-separated or lists) narrowing the units;
-    `as_of`: the registry as it stood at that moment. The proration and the sums run in the
+    `as_of`: the registry as it stood at that moment (the assignments, units, leads, salary
+    rates, costing policy and the year's closure rebuilt from their history). The proration and the sums run in the
     database in one scan (per unit and classification); the groups add those up. Raises
     ReportError when a classification in use has no salary rate for the year, or the year has
     no costing policy (with `strict=False` it reports FTE only: money is None and
@@ -215,7 +220,7 @@ def resources_report(
         raise ValueError(_("Unknown grouping “%(group_by)s”.") % {"group_by": group_by})
     filters = {"region": region, "jfo_type": jfo_type, "program": program}
     per_unit = _per_unit_fte(year, filters, group_by, as_of)
-    rates = dict(SalaryRate.objects.filter(fiscal_year=year.start_year).values_list("classification", "annual_salary"))
+    rates = salary_rates(year, as_of)
     missing = sorted({row["classification"] for row in per_unit} - set(rates))
     if missing and strict:
         raise ReportError(
@@ -223,7 +228,7 @@ def resources_report(
             % {"classifications": ", ".join(missing), "year": year.label},
             missing_classifications=missing,
         )
-    policy = CostingPolicy.objects.filter(fiscal_year=year.start_year).first()
+    policy = costing_policy(year, as_of)
     if policy is None and per_unit and strict:
         raise ReportError(
             _("No employee benefits rate for %(year)s: add a costing policy for this year.") % {"year": year.label},
@@ -237,8 +242,8 @@ def resources_report(
         field = group_by
         keys_of = None
     else:
-        keys_of = _keys_of_units(group_by, unit_ids)
-    programs = dict(JointForceOperation.objects.values_list("pk", "program__code")) if group_by == "jfo_type" else {}
+        keys_of = _keys_of_units(group_by, unit_ids, as_of)
+    programs = dict(units(as_of).values_list("id", "program__code")) if group_by == "jfo_type" else {}
     groups: dict = {}
     children: dict = {}
     for row in per_unit:
@@ -286,7 +291,7 @@ def resources_report(
         employee_benefits=Benefits(rate=None, amount_cad=None),
         total_cad=None,
     )
-    report.closed_on, report.corrections = year_closure_facts(year)
+    report.closed_on, report.corrections = year_closure_facts(year, as_of)
     if not can_cost:
         report.missing_salary_rates = missing
         report.missing_costing_policy = policy is None

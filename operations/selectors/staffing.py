@@ -19,7 +19,9 @@ from jfo_registry.core.shapes import Period, Shape, public
 
 from ..attributes import attribute_on_expression
 from ..models import FTE_MAX, Officer, Region
-from .assignments import DAYS_PER_YEAR, NUMBER, active_during, active_on, assignments, codes, fte_round, years_of
+from .assignments import (
+    DAYS_PER_YEAR, NUMBER, active_during, active_on, assignments, codes, fte_round, of_units, unit_value, years_of,
+)
 
 
 @dataclass(eq=False, kw_only=True)
@@ -98,12 +100,11 @@ def tenure_report(
     by position and by region are computed in the database; `long_assignments` lists current
     assignments longer than `threshold_years` (years; the evaluation's "indefinite assignment"
     concern). `region`: unit region code(s), comma-separated; `as_of`: the registry as it stood
-    then. Returns a TenureReport; raises nothing for valid arguments.
+    then (the assignments and their units, region and acronym, rebuilt from their history).
+    Returns a TenureReport; raises nothing for valid arguments.
     """
     day = on or timezone.localdate()
-    current = active_on(assignments(as_of), day)
-    if region:
-        current = current.filter(jfo__region__code__in=codes(region))
+    current = of_units(active_on(assignments(as_of), day), region=region, as_of=as_of)
     first_start = (
         current.filter(officer=OuterRef("pk")).order_by().values("officer").annotate(first=Min("start_date")).values("first")
     )
@@ -119,7 +120,8 @@ def tenure_report(
     )
     region_codes_by_id = dict(Region.objects.values_list("pk", "code"))
     units: dict[int, list[str]] = {}
-    for officer_id, acronym in current.order_by("jfo__acronym").values_list("officer_id", "jfo__acronym"):
+    acronyms = current.annotate(unit_acronym=unit_value("acronym", as_of)).order_by("unit_acronym")
+    for officer_id, acronym in acronyms.values_list("officer_id", "unit_acronym"):
         units.setdefault(officer_id, []).append(acronym)
     rows = [
         TenureRow(
@@ -145,7 +147,7 @@ def tenure_report(
         return sorted(rows, key=lambda row: (row.key is None, row.key or ""))
 
     overall = officers.aggregate(officers=Count("pk"), average=Avg("tenure_days"))
-    long_count, long_rows = long_assignments(day, threshold_years=threshold_years, current=current)
+    long_count, long_rows = long_assignments(day, threshold_years=threshold_years, current=current, as_of=as_of)
     return TenureReport(
         report="tenure",
         on=day,
@@ -162,21 +164,22 @@ def tenure_report(
 
 def long_assignments(
     day: datetime.date, *, threshold_years: Decimal = Decimal(5), region=None, current=None, limit: int | None = None,
+    as_of: datetime.datetime | None = None,
 ) -> tuple[int, list[LongAssignment]]:
     """Current assignments longer than `threshold_years` (years) at `day`, longest first:
     (how many in all, the rows; the first `limit` of them when given). `region`: unit region
-    code(s); `current`: the current assignments already chosen (tenure_report's). Raises nothing."""
+    code(s); `current`: the current assignments already chosen (tenure_report's); `as_of`: the
+    assignments and their units as they stood then. Raises nothing."""
     if current is None:
-        current = active_on(assignments(), day)
-        if region:
-            current = current.filter(jfo__region__code__in=codes(region))
+        current = of_units(active_on(assignments(as_of), day), region=region, as_of=as_of)
     threshold_days = int(Decimal(threshold_years) * DAYS_PER_YEAR)
     queryset = (
-        current.annotate(days=DaysBetween(date_value(day), F("start_date")))
+        current.annotate(days=DaysBetween(date_value(day), F("start_date")),
+                         unit_acronym=unit_value("acronym", as_of), unit_region=unit_value("region__code", as_of))
         .filter(days__gt=threshold_days)
-        .order_by("-days", "officer__employee_number")
-        .values("id", "officer_id", "jfo_id", "officer__employee_number", "officer__name", "jfo__acronym",
-                "jfo__region__code", "fte", "start_date", "days")
+        .order_by("-days", "officer__employee_number", "id")
+        .values("id", "officer_id", "jfo_id", "officer__employee_number", "officer__name", "unit_acronym",
+                "unit_region", "fte", "start_date", "days")
     )
     rows = [
         LongAssignment(
@@ -185,8 +188,8 @@ def long_assignments(
             jfo_id=a["jfo_id"],
             employee_number=a["officer__employee_number"],
             name=a["officer__name"],
-            jfo=a["jfo__acronym"],
-            region=a["jfo__region__code"],
+            jfo=a["unit_acronym"],
+            region=a["unit_region"],
             fte=a["fte"],
             start_date=a["start_date"],
             years=years_of(a["days"]),

@@ -29,3 +29,16 @@ def test_as_of_refuses_anything_else(value):
     with pytest.raises(ValidationError) as refused:
         AsOfField().to_internal_value(value)
     assert refused.value.detail == ["Use a date (2011-03-31) or a date and time (2011-03-31T17:00)."]
+
+
+@pytest.mark.parametrize("value", ["9999-12-31", "9999-12-31T23:00", "0001-01-01T00:00:00+14:00"])
+def test_as_of_refuses_a_moment_out_of_range(value):
+    with pytest.raises(ValidationError) as refused:
+        AsOfField().to_internal_value(value)
+    assert refused.value.detail == ["This moment is out of range: use a date between the years 1 and 9999."]
+
+
+@pytest.mark.parametrize("value", ["2011-03-31T12:00+23:00", "0001-01-02", "9999-12-30"])
+def test_as_of_gives_the_moment_in_the_current_time_zone(value):
+    moment = AsOfField().to_internal_value(value)
+    assert moment.utcoffset() == timezone.localtime(moment).utcoffset()

@@ -312,10 +312,11 @@ def test_the_coverage_report_as_of_the_moment_before_a_unit_lost_its_arrangement
     now = coverage_report(fiscal_year="2010-2011")
     assert now["covered"] == reported["covered"] - 1
     assert "TADEU" in {row["acronym"] for row in now["uncovered_units"]}
-    assert coverage_report(fiscal_year="2010-2011", as_of=moment) == reported
-    assert coverage_report(fiscal_year="2010-2011", as_of=timezone.now()) == now
+    assert coverage_report(fiscal_year="2010-2011", as_of=moment) == {**reported, "as_of": moment}
+    later = timezone.now()
+    assert coverage_report(fiscal_year="2010-2011", as_of=later) == {**now, "as_of": later}
     # TADEU moved to the Pacific since: as of the moment, it is still counted in the GTA.
-    assert coverage_report(fiscal_year="2010-2011", region="GTA", as_of=moment) == reported_gta
+    assert coverage_report(fiscal_year="2010-2011", region="GTA", as_of=moment) == {**reported_gta, "as_of": moment}
     assert coverage_report(fiscal_year="2010-2011", region="GTA")["units"] == reported_gta["units"] - 1
 
 

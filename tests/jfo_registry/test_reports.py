@@ -11,7 +11,6 @@ from rest_framework.renderers import JSONRenderer
 
 from agreements import report_shapes
 from agreements.api import reports as agreements_reports
-from jfo_registry.core.reports_api import AS_OF_UNSUPPORTED
 from jfo_registry.core.shapes import csv_columns, plain, serializer_for
 from operations import selectors
 from operations.api import reports as operations_reports
@@ -48,7 +47,7 @@ BAD = [
     ("allocation", {"fiscal_year": "2010-2012"}), ("allocation", {"as_of": "garbage"}),
     ("coverage", {"fiscal_year": "soon"}), ("coverage", {"as_of": "garbage"}), ("coverage", {"on": "yesterday"}),
     ("conditions", {"as_of": "garbage"}), ("conditions", {"status": "lost"}),
-    ("expiring", {"days": "4000"}), ("expiring", {"days": "-1"}), ("expiring", {"as_of": "2011-03-31"}),
+    ("expiring", {"days": "4000"}), ("expiring", {"days": "-1"}), ("expiring", {"as_of": "2011-02-30"}),
     ("gaps", {"on": "yesterday"}), ("gaps", {"as_of": "garbage"}),
 ]
 
@@ -66,21 +65,19 @@ def test_a_bad_parameter_gets_the_same_message_from_page_and_api(analyst_api, an
     assert html.escape(message) in response.content.decode()
 
 
-@pytest.mark.parametrize("report", ["coverage", "conditions", "expiring", "gaps"])
-def test_reports_that_cannot_rebuild_the_past_refuse_as_of(analyst_api, report):
-    assert api_message(analyst_api, report, {"as_of": "2011-03-31"}) == str(AS_OF_UNSUPPORTED)
-
-
-@pytest.mark.parametrize("report", ["resources", "tenure", "allocation"])
-def test_reports_that_rebuild_the_past_take_as_of_on_the_page_too(analyst_api, analyst_client, report):
+@pytest.mark.parametrize("report", REPORTS)
+def test_every_report_takes_as_of_on_the_page_too_and_says_which_moment_it_answers(analyst_api, analyst_client, report):
     params = {"as_of": "2011-03-31", "fiscal_year": "2010", "on": "2011-03-31"}
-    params = {k: v for k, v in params.items() if k != ("on" if report != "tenure" else "fiscal_year")}
+    params = {k: v for k, v in params.items() if k != ("on" if report in ("resources", "allocation") else "fiscal_year")}
     answer = analyst_api.get(f"/api/v1/reports/{report}/", params)
     assert answer.status_code == 200
     page = analyst_client.get(f"/reports/{report}/", params)
     assert page.status_code == 200
     assert as_json(page.context["report"]) == answer.json()
-    assert answer.json()["as_of"].startswith("2011-03-31T")
+    assert answer.json()["as_of"].startswith("2011-03-31T23:59:59")
+    assert 'data-testid="as-of"' in page.content.decode()
+    now = {k: v for k, v in params.items() if k != "as_of"}
+    assert analyst_api.get(f"/api/v1/reports/{report}/", now).json()["as_of"] is None
 
 
 def as_json(report) -> dict:

@@ -104,15 +104,21 @@ class FiscalYearField(serializers.Field):
 class AsOfField(serializers.Field):
     """`as_of=2011-03-31` (the end of that day) or an ISO date-time: the registry as it stood then."""
 
-    default_error_messages = {"invalid": _("Use a date (2011-03-31) or a date and time (2011-03-31T17:00).")}
+    default_error_messages = {
+        "invalid": _("Use a date (2011-03-31) or a date and time (2011-03-31T17:00)."),
+        "out_of_range": _("This moment is out of range: use a date between the years 1 and 9999."),
+    }
 
     def to_representation(self, value):
         """Args: an aware datetime. Returns: its ISO 8601 text."""
         return value.isoformat()
 
     def to_internal_value(self, data):
-        """Args: a date or a date-time (text). Returns: an aware datetime (a date: 23:59:59.999999
-        that day, in the current time zone). Raises ValidationError (400) for anything else."""
+        """Args: a date or a date-time (text). Returns: an aware datetime in the current time zone
+        (a date: 23:59:59.999999 that day; a date-time with an offset: that moment). Raises
+        ValidationError (400): `invalid` for anything else (an impossible date or time, an offset
+        of a day or more), `out_of_range` for a moment that cannot be written in UTC and in the
+        current time zone (year 1 or 9999 at their ends)."""
         if not isinstance(data, str):
             self.fail("invalid")
         try:
@@ -126,9 +132,15 @@ class AsOfField(serializers.Field):
                     self.fail("invalid")
         except ValueError:
             self.fail("invalid")
-        if timezone.is_naive(moment):
-            moment = timezone.make_aware(moment)
-        return moment
+        try:
+            if timezone.is_naive(moment):
+                moment = timezone.make_aware(moment)
+            # The database compares in UTC (and PostgreSQL refuses offsets past 15:59): the moment
+            # must be written in both, so it is given in the current time zone.
+            moment.astimezone(datetime.UTC)
+            return timezone.localtime(moment)
+        except (OverflowError, ValueError):
+            self.fail("out_of_range")
 
 
 def nullable_text(source: str, help_text: str = "") -> serializers.Field:

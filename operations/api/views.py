@@ -25,6 +25,7 @@ from ..models import (
     Agency, Assignment, CostingPolicy, JointForceOperation, Officer, OfficerPeriod, Participation, Program, Region,
     SalaryRate,
     Threat,
+    UnitPeriod,
 )
 from . import serializers
 
@@ -63,12 +64,36 @@ class ProgramViewSet(RegistryViewSet):
 
 class JointForceOperationViewSet(RegistryViewSet):
     queryset = JointForceOperation.objects.select_related("region", "program").prefetch_related(
-        "threats", Prefetch("participations", queryset=Participation.objects.select_related("agency"))
+        "threats", Prefetch("participations", queryset=Participation.objects.select_related("agency")),
+        Prefetch("periods", queryset=UnitPeriod.objects.select_related("region", "program").order_by("start_date")),
     )
     serializer_class = serializers.JointForceOperationSerializer
     filterset_class = JointForceOperationFilterSet
     search_fields = ["acronym", "name", "objectives"]
     ordering_fields = ["acronym", "name", "jfo_type", "region__code", "program__code", "status", "start_date"]
+
+    @extend_schema(request=serializers.UnitChangeSerializer, responses={200: serializers.JointForceOperationSerializer})
+    @action(detail=True, methods=["post"], parser_classes=[SafeJSONParser])
+    def change(self, request, pk=None):
+        """Move the unit to another region, or change its type or program, from `effective_from`
+        (default today, never later): the current period ends the day before and the new values
+        hold from that day, so earlier days, and the fiscal years they fall in, keep their values.
+        A date before the current period's start (a correction of the past), or inside a closed
+        fiscal year on days the unit had assignments (but for an administrator giving `reason`):
+        400 naming the year; a unit outside the user's regions, or a move out of them: 403."""
+        jfo = self.get_object()
+        if not permissions.can_edit(request.user, jfo):
+            self.permission_denied(request, message=_("You may only edit JFO units of your own regions."))
+        data = serializers.UnitChangeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        effective_from = values.pop("effective_from", None) or timezone.localdate()
+        with transaction.atomic():
+            try:
+                services.unit_change(jfo, effective_from=effective_from, actor=request.user, **values)
+            except ValidationError as error:
+                raise as_drf_error(error) from error
+        return Response(self.get_serializer(self.get_queryset().get(pk=jfo.pk)).data)
 
 
 class OfficerViewSet(RegistryViewSet):

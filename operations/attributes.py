@@ -88,14 +88,14 @@ def attribute_spans(
 
 def attribute_on_expression(attribute: str, day: datetime.date | object, *, record: str | None = None, officer: str | None = None):
     """`attribute_on` as an expression for a queryset whose `record` (a field path to the key of
-    the attribute's record — "officer", "jfo", "jfo__arrangement"… — or "pk" on the record's own
-    model; default: the field naming it on an assignment, `DatedPeriod.OWNER`) names the record:
+    the attribute's record — "officer", "jfo"… — or "pk" on the record's own model, "id" on its
+    historical rows; default: the field naming it on an assignment, `DatedPeriod.OWNER`) names the record:
     the column value of the period containing `day` (a date or expression), else the record's own
     field. `officer` is the former name of `record`. Raises ValueError for an unknown attribute."""
     model = period_model(attribute)
     column = _column(attribute)
     path = record or officer or model.OWNER
-    own = F(column) if path == "pk" else F(f"{path}__{column}")
+    own = F(column) if path in ("pk", "id") else F(f"{path}__{column}")
     covering = model.objects.filter(periods.on_day_q(day), **{model.OWNER: OuterRef(path)}).order_by().values(column)[:1]
     output = model._meta.get_field(attribute)
     output = output.target_field if output.is_relation else output

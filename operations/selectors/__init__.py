@@ -13,7 +13,7 @@ from jfo_registry.core.reports import ReportError
 
 from .assignments import (
     CENT, DAYS_PER_YEAR, active_during, active_on, assignments, assignments_in_year, codes,
-    first_assignment_day, fte_round, money, region_codes,
+    first_assignment_day, fte_round, in_regions_on, money, region_codes,
 )
 from .lists import AllocationPeriod, current_fte_subquery, jfo_list, officer_allocation, officer_list
 from .resources import (
@@ -30,6 +30,6 @@ __all__ = [
     "AllocationRow", "Benefits", "LongAssignment", "TenureAverage", "TenureGroupAverage", "TenureReport", "TenureRow",
     "ReportError", "ResourcesReport", "ResourcesRow", "ResourcesRowWithChildren", "ResourcesSubtotal", "YearCorrection",
     "active_during", "active_on", "allocation_report", "assignments", "assignments_in_year", "codes",
-    "current_fte_subquery", "first_assignment_day", "fte_round", "jfo_list", "long_assignments", "money",
+    "current_fte_subquery", "first_assignment_day", "fte_round", "in_regions_on", "jfo_list", "long_assignments", "money",
     "officer_allocation", "officer_list", "region_codes", "resources_report", "tenure_report", "year_closure_facts",
 ]

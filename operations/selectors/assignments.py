@@ -11,7 +11,8 @@ from django.db.models import DecimalField, QuerySet
 from jfo_registry.core import periods
 from jfo_registry.core.fiscal import FiscalYear
 
-from ..models import Assignment
+from ..attributes import attribute_on_expression
+from ..models import Assignment, Region
 
 CENT = Decimal("0.01")
 DAYS_PER_YEAR = Decimal("365.25")
@@ -65,6 +66,17 @@ def assignments_in_year(
     if program:
         queryset = queryset.filter(jfo__program__code__in=codes(program))
     return queryset
+
+
+def in_regions_on(queryset: QuerySet, region, day: datetime.date, *, record: str = "jfo") -> QuerySet:
+    """`queryset` narrowed to the rows whose unit (`record`: the path to it, "jfo" on
+    assignments, "pk" on units, "id" on their historical rows) was, on `day`, in one of the
+    `region` codes (comma-separated or a list): the unit's region of that day
+    (`attributes.attribute_on_expression`). Raises nothing."""
+    ids = Region.objects.filter(code__in=region_codes(region)).values("pk")
+    return queryset.alias(unit_region_on_day=attribute_on_expression("region", day, record=record)).filter(
+        unit_region_on_day__in=ids
+    )
 
 
 def codes(value, upper: bool = True) -> list[str]:

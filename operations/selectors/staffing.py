@@ -19,7 +19,7 @@ from jfo_registry.core.shapes import Period, Shape, public
 
 from ..attributes import attribute_on_expression
 from ..models import FTE_MAX, Officer, Region
-from .assignments import DAYS_PER_YEAR, NUMBER, active_during, active_on, assignments, codes, fte_round, years_of
+from .assignments import DAYS_PER_YEAR, NUMBER, active_during, active_on, assignments, codes, fte_round, in_regions_on, years_of
 
 
 @dataclass(eq=False, kw_only=True)
@@ -103,7 +103,7 @@ def tenure_report(
     day = on or timezone.localdate()
     current = active_on(assignments(as_of), day)
     if region:
-        current = current.filter(jfo__region__code__in=codes(region))
+        current = in_regions_on(current, region, day)
     first_start = (
         current.filter(officer=OuterRef("pk")).order_by().values("officer").annotate(first=Min("start_date")).values("first")
     )
@@ -169,15 +169,19 @@ def long_assignments(
     if current is None:
         current = active_on(assignments(), day)
         if region:
-            current = current.filter(jfo__region__code__in=codes(region))
+            current = in_regions_on(current, region, day)
     threshold_days = int(Decimal(threshold_years) * DAYS_PER_YEAR)
     queryset = (
-        current.annotate(days=DaysBetween(date_value(day), F("start_date")))
+        current.annotate(
+            days=DaysBetween(date_value(day), F("start_date")),
+            unit_region=attribute_on_expression("region", day, record="jfo"),  # the unit's region that day
+        )
         .filter(days__gt=threshold_days)
         .order_by("-days", "officer__employee_number")
         .values("id", "officer_id", "jfo_id", "officer__employee_number", "officer__name", "jfo__acronym",
-                "jfo__region__code", "fte", "start_date", "days")
+                "unit_region", "fte", "start_date", "days")
     )
+    region_codes_by_id = dict(Region.objects.values_list("pk", "code"))
     rows = [
         LongAssignment(
             id=a["id"],
@@ -186,7 +190,7 @@ def long_assignments(
             employee_number=a["officer__employee_number"],
             name=a["officer__name"],
             jfo=a["jfo__acronym"],
-            region=a["jfo__region__code"],
+            region=region_codes_by_id.get(a["unit_region"]),
             fte=a["fte"],
             start_date=a["start_date"],
             years=years_of(a["days"]),

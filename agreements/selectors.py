@@ -17,7 +17,7 @@ from jfo_registry.core.history import all_links_as_of, rows_as_of
 from jfo_registry.core.roles import Role
 from jfo_registry.core.routers import reports_read_from_replica
 from operations.choices import JfoType
-from operations.models import JointForceOperation, Region
+from operations.models import JointForceOperation, Program, Region
 from operations.attributes import attribute_on_expression
 from operations.selectors import in_regions_on, region_codes
 
@@ -160,6 +160,7 @@ def coverage_report(
     units = units.annotate(
         region_on_day=attribute_on_expression("region", end, record=key),
         type_on_day=attribute_on_expression("jfo_type", end, record=key),
+        program_on_day=attribute_on_expression("program", end, record=key),
     )
     if region:
         units = in_regions_on(units, region, end, record=key)
@@ -177,10 +178,11 @@ def coverage_report(
         ]
 
     regions = {r.pk: r for r in Region.objects.all()}
+    program_codes = dict(Program.objects.values_list("pk", "code"))
     type_names = dict(JfoType.choices)
     totals = units.aggregate(total=Count("pk"), covered_count=Count("pk", filter=Q(covered=True)))
     uncovered = sorted(
-        units.filter(covered=False).select_related("program"),
+        units.filter(covered=False),
         key=lambda u: (regions[u.region_on_day].code if u.region_on_day in regions else "", u.acronym),
     )
     return CoverageReport(
@@ -197,7 +199,7 @@ def coverage_report(
         by_type=grouped("type_on_day", lambda key: str(type_names.get(key, key))),
         uncovered_units=[
             UncoveredUnit(id=u.id, acronym=u.acronym, name=u.name, region=regions[u.region_on_day].code,
-                          jfo_type=u.type_on_day, program=u.program.code if u.program else None)
+                          jfo_type=u.type_on_day, program=program_codes.get(u.program_on_day))
             for u in uncovered
         ],
     )

@@ -23,7 +23,7 @@ import itertools
 from collections.abc import Iterable
 from decimal import Decimal
 
-from django.db.models import F, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models import Case, Exists, F, OuterRef, QuerySet, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce, Greatest, Least
 
 from jfo_registry.core import periods
@@ -96,10 +96,13 @@ def attribute_on_expression(attribute: str, day: datetime.date | object, *, reco
     column = _column(attribute)
     path = record or officer or model.OWNER
     own = F(column) if path in ("pk", "id") else F(f"{path}__{column}")
-    covering = model.objects.filter(periods.on_day_q(day), **{model.OWNER: OuterRef(path)}).order_by().values(column)[:1]
-    output = model._meta.get_field(attribute)
-    output = output.target_field if output.is_relation else output
-    return Coalesce(Subquery(covering, output_field=output), own, output_field=output)
+    covering = model.objects.filter(periods.on_day_q(day), **{model.OWNER: OuterRef(path)}).order_by()
+    field = model._meta.get_field(attribute)
+    output = field.target_field if field.is_relation else field
+    value = Subquery(covering.values(column)[:1], output_field=output)
+    if field.null:  # a period's null (a unit without a program) is a value, not "no period"
+        return Case(When(Exists(covering), then=value), default=own, output_field=output)
+    return Coalesce(value, own, output_field=output)
 
 
 def split_by_periods(queryset: QuerySet, year: FiscalYear, attributes: Iterable[str], *, group=("jfo_id",)) -> list[dict]:

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy
 from jfo_registry.core import permissions
 from jfo_registry.core import periods
 from jfo_registry.core.fiscal import FiscalYear
+from jfo_registry.core.models import EARLIEST_DATE
 from jfo_registry.core.roles import Role
 
 from .models import (
@@ -540,11 +541,16 @@ class PeriodChange:
 
     @property
     def spans(self) -> list[Span]:
-        """The runs of days whose figures the change alters (`Span`): the record's assigned
-        days (an officer's, a unit's assignments) from `effective_from` on (the only days whose
-        values change, and the only ones a report costs or counts); one query."""
+        """The runs of days whose figures the change alters (`Span`) from `effective_from` on
+        (the only days whose values change): the record's assigned days (an officer's, a
+        unit's assignments), which the reports cost and count, and for a unit its own days
+        (start to end date; no start: since always), on which the coverage report counts it;
+        one query."""
         assigned = self.record.assignments.filter(periods.overlaps_q(self.effective_from, None)).order_by()
-        return [(max(start, self.effective_from), end) for start, end in assigned.values_list("start_date", "end_date")]
+        spans = [(max(start, self.effective_from), end) for start, end in assigned.values_list("start_date", "end_date")]
+        if isinstance(self.record, JointForceOperation):
+            spans.append((max(self.record.start_date or self.effective_from, self.effective_from), self.record.end_date))
+        return spans
 
     @property
     def fiscal_years(self) -> list[FiscalYear]:
@@ -579,6 +585,13 @@ _TEXTS = {
 }
 
 
+def can_change_dated(user, record) -> bool:
+    """May `user` record a change from a date of `record`'s dated values (an officer's, a JFO
+    unit's)? An administrator, or a regional manager of the region the record lies in (the region
+    rule; a unit's other fields stay the administrators'). Reads the user's groups and regions."""
+    return bool(permissions.can_edit_regional_record(user, record))
+
+
 def _period_model(record) -> type[DatedPeriod]:
     return record.periods.model
 
@@ -597,7 +610,8 @@ def check_period_change(change: PeriodChange, *, actor, reason: str = "") -> lis
         region_field = _REGION_FIELD[model.OWNER]
         stored = type(record).objects.filter(pk=record.pk).first()
         after = type(record)(pk=record.pk, **{f"{region_field}_id": getattr(change.started, f"{region_field}_id")})
-        permissions.require_edit(actor, stored, after, message=str(_TEXTS[model.OWNER]["region"]))
+        if not all(can_change_dated(actor, state) for state in (stored, after) if state is not None):
+            raise PermissionDenied(str(_TEXTS[model.OWNER]["region"]))
     written = change.periods
     for period in written:
         period.full_clean(validate_constraints=False)
@@ -634,7 +648,11 @@ def plan_period_change(record, *, effective_from: datetime.date, **values) -> Pe
     latest = existing[-1] if existing else None
     base = None
     if latest is None:
+        # The first period, holding the record's own values, from its first assigned day (for a
+        # unit, also counted on its own days: from its start, or since always).
         first = record.assignments.order_by("start_date").values_list("start_date", flat=True).first()
+        if isinstance(record, JointForceOperation):
+            first = min([day for day in (first, record.start_date) if day is not None], default=EARLIEST_DATE)
         if first is not None and first < effective_from:
             base = latest = model(
                 start_date=first, end_date=None, **{model.OWNER: record},

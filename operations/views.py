@@ -88,7 +88,7 @@ class JfoDetailView(RoleRequiredMixin, DetailView):
             arrangements=unit_arrangements().of_unit(unit, day),
             timeline=split_by_time(assignments, day),
             can_edit=can_edit,
-            can_change=permissions.can_edit(self.request.user, unit),
+            can_change=services.can_change_dated(self.request.user, unit),
             periods=unit.periods.select_related("region", "program").order_by("-start_date"),
             history=record_history(unit),
         )
@@ -166,7 +166,7 @@ class DatedChangeView(RoleRequiredMixin, View):
         if not request.user.is_authenticated:
             return super().dispatch(request, *args, **kwargs)
         self.record = get_object_or_404(self.queryset, pk=kwargs["pk"])
-        if not permissions.can_edit(request.user, self.record):
+        if not services.can_change_dated(request.user, self.record):
             raise PermissionDenied(self.refusal)
         return super().dispatch(request, *args, **kwargs)
 

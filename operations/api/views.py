@@ -13,6 +13,7 @@ from jfo_registry.core.api.parsers import SafeJSONParser
 
 from jfo_registry.core.api.errors import as_drf_error
 from jfo_registry.core.api.preconditions import refuse_stale_write
+from jfo_registry.core.api.access import RegistryPermission
 from jfo_registry.core.api.viewsets import RegistryViewSet
 
 from .. import services
@@ -62,6 +63,18 @@ class ProgramViewSet(RegistryViewSet):
     ordering_fields = ["code", "name_en"]
 
 
+class DatedChangePermission(RegistryPermission):
+    """The `change` operation of a record's dated values: any role reads; the change itself is
+    for an administrator or a manager of the record's region (`services.can_change_dated`), also
+    on a unit, whose other fields only administrators edit."""
+
+    def has_permission(self, request, view) -> bool:
+        return permissions.can_view(request.user)
+
+    def has_object_permission(self, request, view, obj) -> bool:
+        return services.can_change_dated(request.user, obj)
+
+
 class JointForceOperationViewSet(RegistryViewSet):
     queryset = JointForceOperation.objects.select_related("region", "program").prefetch_related(
         "threats", Prefetch("participations", queryset=Participation.objects.select_related("agency")),
@@ -73,7 +86,7 @@ class JointForceOperationViewSet(RegistryViewSet):
     ordering_fields = ["acronym", "name", "jfo_type", "region__code", "program__code", "status", "start_date"]
 
     @extend_schema(request=serializers.UnitChangeSerializer, responses={200: serializers.JointForceOperationSerializer})
-    @action(detail=True, methods=["post"], parser_classes=[SafeJSONParser])
+    @action(detail=True, methods=["post"], parser_classes=[SafeJSONParser], permission_classes=[DatedChangePermission])
     def change(self, request, pk=None):
         """Move the unit to another region, or change its type or program, from `effective_from`
         (default today, never later): the current period ends the day before and the new values
@@ -82,7 +95,7 @@ class JointForceOperationViewSet(RegistryViewSet):
         fiscal year on days the unit had assignments (but for an administrator giving `reason`):
         400 naming the year; a unit outside the user's regions, or a move out of them: 403."""
         jfo = self.get_object()
-        if not permissions.can_edit(request.user, jfo):
+        if not services.can_change_dated(request.user, jfo):
             self.permission_denied(request, message=_("You may only edit JFO units of your own regions."))
         data = serializers.UnitChangeSerializer(data=request.data)
         data.is_valid(raise_exception=True)

@@ -17,8 +17,9 @@ from jfo_registry.core.history import all_links, records_as_of
 from jfo_registry.core.roles import Role
 from jfo_registry.core.routers import reports_read_from_replica
 from operations.choices import JfoType
-from operations.models import JointForceOperation, Region
-from operations.selectors import region_codes
+from operations.models import JointForceOperation, Program, Region
+from operations.attributes import attribute_on_expression
+from operations.selectors import in_regions_on, region_codes
 
 from .choices import ArrangementStatus, CoverageStatus, ReminderKind
 from jfo_registry.core.shapes import Period
@@ -197,24 +198,36 @@ def coverage_report(
         covered_ids = set().union(*all_links(Arrangement, "jfos", as_of, ids=list(in_force)).values())
         covered = ExpressionWrapper(Q(id__in=covered_ids), output_field=BooleanField())
     units = units.exclude(status="proposed").filter(periods.overlaps_q(start, end, open_start=True))
+    # Each unit's region and type as they were on the report's day (its last: the year's end).
+    key = "pk" if as_of is None else "id"
+    units = units.annotate(
+        region_on_day=attribute_on_expression("region", end, record=key, as_of=as_of),
+        type_on_day=attribute_on_expression("jfo_type", end, record=key, as_of=as_of),
+        program_on_day=attribute_on_expression("program", end, record=key, as_of=as_of),
+    )
     if region:
-        units = units.filter(region__code__in=region_codes(region))
+        units = in_regions_on(units, region, end, record=key, as_of=as_of)
     units = units.annotate(covered=covered)
 
-    def grouped(field: str, labels) -> list[CoverageGroup]:
+    def grouped(field: str, labels, keys=None) -> list[CoverageGroup]:
+        """Units per value of `field`; `keys`: records by primary key whose code is the group's key."""
         rows = units.values(key=F(field)).annotate(
             units=Count("id"), covered_count=Count("id", filter=Q(covered=True))
         ).order_by("key")
         return [
-            CoverageGroup(key=r["key"], label=labels(r["key"]), units=r["units"], covered=r["covered_count"],
-                          not_covered=r["units"] - r["covered_count"])
+            CoverageGroup(key=keys[r["key"]].code if keys else r["key"], label=labels(r["key"]), units=r["units"],
+                          covered=r["covered_count"], not_covered=r["units"] - r["covered_count"])
             for r in rows
         ]
 
-    region_names = {r.code: r.name for r in Region.objects.all()}
+    regions = {r.pk: r for r in Region.objects.all()}
+    program_codes = dict(Program.objects.values_list("pk", "code"))
     type_names = dict(JfoType.choices)
-    totals = units.aggregate(total=Count("id"), covered_count=Count("id", filter=Q(covered=True)))
-    uncovered = units.filter(covered=False).select_related("region", "program").order_by("region__code", "acronym")
+    totals = units.aggregate(total=Count("id"), covered_count=Count("pk", filter=Q(covered=True)))
+    uncovered = sorted(
+        units.filter(covered=False),
+        key=lambda u: (regions[u.region_on_day].code if u.region_on_day in regions else "", u.acronym),
+    )
     return CoverageReport(
         report="coverage",
         fiscal_year=label,
@@ -223,11 +236,14 @@ def coverage_report(
         units=totals["total"],
         covered=totals["covered_count"],
         not_covered=totals["total"] - totals["covered_count"],
-        by_region=grouped("region__code", lambda key: region_names.get(key, key)),
-        by_type=grouped("jfo_type", lambda key: str(type_names.get(key, key))),
+        by_region=sorted(
+            grouped("region_on_day", lambda key: regions[key].name if key in regions else key, regions),
+            key=lambda group: group.key or "",
+        ),
+        by_type=grouped("type_on_day", lambda key: str(type_names.get(key, key))),
         uncovered_units=[
-            UncoveredUnit(id=u.id, acronym=u.acronym, name=u.name, region=u.region.code, jfo_type=u.jfo_type,
-                          program=u.program.code if u.program else None)
+            UncoveredUnit(id=u.id, acronym=u.acronym, name=u.name, region=regions[u.region_on_day].code,
+                          jfo_type=u.type_on_day, program=program_codes.get(u.program_on_day))
             for u in uncovered
         ],
     )

@@ -11,11 +11,11 @@ from jfo_registry.core import permissions
 from jfo_registry.core.admin import ReadOnlyAdminMixin, RegistryImportExportMixin, RegistryModelAdmin, RendersVersionMixin
 
 from . import importers, services
-from .forms import AssignmentForm, AssignmentInlineFormSet, OfficerAdminForm
+from .forms import AssignmentForm, AssignmentInlineFormSet, OfficerAdminForm, UnitAdminForm
 from .models import (
     Agency, Assignment, ClosedYearCorrection, CostingPolicy, FiscalYearClosure, JointForceOperation, Officer, OfficerPeriod,
     Participation, Program, Region, SalaryRate,
-    Threat,
+    Threat, UnitPeriod,
 )
 
 
@@ -111,6 +111,30 @@ class JointForceOperationAdmin(RegistryImportExportMixin, AssignmentSavingAdmin)
     list_select_related = ["program", "region"]
     autocomplete_fields = ["program", "region", "threats"]
     inlines = [ParticipationInline, JfoAssignmentInline]
+    form = UnitAdminForm
+    readonly_fields = ["periods_over_time"]
+
+    @admin.display(description=_("region, JFO type and program over time"))
+    def periods_over_time(self, obj):
+        """The unit's periods, oldest first, one a line (read only: a change is recorded from
+        the date in "Changes take effect from")."""
+        rows = obj.periods.select_related("region", "program").order_by("start_date") if obj and obj.pk else []
+        return format_html_join(
+            mark_safe("<br>"), "{} – {}: {} {} {}",
+            ((p.start_date.isoformat(), p.end_date.isoformat() if p.end_date else "…", p.region.code,
+              p.jfo_type, p.program.code if p.program else "–") for p in rows),
+        ) or "—"
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        form.actor = request.user  # a class made for this request: the closed-year rule on validation
+        return form
+
+    def save_model(self, request, obj, form, change):
+        services.unit_save(
+            obj, effective_from=form.cleaned_data.get("effective_from"), actor=request.user,
+            reason=form.cleaned_data.get("correction_reason", ""),
+        )
 
 
 @admin.register(Participation)
@@ -184,6 +208,26 @@ class AssignmentConfirmImportForm(ConfirmImportForm):
     """The confirmation of an assignment import, carrying the reason given with the file."""
 
     reason = forms.CharField(required=False, max_length=2000, widget=forms.HiddenInput())
+
+
+@admin.register(UnitPeriod)
+class UnitPeriodAdmin(RegistryModelAdmin):
+    """JFO units' periods, read only: changes are recorded from a date through the unit's
+    form, page or API operation (`services.unit_change`)."""
+
+    list_display = ["jfo", "start_date", "end_date", "region", "jfo_type", "program"]
+    list_filter = ["region", "jfo_type", "program"]
+    search_fields = ["jfo__acronym", "jfo__name"]
+    list_select_related = ["jfo", "region", "program"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Assignment)

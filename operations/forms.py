@@ -9,8 +9,11 @@ from jfo_registry.core import permissions
 from jfo_registry.core.concurrency import VersionedFormMixin
 
 from . import services
-from .choices import Classification, Position
-from .models import FTE_MAX, FTE_STEP, OFFICER_PERIOD_ATTRIBUTES, Assignment, JointForceOperation, Officer, Region
+from .choices import Classification, JfoType, Position
+from .models import (
+    FTE_MAX, FTE_STEP, OFFICER_PERIOD_ATTRIBUTES, UNIT_PERIOD_ATTRIBUTES, Assignment, JointForceOperation, Officer, Program,
+    Region,
+)
 
 
 def reason_field(label, *, required: bool = False, help_text: str = "") -> forms.CharField:
@@ -320,15 +323,78 @@ class OfficerChangeForm(forms.Form):
         }
 
 
-class OfficerAdminForm(forms.ModelForm):
-    """The admin's officer form: a changed classification, position or home region takes effect
-    from `effective_from` (default today), checked here as `services.officer_save` will save it,
-    the closed-year rule included for `actor` (set by the admin)."""
+class UnitChangeForm(forms.Form):
+    """A move of a unit to another region, or a change of its type or program, from a date (the
+    unit page's form); the values it shows start as the unit's current ones. Saved by
+    `services.unit_change`."""
+
+    effective_from = forms.DateField(
+        label=_("Effective from"),
+        help_text=_("The first day of the new values (today or earlier). Earlier days keep the old ones."),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    region = forms.ModelChoiceField(label=_("Region"), queryset=Region.objects.order_by("code"))
+    jfo_type = forms.ChoiceField(label=_("JFO type"), choices=JfoType.choices)
+    program = forms.ModelChoiceField(label=_("Program"), queryset=Program.objects.order_by("code"), required=False)
+    reason = forms.CharField(
+        label=_("Reason (administrators, for a change inside a closed fiscal year)"), required=False,
+        widget=forms.Textarea(attrs={"rows": 2}), max_length=2000,
+    )
+
+    def __init__(self, *args, unit: JointForceOperation, user=None, **kwargs):
+        kwargs.setdefault("initial", {
+            "effective_from": timezone.localdate(), "region": unit.region_id, "jfo_type": unit.jfo_type,
+            "program": unit.program_id,
+        })
+        super().__init__(*args, **kwargs)
+        self.unit = unit
+        if user is not None:
+            # The regions the user may move a unit to (the region rule's queryset form).
+            self.fields["region"].queryset = Region.objects.managed_by(user).order_by("code")
+            if not permissions.is_administrator(user):
+                del self.fields["reason"]
+
+    def values(self) -> dict:
+        """The cleaned values that differ from the unit's current ones (name to new value)."""
+        return {
+            name: value for name, value in self.cleaned_data.items()
+            if name in UNIT_PERIOD_ATTRIBUTES and value != getattr(self.unit, name)
+        }
+
+
+class DatedValuesAdminForm(forms.ModelForm):
+    """The admin's form of a record with dated values (an officer, a JFO unit): a changed dated
+    value takes effect from `effective_from` (default today), checked here as
+    `services.officer_save` / `services.unit_save` will save it (`plan_period_change`,
+    `check_period_change`), the closed-year rule included for `actor` (set by the admin)."""
 
     #: The user writing (set by the admin): the closed-year rule is checked on validation.
     actor = None
 
     correction_reason = reason_field(_("Reason (administrators, for a change inside a closed fiscal year)"))
+
+    def _post_clean(self) -> None:
+        super()._post_clean()
+        if self.errors or self.instance.pk is None:
+            return
+        stored = type(self.instance).objects.get(pk=self.instance.pk)
+        changed = services.dated_changes(self.instance, stored)
+        if changed:
+            try:
+                change = services.plan_period_change(
+                    stored, effective_from=self.cleaned_data.get("effective_from") or timezone.localdate(), **changed
+                )
+                if self.actor is not None:
+                    services.check_period_change(
+                        change, actor=self.actor, reason=self.cleaned_data.get("correction_reason", "")
+                    )
+            except ValidationError as error:
+                self._update_errors(error)
+
+
+class OfficerAdminForm(DatedValuesAdminForm):
+    """The admin's officer form (`DatedValuesAdminForm`): classification, position and home region."""
+
     effective_from = forms.DateField(
         label=_("Changes take effect from"), required=False,
         help_text=_("For a changed classification, position or home region: the first day of the new value "
@@ -339,23 +405,19 @@ class OfficerAdminForm(forms.ModelForm):
         model = Officer
         fields = ["employee_number", "name", "position", "classification", "home_region", "active"]
 
-    def _post_clean(self) -> None:
-        super()._post_clean()
-        if self.errors or self.instance.pk is None:
-            return
-        stored = Officer.objects.get(pk=self.instance.pk)
-        changed = {
-            name: getattr(self.instance, name) for name in OFFICER_PERIOD_ATTRIBUTES
-            if getattr(self.instance, name) != getattr(stored, name)
-        }
-        if changed:
-            try:
-                change = services.plan_officer_change(
-                    stored, effective_from=self.cleaned_data.get("effective_from") or timezone.localdate(), **changed
-                )
-                if self.actor is not None:
-                    services.check_officer_change(
-                        change, actor=self.actor, reason=self.cleaned_data.get("correction_reason", "")
-                    )
-            except ValidationError as error:
-                self._update_errors(error)
+
+class UnitAdminForm(DatedValuesAdminForm):
+    """The admin's JFO unit form (`DatedValuesAdminForm`): region, JFO type and program."""
+
+    effective_from = forms.DateField(
+        label=_("Changes take effect from"), required=False,
+        help_text=_("For a changed region, JFO type or program: the first day of the new value "
+                    "(default today). Earlier days keep the old one."),
+    )
+
+    class Meta:
+        model = JointForceOperation
+        fields = [
+            "name", "acronym", "jfo_type", "program", "region", "objectives", "threats", "co_located",
+            "has_joint_management_team", "status", "start_date", "end_date",
+        ]

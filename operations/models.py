@@ -193,7 +193,10 @@ class JointForceOperation(TimeStampedModel):
 
     def history_parts(self) -> list:
         """Historical rows shown with the unit's own: its participations and assignments."""
-        return [Participation.history.filter(jfo_id=self.pk), Assignment.history.filter(jfo_id=self.pk)]
+        return [
+            Participation.history.filter(jfo_id=self.pk), Assignment.history.filter(jfo_id=self.pk),
+            UnitPeriod.history.filter(jfo_id=self.pk),
+        ]
 
     def clean(self) -> None:
         if self.status == JfoStatus.CLOSED and not self.end_date:
@@ -256,6 +259,33 @@ class Officer(TimeStampedModel):
         return [Assignment.history.filter(officer_id=self.pk), OfficerPeriod.history.filter(officer_id=self.pk)]
 
 
+class DatedPeriod(TimeStampedModel):
+    """What a record (an officer, a JFO unit: `OWNER`, the field naming it) was from `start_date`
+    to `end_date` (inclusive; null: still so): the values of its `ATTRIBUTES`. A record's periods
+    do not overlap (the services `officer_change` and `unit_change` check it under the record's
+    row lock; on PostgreSQL also an exclusion constraint, `NO_OVERLAP`); a change from a date ends
+    one period the day before the next starts. Kept for good. Read through
+    `operations/attributes.py`, which holds the one rule of "attribute X of record R on day D"."""
+
+    OWNER: str
+    ATTRIBUTES: tuple[str, ...]
+    NO_OVERLAP: str
+    OVERLAP_MESSAGE: str
+
+    start_date = models.DateField(_("start date"), validators=date_validators)
+    end_date = models.DateField(_("end date"), null=True, blank=True, help_text=_("Leave empty while it holds."), validators=date_validators)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        end = self.end_date.isoformat() if self.end_date else "…"
+        values = " ".join(str(getattr(self, self._meta.get_field(a).attname) or "–") for a in self.ATTRIBUTES)
+        return f"{getattr(self, self.OWNER + '_id')} {self.start_date:%Y-%m-%d}–{end}: {values}"
+
+    never_deleted = True  # each kind's `deletion_refusal` says so
+
+
 # The attributes an officer holds for a period (classification, position, home region): the one
 # list the periods, the service `officer_change` and `operations/attributes.py` read.
 OFFICER_PERIOD_ATTRIBUTES = ("classification", "position", "home_region")
@@ -263,12 +293,14 @@ OFFICER_PERIOD_NO_OVERLAP = "officer_period_no_overlap"
 OFFICER_PERIOD_OVERLAP_MESSAGE = _("An officer's periods cannot overlap: end the current period before the next one starts.")
 
 
-class OfficerPeriod(TimeStampedModel):
-    """What an officer was from `start_date` to `end_date` (inclusive; null: still so): their
-    classification, position and home region. An officer's periods do not overlap (the service
-    `officer_change` checks it under the officer's row lock; on PostgreSQL also the exclusion
-    constraint `officer_period_no_overlap`, added by migration 0012); promotions and transfers
-    end one period the day before the next starts. Read through `operations/attributes.py`."""
+class OfficerPeriod(DatedPeriod):
+    """An officer's classification, position and home region over a period (`DatedPeriod`; the
+    exclusion constraint `officer_period_no_overlap` is added by migration 0014)."""
+
+    OWNER = "officer"
+    ATTRIBUTES = OFFICER_PERIOD_ATTRIBUTES
+    NO_OVERLAP = OFFICER_PERIOD_NO_OVERLAP
+    OVERLAP_MESSAGE = OFFICER_PERIOD_OVERLAP_MESSAGE
 
     officer = models.ForeignKey(Officer, on_delete=models.PROTECT, related_name="periods", verbose_name=_("officer"))
     classification = models.CharField(_("classification"), max_length=5, choices=Classification.choices)
@@ -276,8 +308,6 @@ class OfficerPeriod(TimeStampedModel):
     home_region = models.ForeignKey(
         Region, on_delete=models.PROTECT, related_name="officer_periods", verbose_name=_("home region")
     )
-    start_date = models.DateField(_("start date"), validators=date_validators)
-    end_date = models.DateField(_("end date"), null=True, blank=True, help_text=_("Leave empty while it holds."), validators=date_validators)
 
     history = RegistryHistory()
 
@@ -298,15 +328,62 @@ class OfficerPeriod(TimeStampedModel):
         ]
         indexes = [models.Index(fields=["officer", "start_date", "end_date"], name="officer_period_span")]
 
-    def __str__(self) -> str:
-        end = self.end_date.isoformat() if self.end_date else "…"
-        return f"{self.officer_id} {self.start_date:%Y-%m-%d}–{end}: {self.classification} {self.position}"
-
-    never_deleted = True
-
     def deletion_refusal(self) -> str:
         """Why this record cannot be deleted (always: a period is ended, or corrected, never removed)."""
         return str(_("An officer's period is kept: record a change from a date instead."))
+
+
+# The attributes a JFO unit holds for a period (region, JFO type, program): the one list the
+# periods, the service `unit_change` and `operations/attributes.py` read.
+UNIT_PERIOD_ATTRIBUTES = ("region", "jfo_type", "program")
+UNIT_PERIOD_NO_OVERLAP = "unit_period_no_overlap"
+UNIT_PERIOD_OVERLAP_MESSAGE = _("A JFO unit's periods cannot overlap: end the current period before the next one starts.")
+
+
+class UnitPeriod(DatedPeriod):
+    """A JFO unit's region, type and program over a period (`DatedPeriod`; the exclusion
+    constraint `unit_period_no_overlap` is added by migration 0015)."""
+
+    OWNER = "jfo"
+    ATTRIBUTES = UNIT_PERIOD_ATTRIBUTES
+    NO_OVERLAP = UNIT_PERIOD_NO_OVERLAP
+    OVERLAP_MESSAGE = UNIT_PERIOD_OVERLAP_MESSAGE
+
+    jfo = models.ForeignKey(
+        JointForceOperation, on_delete=models.PROTECT, related_name="periods", verbose_name=_("JFO unit")
+    )
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="unit_periods", verbose_name=_("region"))
+    jfo_type = models.CharField(_("JFO type"), max_length=12, choices=JfoType.choices)
+    program = models.ForeignKey(
+        Program, on_delete=models.PROTECT, null=True, blank=True, related_name="unit_periods", verbose_name=_("program"),
+    )
+
+    history = RegistryHistory()
+
+    class Meta:
+        ordering = ["jfo", "start_date"]
+        verbose_name = _("JFO unit period")
+        verbose_name_plural = _("JFO unit periods")
+        constraints = [
+            dates_in_order(
+                "start_date", "end_date", "unit_period_end_not_before_start",
+                _("A period's end date cannot be before its start date."),
+            ),
+            models.UniqueConstraint(
+                fields=["jfo", "start_date"],
+                name="unit_period_unique_start",
+                violation_error_message=UNIT_PERIOD_OVERLAP_MESSAGE,
+            ),
+        ]
+        indexes = [models.Index(fields=["jfo", "start_date", "end_date"], name="unit_period_span")]
+
+    def deletion_refusal(self) -> str:
+        """Why this record cannot be deleted (always: a period is ended, or corrected, never removed)."""
+        return str(_("A JFO unit's period is kept: record a change from a date instead."))
+
+
+#: Every kind of dated period, by the field of an assignment that names its record.
+DATED_PERIODS: dict[str, type[DatedPeriod]] = {"officer": OfficerPeriod, "jfo": UnitPeriod}
 
 
 class Assignment(TimeStampedModel):

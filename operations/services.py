@@ -25,11 +25,12 @@ from django.utils.translation import gettext_lazy
 from jfo_registry.core import permissions
 from jfo_registry.core import periods
 from jfo_registry.core.fiscal import FiscalYear
+from jfo_registry.core.models import EARLIEST_DATE
 from jfo_registry.core.roles import Role
 
 from .models import (
-    FTE_MAX, OFFICER_PERIOD_ATTRIBUTES, OFFICER_PERIOD_OVERLAP_MESSAGE, Assignment, ClosedYearCorrection,
-    FiscalYearClosure, JointForceOperation, Officer, OfficerPeriod, Participation, Region, closed_year_message,
+    FTE_MAX, Assignment, ClosedYearCorrection, DatedPeriod, FiscalYearClosure, JointForceOperation, Officer,
+    Participation, Region, closed_year_message,
 )
 
 #: A run of days, both ends inclusive; an end of None: from the start on, with no end.
@@ -559,23 +560,34 @@ def assignment_correct(
 
 
 @dataclass
-class OfficerChange:
-    """What `officer_change` writes, worked out before anything is written: `ended`, the period
-    that held on the day before `effective_from` and now ends then (None when there is none, or
-    when the change replaces the values of a period starting on `effective_from`), and `started`,
-    the period holding the new values from `effective_from` on (open). The days whose values
-    change are `effective_from` onwards; `fiscal_years` are the years they fall in, up to today's."""
+class PeriodChange:
+    """What `officer_change` or `unit_change` writes, worked out before anything is written:
+    `record` (an Officer, a JointForceOperation), `ended`, the period that held on the day
+    before `effective_from` and now ends then (None when there is none, or when the change
+    replaces the values of a period starting on `effective_from`), and `started`, the period
+    holding the new values from `effective_from` on (open). The days whose values change are
+    `effective_from` onwards; `fiscal_years` are the years they fall in, up to today's."""
 
-    officer: Officer
+    record: Officer | JointForceOperation
     effective_from: datetime.date
-    ended: OfficerPeriod | None
-    started: OfficerPeriod
-    created_base: OfficerPeriod | None = None  # the officer's first period, made from their fields
+    ended: DatedPeriod | None
+    started: DatedPeriod
+    created_base: DatedPeriod | None = None  # the record's first period, made from its fields
 
     @property
-    def periods(self) -> list[OfficerPeriod]:
+    def officer(self) -> Officer:
+        """The record of an officer's change."""
+        return self.record
+
+    @property
+    def unit(self) -> JointForceOperation:
+        """The record of a unit's change."""
+        return self.record
+
+    @property
+    def periods(self) -> list[DatedPeriod]:
         """Every period the change writes (a closed-year check reads their days)."""
-        written: list[OfficerPeriod] = []
+        written: list[DatedPeriod] = []
         for period in (self.created_base, self.ended, self.started):
             if period is not None and all(period is not other for other in written):
                 written.append(period)
@@ -583,11 +595,16 @@ class OfficerChange:
 
     @property
     def spans(self) -> list[Span]:
-        """The runs of days whose figures the change alters (`Span`): the officer's assigned
-        days from `effective_from` on (the only days whose values change, and the only ones a
-        report costs or counts); one query."""
-        assigned = self.officer.assignments.filter(periods.overlaps_q(self.effective_from, None)).order_by()
-        return [(max(start, self.effective_from), end) for start, end in assigned.values_list("start_date", "end_date")]
+        """The runs of days whose figures the change alters (`Span`) from `effective_from` on
+        (the only days whose values change): the record's assigned days (an officer's, a
+        unit's assignments), which the reports cost and count, and for a unit its own days
+        (start to end date; no start: since always), on which the coverage report counts it;
+        one query."""
+        assigned = self.record.assignments.filter(periods.overlaps_q(self.effective_from, None)).order_by()
+        spans = [(max(start, self.effective_from), end) for start, end in assigned.values_list("start_date", "end_date")]
+        if isinstance(self.record, JointForceOperation):
+            spans.append((max(self.record.start_date or self.effective_from, self.effective_from), self.record.end_date))
+        return spans
 
     @property
     def fiscal_years(self) -> list[FiscalYear]:
@@ -597,81 +614,169 @@ class OfficerChange:
         return [FiscalYear(year) for year in range(first, last + 1)]
 
 
-def check_officer_change(change: OfficerChange, *, actor, reason: str = "") -> list[FiscalYear]:
-    """Every rule of an officer change before it is written: the region rule for `actor` (the
-    officer as stored and as the change leaves them: a manager transfers nobody out of, or into,
-    another region; None is the system), each period's own rules, no two periods of the
-    officer overlapping, and the closed-year rule for the days it alters (`change.spans`;
-    `reason`: an administrator's reason for correcting a closed year). Returns the closed years
-    an administrator corrects (see `check_closed_years`); raises PermissionDenied or
-    ValidationError."""
-    officer = change.officer
+OfficerChange = PeriodChange  # the name of an officer's change
+
+# Per kind of record (`DatedPeriod.OWNER`): the field naming its region, the refusal of the
+# region rule, the refusal of a change that changes nothing, and of one before its current period.
+_REGION_FIELD = {"officer": "home_region", "jfo": "region"}
+_TEXTS = {
+    "officer": {
+        "region": gettext_lazy("You may only edit officers of your own regions."),
+        "nothing": gettext_lazy("Nothing changes: give a classification, position or home region the officer does not hold."),
+        "before": gettext_lazy(
+            "The officer's current period starts on %(start)s: a change takes effect on that day or later. "
+            "Rewriting earlier days is a correction."
+        ),
+    },
+    "jfo": {
+        "region": gettext_lazy("You may only edit JFO units of your own regions."),
+        "nothing": gettext_lazy("Nothing changes: give a region, JFO type or program the unit does not hold."),
+        "before": gettext_lazy(
+            "The unit's current period starts on %(start)s: a change takes effect on that day or later. "
+            "Rewriting earlier days is a correction."
+        ),
+    },
+}
+
+
+def can_change_dated(user, record) -> bool:
+    """May `user` record a change from a date of `record`'s dated values (an officer's, a JFO
+    unit's)? An administrator, or a regional manager of the region the record lies in (the region
+    rule; a unit's other fields stay the administrators'). Reads the user's groups and regions."""
+    return bool(permissions.can_edit_regional_record(user, record))
+
+
+def _period_model(record) -> type[DatedPeriod]:
+    return record.periods.model
+
+
+def check_period_change(change: PeriodChange, *, actor, reason: str = "") -> list[FiscalYear]:
+    """Every rule of a change of an officer's or a unit's dated values before it is written: the
+    region rule for `actor` (the record as stored and as the change leaves it: a manager moves
+    nobody and no unit out of, or into, another region; None is the system), each period's own
+    rules, no two periods of the record overlapping, and the closed-year rule for the days it
+    alters (`change.spans`; `reason`: an administrator's reason for correcting a closed year).
+    Returns the closed years an administrator corrects (see `check_closed_years`); raises
+    PermissionDenied or ValidationError."""
+    record = change.record
+    model = _period_model(record)
     if actor is not None:
-        stored = Officer.objects.filter(pk=officer.pk).first()
-        after = Officer(pk=officer.pk, home_region_id=change.started.home_region_id)
-        permissions.require_edit(actor, stored, after, message=_("You may only edit officers of your own regions."))
+        region_field = _REGION_FIELD[model.OWNER]
+        stored = type(record).objects.filter(pk=record.pk).first()
+        after = type(record)(pk=record.pk, **{f"{region_field}_id": getattr(change.started, f"{region_field}_id")})
+        if not all(can_change_dated(actor, state) for state in (stored, after) if state is not None):
+            raise PermissionDenied(str(_TEXTS[model.OWNER]["region"]))
     written = change.periods
     for period in written:
         period.full_clean(validate_constraints=False)
-    others = [p for p in officer.periods.all() if p.pk not in {w.pk for w in written if w.pk}]
+    others = [p for p in record.periods.all() if p.pk not in {w.pk for w in written if w.pk}]
     spans = [*others, *written]
     for index, period in enumerate(spans):
         for other in spans[index + 1:]:
             if periods.overlaps(period.start_date, period.end_date, other.start_date, other.end_date):
-                raise ValidationError({"effective_from": OFFICER_PERIOD_OVERLAP_MESSAGE}, code="periods_overlap")
+                raise ValidationError({"effective_from": model.OVERLAP_MESSAGE}, code="periods_overlap")
     return check_closed_years(actor, change.spans, reason=reason)
 
 
-def plan_officer_change(officer: Officer, *, effective_from: datetime.date, **values) -> OfficerChange:
-    """Work out (writing nothing) the change of `officer`'s `values` (among
-    `OFFICER_PERIOD_ATTRIBUTES`: classification and position codes, home_region a Region) from
-    `effective_from` (a date, not after today) on. Returns an `OfficerChange`.
+check_officer_change = check_unit_change = check_period_change
+
+
+def plan_period_change(record, *, effective_from: datetime.date, **values) -> PeriodChange:
+    """Work out (writing nothing) the change of `record`'s (an Officer's, a
+    JointForceOperation's) dated `values` (among its period's `ATTRIBUTES`, each given a new
+    value: codes, a Region, a Program or None for no program) from `effective_from` (a date, not
+    after today) on. Returns a `PeriodChange`.
 
     Raises ValidationError: on "effective_from" when it is missing, after today, or before the
-    start of the officer's latest period (rewriting the past is a correction, not a change); on
-    none when no value differs from what the officer holds then."""
-    unknown = set(values) - set(OFFICER_PERIOD_ATTRIBUTES)
+    start of the record's latest period (rewriting the past is a correction, not a change); on
+    none when no value differs from what the record holds then, or for an unknown field."""
+    model = _period_model(record)
+    unknown = set(values) - set(model.ATTRIBUTES)
     if unknown:
         raise ValidationError(_("These fields cannot be changed: %(fields)s.") % {"fields": ", ".join(sorted(unknown))})
     if effective_from is None:
         raise ValidationError({"effective_from": _("Give the date from which the change takes effect.")})
     if effective_from > timezone.localdate():
         raise ValidationError({"effective_from": _("A change takes effect today or on an earlier day, not later.")})
-    existing = list(officer.periods.order_by("start_date"))
+    existing = list(record.periods.order_by("start_date"))
     latest = existing[-1] if existing else None
     base = None
     if latest is None:
-        first = officer.assignments.order_by("start_date").values_list("start_date", flat=True).first()
+        # The first period, holding the record's own values, from its first assigned day (for a
+        # unit, also counted on its own days: from its start, or since always).
+        first = record.assignments.order_by("start_date").values_list("start_date", flat=True).first()
+        if isinstance(record, JointForceOperation):
+            first = min([day for day in (first, record.start_date) if day is not None], default=EARLIEST_DATE)
         if first is not None and first < effective_from:
-            base = latest = OfficerPeriod(
-                officer=officer, start_date=first, end_date=None,
-                **{attribute: getattr(officer, attribute) for attribute in OFFICER_PERIOD_ATTRIBUTES},
+            base = latest = model(
+                start_date=first, end_date=None, **{model.OWNER: record},
+                **{attribute: getattr(record, attribute) for attribute in model.ATTRIBUTES},
             )
     elif effective_from < latest.start_date:
-        raise ValidationError({"effective_from": _(
-            "The officer's current period starts on %(start)s: a change takes effect on that day or later. "
-            "Rewriting earlier days is a correction."
-        ) % {"start": date_format(latest.start_date, "Y-m-d")}})
-    holding = latest or officer
-    new = {attribute: getattr(holding, attribute) for attribute in OFFICER_PERIOD_ATTRIBUTES}
-    new.update({attribute: value for attribute, value in values.items() if value is not None})
-    if all(getattr(holding, attribute) == new[attribute] for attribute in OFFICER_PERIOD_ATTRIBUTES):
-        raise ValidationError(_("Nothing changes: give a classification, position or home region the officer does not hold."))
+        raise ValidationError({"effective_from": str(_TEXTS[model.OWNER]["before"]) % {
+            "start": date_format(latest.start_date, "Y-m-d")
+        }})
+    holding = latest or record
+
+    def held(attribute):
+        return getattr(holding, model._meta.get_field(attribute).attname)
+
+    new = {attribute: getattr(holding, attribute) for attribute in model.ATTRIBUTES}
+    new.update(values)
+    if all(held(attribute) == _attname_value(new[attribute]) for attribute in model.ATTRIBUTES):
+        raise ValidationError(str(_TEXTS[model.OWNER]["nothing"]))
     if latest is not None and latest.start_date == effective_from:
         for attribute, value in new.items():
             setattr(latest, attribute, value)
-        return OfficerChange(officer, effective_from, ended=None, started=latest)
+        return PeriodChange(record, effective_from, ended=None, started=latest)
     if latest is not None:
         latest.end_date = effective_from - datetime.timedelta(days=1)
-    started = OfficerPeriod(officer=officer, start_date=effective_from, end_date=None, **new)
-    return OfficerChange(officer, effective_from, ended=latest, started=started, created_base=base)
+    started = model(start_date=effective_from, end_date=None, **{model.OWNER: record}, **new)
+    return PeriodChange(record, effective_from, ended=latest, started=started, created_base=base)
+
+
+def _attname_value(value):
+    """A value as its column stores it: a record's key, else the value itself."""
+    return value.pk if hasattr(value, "_meta") else value
+
+
+def plan_officer_change(officer: Officer, *, effective_from: datetime.date, **values) -> PeriodChange:
+    """`plan_period_change` of `officer`'s `values` (among `OFFICER_PERIOD_ATTRIBUTES`:
+    classification and position codes, home_region a Region; None: unchanged)."""
+    return plan_period_change(
+        officer, effective_from=effective_from, **{name: value for name, value in values.items() if value is not None}
+    )
+
+
+def lock_unit(jfo_id: int) -> None:
+    """Hold the row of the JFO unit `jfo_id` until the surrounding transaction ends (no-op on
+    SQLite), as `lock_officer` does for an officer. Returns None."""
+    list(JointForceOperation.objects.select_for_update().filter(pk=jfo_id).values_list("pk", flat=True))
+
+
+def _period_change_write(record, values: dict, *, effective_from, actor, reason: str) -> PeriodChange:
+    """Plan, check and write a change of `record`'s dated `values` (the caller holds its row
+    lock, inside a transaction): the periods, then the record's own fields set to the latest
+    period's, then an administrator's corrections of closed years."""
+    change = plan_period_change(record, effective_from=effective_from, **values)
+    years = check_period_change(change, actor=actor, reason=reason)
+    for period in change.periods:  # the ended period first: it makes room for its successor
+        period.save()
+    for attribute in _period_model(record).ATTRIBUTES:
+        setattr(record, attribute, getattr(change.started, attribute))
+    record.full_clean()
+    record.save()
+    record_corrections(actor, years, reason=reason, description=_("%(record)s: change from %(day)s") % {
+        "record": record, "day": date_format(effective_from, "Y-m-d"),
+    })
+    return change
 
 
 @transaction.atomic
 def officer_change(
     officer: Officer, *, effective_from: datetime.date, classification: str | None = None,
     position: str | None = None, home_region: Region | None = None, actor=None, reason: str = "",
-) -> OfficerChange:
+) -> PeriodChange:
     """Record a promotion, a change of position or a transfer of `officer` from `effective_from`
     (a date, not after today) on: the period holding the day before ends then, and a period with
     the new values (None: unchanged) starts on that day (a period starting on that very day has
@@ -681,24 +786,67 @@ def officer_change(
     day inside a closed fiscal year (on the officer's assigned days) is refused but to an
     administrator giving `reason`, recorded as a correction of that year.
 
-    Returns the `OfficerChange` written. Raises as `plan_officer_change` and
-    `check_officer_change` (PermissionDenied, ValidationError); nothing is written then."""
+    Returns the `PeriodChange` written. Raises as `plan_period_change` and
+    `check_period_change` (PermissionDenied, ValidationError); nothing is written then."""
     lock_officer(officer.pk)
-    change = plan_officer_change(
-        officer, effective_from=effective_from,
-        classification=classification, position=position, home_region=home_region,
+    values = {"classification": classification, "position": position, "home_region": home_region}
+    return _period_change_write(
+        officer, {name: value for name, value in values.items() if value is not None},
+        effective_from=effective_from, actor=actor, reason=reason,
     )
-    years = check_officer_change(change, actor=actor, reason=reason)
-    for period in change.periods:  # the ended period first: it makes room for its successor
-        period.save()
-    for attribute in OFFICER_PERIOD_ATTRIBUTES:
-        setattr(officer, attribute, getattr(change.started, attribute))
-    officer.full_clean()
-    officer.save()
-    record_corrections(actor, years, reason=reason, description=_("%(officer)s: change from %(day)s") % {
-        "officer": officer, "day": date_format(effective_from, "Y-m-d"),
-    })
-    return change
+
+
+#: `unit_change`'s default for a value it leaves unchanged (None is a value: no program).
+KEEP = object()
+
+
+@transaction.atomic
+def unit_change(
+    jfo: JointForceOperation, *, effective_from: datetime.date, region: Region | None = None,
+    jfo_type: str | None = None, program=KEEP, actor=None, reason: str = "",
+) -> PeriodChange:
+    """Record a move of the JFO unit `jfo` to another region, a change of its type or of its
+    program from `effective_from` (a date, not after today) on, as `officer_change` does for an
+    officer: the period holding the day before ends then and one with the new values starts
+    (`region` a Region and `jfo_type` a code, None: unchanged; `program` a Program, or None for
+    no program; `KEEP`: unchanged). The unit's own fields are kept equal to its latest period's.
+    Written by `actor` (None: the system) under the unit's row lock; atomic. A manager moves no
+    unit out of, or into, a region they do not manage (PermissionDenied); a change from a day
+    inside a closed fiscal year (on the unit's assigned days) is refused but to an administrator
+    giving `reason`, recorded as a correction of that year.
+
+    Returns the `PeriodChange` written. Raises as `plan_period_change` and
+    `check_period_change` (PermissionDenied, ValidationError); nothing is written then."""
+    lock_unit(jfo.pk)
+    values = {"region": region, "jfo_type": jfo_type}
+    values = {name: value for name, value in values.items() if value is not None}
+    if program is not KEEP:
+        values["program"] = program
+    return _period_change_write(jfo, values, effective_from=effective_from, actor=actor, reason=reason)
+
+
+def dated_changes(record, stored) -> dict:
+    """The dated values (its period's `ATTRIBUTES`) in which the edited `record` (an officer, a
+    unit) differs from its `stored` state: name to new value, empty when none. Reads nothing."""
+    model = _period_model(record)
+    return {
+        attribute: getattr(record, attribute) for attribute in model.ATTRIBUTES
+        if getattr(record, model._meta.get_field(attribute).attname) != getattr(stored, model._meta.get_field(attribute).attname)
+    }
+
+
+def _save_dated(record, stored, *, effective_from, actor, reason: str):
+    """Save the edited `record` (its `stored` state read under its row lock): its other fields as
+    given, its changed dated values through `_period_change_write` from `effective_from` (None:
+    today)."""
+    changed = dated_changes(record, stored)
+    for attribute in changed:
+        setattr(record, attribute, getattr(stored, attribute))
+    record.full_clean()
+    record.save()
+    if changed:
+        _period_change_write(record, changed, effective_from=effective_from or timezone.localdate(), actor=actor, reason=reason)
+    return record
 
 
 @transaction.atomic
@@ -719,21 +867,29 @@ def officer_save(
         officer.save()
         return officer
     lock_officer(officer.pk)
-    stored = Officer.objects.get(pk=officer.pk)
-    changed = {
-        attribute: getattr(officer, attribute) for attribute in OFFICER_PERIOD_ATTRIBUTES
-        if getattr(officer, OfficerPeriod._meta.get_field(attribute).attname)
-        != getattr(stored, OfficerPeriod._meta.get_field(attribute).attname)
-    }
-    for attribute in changed:
-        setattr(officer, attribute, getattr(stored, attribute))
-    officer.full_clean()
-    officer.save()
-    if changed:
-        officer_change(
-            officer, effective_from=effective_from or timezone.localdate(), actor=actor, reason=reason, **changed
-        )
-    return officer
+    return _save_dated(officer, Officer.objects.get(pk=officer.pk), effective_from=effective_from, actor=actor, reason=reason)
+
+
+@transaction.atomic
+def unit_save(
+    jfo: JointForceOperation, *, effective_from: datetime.date | None = None, actor=None, reason: str = ""
+) -> JointForceOperation:
+    """Save a new or edited JFO unit `jfo` (an unsaved state, from the admin, the API or an
+    import row) written by `actor` (None: the system); atomic. A new unit is saved as given. For
+    a stored unit, a changed region, type or program is recorded through `unit_change` from
+    `effective_from` (None: today), so earlier days keep their values; other fields are saved
+    as given. Returns the saved unit (the same object; its many-to-many links are the caller's).
+
+    Raises as `unit_change`, and ValidationError from the unit's own rules; nothing is written
+    then."""
+    if jfo.pk is None:
+        jfo.full_clean()
+        jfo.save()
+        return jfo
+    lock_unit(jfo.pk)
+    return _save_dated(jfo, JointForceOperation.objects.get(pk=jfo.pk), effective_from=effective_from, actor=actor, reason=reason)
+
+
 # --- Imported assignment rows ---------------------------------------------------------------
 #
 # The matching rule of an imported assignment row (every import: admin, `import_records`, the

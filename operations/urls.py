@@ -7,6 +7,7 @@ app_name = "operations"
 urlpatterns = [
     path("jfos/", views.JfoListView.as_view(), name="jfo-list"),
     path("jfos/<int:pk>/", views.JfoDetailView.as_view(), name="jfo-detail"),
+    path("jfos/<int:pk>/change/", views.UnitChangeView.as_view(), name="jfo-change"),
     path("jfos/<int:jfo_pk>/assignments/new/", views.AssignmentFormView.as_view(), name="assignment-add-to-unit"),
     path("officers/", views.OfficerListView.as_view(), name="officer-list"),
     path("officers/<int:pk>/", views.OfficerDetailView.as_view(), name="officer-detail"),

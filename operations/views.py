@@ -21,7 +21,9 @@ from . import selectors, services
 from .api import reports
 from .filtersets import JfoPageFilterSet, OfficerPageFilterSet
 from .extensions import unit_arrangements
-from .forms import AssignmentChangeForm, AssignmentCorrectionForm, AssignmentEndForm, AssignmentPageForm, OfficerChangeForm
+from .forms import (
+    AssignmentChangeForm, AssignmentCorrectionForm, AssignmentEndForm, AssignmentPageForm, OfficerChangeForm, UnitChangeForm,
+)
 from .models import Assignment, JointForceOperation, Officer, Participation, Region
 
 
@@ -86,6 +88,8 @@ class JfoDetailView(RoleRequiredMixin, DetailView):
             arrangements=unit_arrangements().of_unit(unit, day),
             timeline=split_by_time(assignments, day),
             can_edit=can_edit,
+            can_change=services.can_change_dated(self.request.user, unit),
+            periods=unit.periods.select_related("region", "program").order_by("-start_date"),
             history=record_history(unit),
         )
         return context
@@ -146,29 +150,36 @@ class OfficerDetailView(RoleRequiredMixin, DetailView):
         return context
 
 
-class OfficerChangeView(RoleRequiredMixin, View):
-    """Record a promotion, a change of position or a transfer from a date (`services.officer_change`)."""
+class DatedChangeView(RoleRequiredMixin, View):
+    """Record a change of a record's dated values from a date (an officer's, a unit's: the
+    subclass names its queryset, form, service, refusal and template)."""
 
-    template_name = "operations/officer_change.html"
+    queryset = None
+    form_class = None
+    record_name = ""  # the record's name in the form and the template
+    refusal = ""
+
+    def change(self, record, **kwargs):
+        raise NotImplementedError
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return super().dispatch(request, *args, **kwargs)
-        self.officer = get_object_or_404(Officer.objects.select_related("home_region"), pk=kwargs["pk"])
-        if not permissions.can_edit(request.user, self.officer):
-            raise PermissionDenied(_("You may only edit officers of your own regions."))
+        self.record = get_object_or_404(self.queryset, pk=kwargs["pk"])
+        if not services.can_change_dated(request.user, self.record):
+            raise PermissionDenied(self.refusal)
         return super().dispatch(request, *args, **kwargs)
 
     def get(self, request, **kwargs):
-        return self.render(OfficerChangeForm(officer=self.officer, user=request.user))
+        return self.render(self.form_class(**{self.record_name: self.record}, user=request.user))
 
     def post(self, request, **kwargs):
-        form = OfficerChangeForm(request.POST, officer=self.officer, user=request.user)
+        form = self.form_class(request.POST, **{self.record_name: self.record}, user=request.user)
         with transaction.atomic():
             if form.is_valid():
                 try:
-                    change = services.officer_change(
-                        self.officer, effective_from=form.cleaned_data["effective_from"], actor=request.user,
+                    change = self.change(
+                        self.record, effective_from=form.cleaned_data["effective_from"], actor=request.user,
                         reason=form.cleaned_data.get("reason", ""), **form.values(),
                     )
                 except ValidationError as error:
@@ -178,15 +189,41 @@ class OfficerChangeView(RoleRequiredMixin, View):
                         "day": change.effective_from.isoformat(),
                         "years": ", ".join(year.label for year in change.fiscal_years),
                     })
-                    return redirect(self.officer.get_absolute_url())
+                    return redirect(self.record.get_absolute_url())
         return self.render(form, status=400)
 
     def render(self, form, status=200):
         return render(
             self.request, self.template_name,
-            {"form": form, "officer": self.officer, "cancel_url": self.officer.get_absolute_url()},
+            {"form": form, self.record_name: self.record, "cancel_url": self.record.get_absolute_url()},
             status=status,
         )
+
+
+class OfficerChangeView(DatedChangeView):
+    """Record a promotion, a change of position or a transfer from a date (`services.officer_change`)."""
+
+    template_name = "operations/officer_change.html"
+    queryset = Officer.objects.select_related("home_region")
+    form_class = OfficerChangeForm
+    record_name = "officer"
+    refusal = gettext_lazy("You may only edit officers of your own regions.")
+
+    def change(self, record, **kwargs):
+        return services.officer_change(record, **kwargs)
+
+
+class UnitChangeView(DatedChangeView):
+    """Move a unit to another region, or change its type or program, from a date (`services.unit_change`)."""
+
+    template_name = "operations/unit_change.html"
+    queryset = JointForceOperation.objects.select_related("region", "program")
+    form_class = UnitChangeForm
+    record_name = "unit"
+    refusal = gettext_lazy("You may only edit JFO units of your own regions.")
+
+    def change(self, record, **kwargs):
+        return services.unit_change(record, **kwargs)
 
 
 class AssignmentFormView(RoleRequiredMixin, View):

@@ -6,11 +6,12 @@ from jfo_registry.core.api.fields import FiscalYearField, StrictCharField, Stric
 from jfo_registry.core.api.serializers import ModelValidatedSerializer, RegistryModelSerializer, require_item_fields
 
 from .. import services
-from ..choices import Classification, Position
+from ..choices import Classification, JfoType, Position
 from ..models import (
     Agency, Assignment, CostingPolicy, JointForceOperation, Officer, OfficerPeriod, Participation, Program, Region,
     SalaryRate,
     Threat,
+    UnitPeriod,
     validate_fte,
 )
 
@@ -61,17 +62,32 @@ class ParticipationSerializer(RegistryModelSerializer):
         fields = ["agency", "agency_acronym", "role"]
 
 
+class UnitPeriodSerializer(RegistryModelSerializer):
+    region_code = serializers.CharField(source="region.code", read_only=True)
+    program_code = nullable_text("program.code")
+
+    class Meta:
+        model = UnitPeriod
+        fields = ["id", "start_date", "end_date", "region", "region_code", "jfo_type", "program", "program_code"]
+        read_only_fields = fields
+
+
 class JointForceOperationSerializer(ModelValidatedSerializer):
+    """A JFO unit; `periods` are its region, type and program over time. A PUT or PATCH of
+    region, jfo_type or program records the change from today (`services.unit_save`); the
+    `change` operation records it from another day."""
+
     region_code = serializers.CharField(source="region.code", read_only=True)
     program_code = nullable_text("program.code")
     participations = ParticipationSerializer(many=True, required=False)
+    periods = UnitPeriodSerializer(many=True, read_only=True)
 
     class Meta:
         model = JointForceOperation
         fields = [
             "id", "acronym", "name", "jfo_type", "program", "program_code", "region", "region_code", "objectives",
             "threats", "participations", "co_located", "has_joint_management_team", "status", "start_date",
-            "end_date", *TIMESTAMPS,
+            "end_date", "periods", *TIMESTAMPS,
         ]
 
     def validate_participations(self, value):
@@ -94,8 +110,14 @@ class JointForceOperationSerializer(ModelValidatedSerializer):
 
     @transaction.atomic
     def update(self, instance, validated_data):
+        """A changed region, type or program takes effect from today (`services.unit_save`)."""
         participations = validated_data.pop("participations", None)
-        jfo = super().update(instance, validated_data)
+        threats = validated_data.pop("threats", None)
+        for field, value in validated_data.items():
+            setattr(instance, field, value)
+        jfo = services.unit_save(instance, actor=self.actor)
+        if threats is not None:
+            jfo.threats.set(threats)
         if participations is not None:
             self._set_participations(jfo, participations)
         return jfo
@@ -155,6 +177,20 @@ class OfficerChangeSerializer(serializers.Serializer):
     classification = serializers.ChoiceField(choices=Classification.choices, required=False)
     position = serializers.ChoiceField(choices=Position.choices, required=False)
     home_region = StrictPrimaryKeyRelatedField(queryset=Region.objects.all(), required=False)
+    reason = StrictCharField(
+        required=False, allow_blank=True, max_length=2000,
+        help_text="An administrator's reason for a change inside a closed fiscal year (refused without one).",
+    )
+
+
+class UnitChangeSerializer(serializers.Serializer):
+    """A move of a unit to another region, or a change of its type or program, from
+    `effective_from` (default today); each value left out is unchanged (`program` null: none)."""
+
+    effective_from = serializers.DateField(required=False, help_text="The first day of the new values; default today.")
+    region = StrictPrimaryKeyRelatedField(queryset=Region.objects.all(), required=False)
+    jfo_type = serializers.ChoiceField(choices=JfoType.choices, required=False)
+    program = StrictPrimaryKeyRelatedField(queryset=Program.objects.all(), required=False, allow_null=True)
     reason = StrictCharField(
         required=False, allow_blank=True, max_length=2000,
         help_text="An administrator's reason for a change inside a closed fiscal year (refused without one).",

@@ -13,6 +13,7 @@ from jfo_registry.core.api.parsers import SafeJSONParser
 
 from jfo_registry.core.api.errors import as_drf_error
 from jfo_registry.core.api.preconditions import refuse_stale_write
+from jfo_registry.core.api.access import RegistryPermission
 from jfo_registry.core.api.viewsets import RegistryViewSet
 
 from .. import services
@@ -25,6 +26,7 @@ from ..models import (
     Agency, Assignment, CostingPolicy, JointForceOperation, Officer, OfficerPeriod, Participation, Program, Region,
     SalaryRate,
     Threat,
+    UnitPeriod,
 )
 from . import serializers
 
@@ -61,14 +63,50 @@ class ProgramViewSet(RegistryViewSet):
     ordering_fields = ["code", "name_en"]
 
 
+class DatedChangePermission(RegistryPermission):
+    """The `change` operation of a record's dated values: any role reads; the change itself is
+    for an administrator or a manager of the record's region (`services.can_change_dated`), also
+    on a unit, whose other fields only administrators edit."""
+
+    def has_permission(self, request, view) -> bool:
+        return permissions.can_view(request.user)
+
+    def has_object_permission(self, request, view, obj) -> bool:
+        return services.can_change_dated(request.user, obj)
+
+
 class JointForceOperationViewSet(RegistryViewSet):
     queryset = JointForceOperation.objects.select_related("region", "program").prefetch_related(
-        "threats", Prefetch("participations", queryset=Participation.objects.select_related("agency"))
+        "threats", Prefetch("participations", queryset=Participation.objects.select_related("agency")),
+        Prefetch("periods", queryset=UnitPeriod.objects.select_related("region", "program").order_by("start_date")),
     )
     serializer_class = serializers.JointForceOperationSerializer
     filterset_class = JointForceOperationFilterSet
     search_fields = ["acronym", "name", "objectives"]
     ordering_fields = ["acronym", "name", "jfo_type", "region__code", "program__code", "status", "start_date"]
+
+    @extend_schema(request=serializers.UnitChangeSerializer, responses={200: serializers.JointForceOperationSerializer})
+    @action(detail=True, methods=["post"], parser_classes=[SafeJSONParser], permission_classes=[DatedChangePermission])
+    def change(self, request, pk=None):
+        """Move the unit to another region, or change its type or program, from `effective_from`
+        (default today, never later): the current period ends the day before and the new values
+        hold from that day, so earlier days, and the fiscal years they fall in, keep their values.
+        A date before the current period's start (a correction of the past), or inside a closed
+        fiscal year on days the unit had assignments (but for an administrator giving `reason`):
+        400 naming the year; a unit outside the user's regions, or a move out of them: 403."""
+        jfo = self.get_object()
+        if not services.can_change_dated(request.user, jfo):
+            self.permission_denied(request, message=_("You may only edit JFO units of your own regions."))
+        data = serializers.UnitChangeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        effective_from = values.pop("effective_from", None) or timezone.localdate()
+        with transaction.atomic():
+            try:
+                services.unit_change(jfo, effective_from=effective_from, actor=request.user, **values)
+            except ValidationError as error:
+                raise as_drf_error(error) from error
+        return Response(self.get_serializer(self.get_queryset().get(pk=jfo.pk)).data)
 
 
 class OfficerViewSet(RegistryViewSet):

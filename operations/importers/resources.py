@@ -191,6 +191,11 @@ class JointForceOperationResource(RegistryResource):
         import_order = export_order = fields
         import_id_fields = ("acronym",)
 
+    def do_instance_save(self, instance, is_create):
+        """Save through `services.unit_save`: a changed region, type or program takes effect
+        from today (earlier days keep the old value)."""
+        services.unit_save(instance, actor=self.actor)
+
     def _role_columns(self, row) -> dict[str, ParticipationField]:
         return {f.role: f for f in (self.fields["leads"], self.fields["partners"]) if f.column_name in row}
 

@@ -13,7 +13,8 @@ from jfo_registry.core.reports import ReportError
 
 from .assignments import (
     CENT, DAYS_PER_YEAR, active_during, active_on, assignments, assignments_in_year, codes, costing_policy,
-    first_assignment_day, fte_round, lead_agencies, money, of_units, region_codes, salary_rates, unit_value, units,
+    first_assignment_day, fte_round, in_regions_on, lead_agencies, money, of_units, region_codes, salary_rates,
+    unit_value, units,
 )
 from .lists import AllocationPeriod, current_fte_subquery, jfo_list, officer_allocation, officer_list
 from .resources import (
@@ -30,7 +31,7 @@ __all__ = [
     "AllocationRow", "Benefits", "LongAssignment", "TenureAverage", "TenureGroupAverage", "TenureReport", "TenureRow",
     "ReportError", "ResourcesReport", "ResourcesRow", "ResourcesRowWithChildren", "ResourcesSubtotal", "YearCorrection",
     "active_during", "active_on", "allocation_report", "assignments", "assignments_in_year", "codes", "costing_policy",
-    "current_fte_subquery", "first_assignment_day", "fte_round", "jfo_list", "lead_agencies", "long_assignments",
-    "money", "of_units", "officer_allocation", "officer_list", "region_codes", "resources_report", "salary_rates",
-    "tenure_report", "unit_value", "units", "year_closure_facts",
+    "current_fte_subquery", "first_assignment_day", "fte_round", "in_regions_on", "jfo_list", "lead_agencies",
+    "long_assignments", "money", "of_units", "officer_allocation", "officer_list", "region_codes", "resources_report",
+    "salary_rates", "tenure_report", "unit_value", "units", "year_closure_facts",
 ]

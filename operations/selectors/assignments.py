@@ -12,7 +12,8 @@ from jfo_registry.core import periods
 from jfo_registry.core.fiscal import FiscalYear
 from jfo_registry.core.history import records_as_of
 
-from ..models import Assignment, CostingPolicy, JointForceOperation, Participation, SalaryRate
+from ..attributes import attribute_on_expression
+from ..models import Assignment, CostingPolicy, JointForceOperation, Participation, Region, SalaryRate
 
 CENT = Decimal("0.01")
 DAYS_PER_YEAR = Decimal("365.25")
@@ -123,6 +124,21 @@ def costing_policy(year: FiscalYear, as_of: datetime.datetime | None = None):
     """The costing policy of the fiscal year `year` (its `employee_benefits_rate`, a fraction),
     as it is or as it stood at `as_of` (a historical row then); None when there is none. One query."""
     return records_as_of(CostingPolicy, as_of).filter(fiscal_year=year.start_year).order_by("id").first()
+
+
+def in_regions_on(
+    queryset: QuerySet, region, day: datetime.date, *, record: str = "jfo", as_of: datetime.datetime | None = None
+) -> QuerySet:
+    """`queryset` narrowed to the rows whose unit (`record`: the path to it, "jfo" on
+    assignments, "pk" on units, "id" on their historical rows) was, on `day`, in one of the
+    `region` codes (comma-separated or a list): the unit's region of that day
+    (`attributes.attribute_on_expression`; as the registry held it at `as_of` when given).
+    Raises nothing."""
+    ids = Region.objects.filter(code__in=region_codes(region)).values("pk")
+    region_on_day = attribute_on_expression("region", day, record=record, as_of=as_of)
+    return queryset.alias(unit_region_on_day=region_on_day).filter(
+        unit_region_on_day__in=ids
+    )
 
 
 def codes(value, upper: bool = True) -> list[str]:

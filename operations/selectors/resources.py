@@ -20,7 +20,7 @@ from ..choices import Classification, JfoType, Position
 from jfo_registry.core.history import records_as_of
 
 from ..models import Agency, ClosedYearCorrection, FiscalYearClosure, Program, Region
-from .assignments import assignments_in_year, costing_policy, fte_round, lead_agencies, money, salary_rates, units
+from .assignments import assignments_in_year, codes, costing_policy, fte_round, lead_agencies, money, salary_rates
 
 
 @dataclass(eq=False)
@@ -152,29 +152,46 @@ class _Group:
         self.units.add(jfo_id)
 
 
+UNIT_GROUPS = ("region", "jfo_type", "program")  # dated attributes of the unit (`UnitPeriod`)
+
+
 def _per_unit_fte(year: FiscalYear, filters: dict, group_by: str, as_of) -> list[dict]:
-    """FTE-years per unit and classification (and position when grouping by it), prorated in
-    SQL, each assignment's days cut by the officer's periods (`attributes.split_by_periods`):
-    a promotion during the year costs the days before it at the old rate. Rows `{"jfo_id",
-    "classification"[, "position"], "fte_years"}`; a unit and classification may come twice
-    (days inside periods and days outside them), which the groups add up."""
+    """FTE-years per unit, classification (and position when grouping by it) and the unit's
+    region, type and program as needed (grouping, `jfo_type`'s programs, filters), prorated in
+    SQL, each assignment's days cut by the officer's and the unit's periods
+    (`attributes.split_by_periods`): a promotion during the year costs the days before it at the
+    old rate, a unit moved to another region counts its days before the move in the old one.
+    Rows `{"jfo_id", "classification"[, "position"][, "region", "jfo_type", "program": codes],
+    "fte_years"}`, narrowed to the days on which the unit had the `filters`' codes."""
+    wanted = {group_by} | ({"program"} if group_by == "jfo_type" else set()) | {k for k, v in filters.items() if v}
     attributes = ["classification"] + (["position"] if group_by == "position" else [])
-    return split_by_periods(assignments_in_year(year, **filters, as_of=as_of), year, attributes, as_of=as_of)
+    attributes += [attribute for attribute in UNIT_GROUPS if attribute in wanted]
+    rows = split_by_periods(assignments_in_year(year, as_of=as_of), year, attributes, as_of=as_of)
+    code_of = {
+        "region": dict(Region.objects.values_list("pk", "code")) if "region" in attributes else {},
+        "program": dict(Program.objects.values_list("pk", "code")) if "program" in attributes else {},
+    }
+    for row in rows:
+        for attribute, codes_by_pk in code_of.items():
+            if attribute in row:
+                row[attribute] = codes_by_pk.get(row[attribute])
+    for attribute, value in filters.items():
+        if value:
+            allowed = set(codes(value, upper=attribute != "jfo_type"))
+            rows = [row for row in rows if row[attribute] in allowed]
+    return rows
 
 
-def _keys_of_units(group_by: str, unit_ids: set, as_of=None) -> dict[int, list[tuple[str | None, Decimal]]]:
-    """Each unit's group(s) with its share: one group, or each of its leads equally (CRTF: RCMP and
-    OPP) so that rows still add up to the subtotal; the units and leads as they stood at `as_of`."""
-    if group_by == "lead_agency":
-        leads = lead_agencies(as_of=as_of)
-        return {
-            jfo_id: [(acronym, Decimal(1) / len(leads[jfo_id])) for acronym in sorted(leads[jfo_id])]
-            if jfo_id in leads else [(None, Decimal(1))]
-            for jfo_id in unit_ids
-        }
-    field = {"region": "region__code", "jfo_type": "jfo_type", "program": "program__code"}[group_by]
-    keys = {pk: [(key, Decimal(1))] for pk, key in units(as_of).values_list("id", field)}
-    return {pk: keys.get(pk, [(None, Decimal(1))]) for pk in unit_ids}
+def _keys_of_units(unit_ids: set, as_of=None) -> dict[int, list[tuple[str | None, Decimal]]]:
+    """Each unit's lead agencies with their shares: each of its leads equally (CRTF: RCMP and
+    OPP) so that rows still add up to the subtotal; (None, 1) for a unit without a lead; the
+    leads as they stood at `as_of`."""
+    leads = lead_agencies(as_of=as_of)
+    return {
+        jfo_id: [(acronym, Decimal(1) / len(leads[jfo_id])) for acronym in sorted(leads[jfo_id])]
+        if jfo_id in leads else [(None, Decimal(1))]
+        for jfo_id in unit_ids
+    }
 
 
 def year_closure_facts(
@@ -238,21 +255,16 @@ def resources_report(
     can_cost = not missing and (policy is not None or not per_unit)
 
     unit_ids = {row["jfo_id"] for row in per_unit}
-    if group_by in ("classification", "position"):
-        field = group_by
-        keys_of = None
-    else:
-        keys_of = _keys_of_units(group_by, unit_ids, as_of)
-    programs = dict(units(as_of).values_list("id", "program__code")) if group_by == "jfo_type" else {}
+    keys_of = _keys_of_units(unit_ids, as_of) if group_by == "lead_agency" else None
     groups: dict = {}
     children: dict = {}
     for row in per_unit:
         fte = Decimal(str(row["fte_years"] or 0))
         rate = rates.get(row["classification"], Decimal(0))
-        for key, share in ([(row[field], Decimal(1))] if keys_of is None else keys_of[row["jfo_id"]]):
+        for key, share in ([(row[group_by], Decimal(1))] if keys_of is None else keys_of[row["jfo_id"]]):
             groups.setdefault(key, _Group()).add(row["jfo_id"], fte * share, fte * share * rate)
             if group_by == "jfo_type":
-                children.setdefault(key, {}).setdefault(programs.get(row["jfo_id"]), _Group()).add(
+                children.setdefault(key, {}).setdefault(row["program"], _Group()).add(
                     row["jfo_id"], fte * share, fte * share * rate
                 )
 

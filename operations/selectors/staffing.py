@@ -20,7 +20,8 @@ from jfo_registry.core.shapes import Period, Shape, public
 from ..attributes import attribute_on_expression
 from ..models import FTE_MAX, Officer, Region
 from .assignments import (
-    DAYS_PER_YEAR, NUMBER, active_during, active_on, assignments, codes, fte_round, of_units, unit_value, years_of,
+    DAYS_PER_YEAR, NUMBER, active_during, active_on, assignments, codes, fte_round, in_regions_on, unit_value,
+    years_of,
 )
 
 
@@ -104,7 +105,9 @@ def tenure_report(
     Returns a TenureReport; raises nothing for valid arguments.
     """
     day = on or timezone.localdate()
-    current = of_units(active_on(assignments(as_of), day), region=region, as_of=as_of)
+    current = active_on(assignments(as_of), day)
+    if region:
+        current = in_regions_on(current, region, day, as_of=as_of)
     first_start = (
         current.filter(officer=OuterRef("pk")).order_by().values("officer").annotate(first=Min("start_date")).values("first")
     )
@@ -171,16 +174,22 @@ def long_assignments(
     code(s); `current`: the current assignments already chosen (tenure_report's); `as_of`: the
     assignments and their units as they stood then. Raises nothing."""
     if current is None:
-        current = of_units(active_on(assignments(as_of), day), region=region, as_of=as_of)
+        current = active_on(assignments(as_of), day)
+        if region:
+            current = in_regions_on(current, region, day, as_of=as_of)
     threshold_days = int(Decimal(threshold_years) * DAYS_PER_YEAR)
     queryset = (
-        current.annotate(days=DaysBetween(date_value(day), F("start_date")),
-                         unit_acronym=unit_value("acronym", as_of), unit_region=unit_value("region__code", as_of))
+        current.annotate(
+            days=DaysBetween(date_value(day), F("start_date")),
+            unit_acronym=unit_value("acronym", as_of),
+            unit_region=attribute_on_expression("region", day, record="jfo", as_of=as_of),  # the unit's region that day
+        )
         .filter(days__gt=threshold_days)
         .order_by("-days", "officer__employee_number", "id")
         .values("id", "officer_id", "jfo_id", "officer__employee_number", "officer__name", "unit_acronym",
                 "unit_region", "fte", "start_date", "days")
     )
+    region_codes_by_id = dict(Region.objects.values_list("pk", "code"))
     rows = [
         LongAssignment(
             id=a["id"],
@@ -189,7 +198,7 @@ def long_assignments(
             employee_number=a["officer__employee_number"],
             name=a["officer__name"],
             jfo=a["unit_acronym"],
-            region=a["unit_region"],
+            region=region_codes_by_id.get(a["unit_region"]),
             fte=a["fte"],
             start_date=a["start_date"],
             years=years_of(a["days"]),

@@ -54,6 +54,7 @@ def add_rows(count: int) -> None:
         officer = make_officer()
         make_assignment(officer=officer, jfo=unit, start=datetime.date(2012, 1, 1))
         services.officer_change(officer, effective_from=datetime.date(2012, 6, 1), classification="FB-05")
+        services.unit_change(unit, effective_from=datetime.date(2012, 6, 1), jfo_type="national")
         agency = Agency.objects.create(acronym=f"ADM-{unit.pk}", name_en="x", jurisdiction="other", parent=parent)
         Participation.objects.create(jfo=unit, agency=agency, role="lead")
         arrangement = Arrangement.objects.create(reference=f"ADM-{unit.pk}", title="x", supersedes=predecessor)
@@ -110,8 +111,8 @@ def test_change_and_add_pages_open(admin_client, model):
     assert admin_client.get(url).status_code == 200
     url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_add")
     # written by notify_expiring only; recorded by the services on each correction of a closed year;
-    # officer periods by officer_change only
-    read_only = model._meta.model_name in {"remindersent", "closedyearcorrection", "officerperiod"}
+    # officer and unit periods by officer_change and unit_change only
+    read_only = model._meta.model_name in {"remindersent", "closedyearcorrection", "officerperiod", "unitperiod"}
     assert admin_client.get(url).status_code == (403 if read_only else 200)
 
 

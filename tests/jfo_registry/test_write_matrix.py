@@ -57,7 +57,7 @@ def url_for(path: str, ids: dict) -> str:
 # What a GTA manager may write (and only on records of the GTA).
 MANAGER_WRITES = {
     ("/api/v1/officers/", "post"), ("/api/v1/officers/{id}/", "put"), ("/api/v1/officers/{id}/", "patch"),
-    ("/api/v1/officers/{id}/change/", "post"),
+    ("/api/v1/officers/{id}/change/", "post"), ("/api/v1/jfos/{id}/change/", "post"),  # a unit's region, type, program
     ("/api/v1/assignments/", "post"), ("/api/v1/assignments/{id}/", "put"), ("/api/v1/assignments/{id}/", "patch"),
     ("/api/v1/assignments/{id}/change/", "post"), ("/api/v1/assignments/{id}/correct/", "post"),
     ("/api/v1/arrangements/{id}/", "put"), ("/api/v1/arrangements/{id}/", "patch"),

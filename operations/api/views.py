@@ -12,7 +12,7 @@ from jfo_registry.core import permissions
 from jfo_registry.core.api.parsers import SafeJSONParser
 
 from jfo_registry.core.api.errors import as_drf_error
-from jfo_registry.core.api.preconditions import refuse_stale_write
+from jfo_registry.core.api.preconditions import refuse_stale_write, tags_seen
 from jfo_registry.core.api.access import RegistryPermission
 from jfo_registry.core.api.viewsets import RegistryViewSet
 
@@ -84,6 +84,7 @@ class JointForceOperationViewSet(RegistryViewSet):
     filterset_class = JointForceOperationFilterSet
     search_fields = ["acronym", "name", "objectives"]
     ordering_fields = ["acronym", "name", "jfo_type", "region__code", "program__code", "status", "start_date"]
+    if_match_actions = ("change",)  # the schema declares If-Match on these POSTs
 
     @extend_schema(request=serializers.UnitChangeSerializer, responses={200: serializers.JointForceOperationSerializer})
     @action(detail=True, methods=["post"], parser_classes=[SafeJSONParser], permission_classes=[DatedChangePermission])
@@ -93,15 +94,19 @@ class JointForceOperationViewSet(RegistryViewSet):
         hold from that day, so earlier days, and the fiscal years they fall in, keep their values.
         A date before the current period's start (a correction of the past), or inside a closed
         fiscal year on days the unit had assignments (but for an administrator giving `reason`):
-        400 naming the year; a unit outside the user's regions, or a move out of them: 403."""
+        400 naming the year; a unit outside the user's regions, or a move out of them: 403. Needs
+        If-Match with the unit's ETag (428 without, 412 when the unit changed since)."""
         jfo = self.get_object()
         if not services.can_change_dated(request.user, jfo):
             self.permission_denied(request, message=_("You may only edit JFO units of your own regions."))
-        data = serializers.UnitChangeSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = dict(data.validated_data)
-        effective_from = values.pop("effective_from", None) or timezone.localdate()
+        tags_seen(request)  # 428 before the body is read
         with transaction.atomic():
+            services.lock_unit(jfo.pk)  # the version checked is the one changed: concurrent changes get 412
+            refuse_stale_write(request, JointForceOperation.objects.get(pk=jfo.pk))
+            data = serializers.UnitChangeSerializer(data=request.data)
+            data.is_valid(raise_exception=True)
+            values = dict(data.validated_data)
+            effective_from = values.pop("effective_from", None) or timezone.localdate()
             try:
                 services.unit_change(jfo, effective_from=effective_from, actor=request.user, **values)
             except ValidationError as error:
@@ -132,12 +137,14 @@ class OfficerViewSet(RegistryViewSet):
         officer = self.get_object()
         if not permissions.can_edit(request.user, officer):
             self.permission_denied(request, message=_("You may only edit officers of your own regions."))
-        refuse_stale_write(request, officer)
-        data = serializers.OfficerChangeSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = dict(data.validated_data)
-        effective_from = values.pop("effective_from", None) or timezone.localdate()
+        tags_seen(request)  # 428 before the body is read
         with transaction.atomic():
+            services.lock_officer(officer.pk)  # the version checked is the one changed: concurrent changes get 412
+            refuse_stale_write(request, Officer.objects.get(pk=officer.pk))
+            data = serializers.OfficerChangeSerializer(data=request.data)
+            data.is_valid(raise_exception=True)
+            values = dict(data.validated_data)
+            effective_from = values.pop("effective_from", None) or timezone.localdate()
             try:
                 services.officer_change(officer, effective_from=effective_from, actor=request.user, **values)
             except ValidationError as error:

@@ -10,6 +10,7 @@ from django.db import connections
 
 from rest_framework.test import APIClient
 
+from jfo_registry.core.concurrency import etag_of
 from jfo_registry.core.roles import Role
 from operations import services
 from operations.models import Assignment, JointForceOperation, Officer, Region
@@ -76,3 +77,37 @@ def test_concurrent_creates_of_one_employee_number_make_one_officer_and_clean_re
     assert Officer.objects.filter(employee_number="C-DUP").count() == 1
     for refused in (r for r in responses if r.status_code == 400):
         assert refused.json() == {"employee_number": ["Officer with this Employee number already exists."]}
+
+
+def test_concurrent_dated_changes_with_one_etag_make_one_change_and_412s(role_groups):
+    """Two writers who read the same version of an officer (and of a unit) change it at once:
+    the version is checked under the row lock, so one change is made and the others get 412."""
+    region = Region.objects.create(code="CCD", name_en="Concurrency", name_fr="Concurrence")
+    administrator = make_user("ccd-admin", Role.ADMINISTRATOR)
+    officer = Officer.objects.create(
+        employee_number="C-DATED", name="Dated", position="IO", classification="FB-03", home_region=region
+    )
+    unit = JointForceOperation.objects.create(acronym="CCD-UNIT", name="Unit", jfo_type="regional", region=region)
+    changes = [
+        (f"/api/v1/officers/{officer.pk}/change/", etag_of(officer), {"classification": value})
+        for value in ("FB-04", "FB-05", "OTHER")
+    ] + [
+        (f"/api/v1/jfos/{unit.pk}/change/", etag_of(unit), {"jfo_type": value})
+        for value in ("national", "binational", "national")
+    ]
+
+    def post(change):
+        url, etag, body = change
+        api = APIClient()
+        api.force_authenticate(administrator)
+        return url, api.post(url, body, format="json", HTTP_IF_MATCH=etag).status_code
+
+    outcomes = run_together(post, changes)
+    by_url: dict = {}
+    for url, status in outcomes:
+        by_url.setdefault(url, []).append(status)
+    assert {url: sorted(statuses) for url, statuses in by_url.items()} == {
+        f"/api/v1/officers/{officer.pk}/change/": [200, 412, 412],
+        f"/api/v1/jfos/{unit.pk}/change/": [200, 412, 412],
+    }
+    assert officer.periods.filter(end_date__isnull=True).count() <= 1  # one change: at most one open period

@@ -371,11 +371,11 @@ def test_the_reports_of_the_day_read_the_units_region_then(moved_unit):
 def test_the_api_change_operation_moves_a_unit_from_a_date(api, administrator, moved_unit):
     login(api, administrator)
     url = f"/api/v1/jfos/{moved_unit.pk}/change/"
-    silent = api.post(url, {"effective_from": "2010-10-01", "region": region("PAC").pk}, format="json")
+    silent = api.post(url, {"effective_from": "2010-10-01", "region": region("PAC").pk}, format="json", HTTP_IF_MATCH="*")
     assert silent.status_code == 400
     assert "2010-2011" in str(silent.json()) and "reason" in str(silent.json())
     assert periods_of(moved_unit) == []
-    response = api.post(url, {"effective_from": "2010-10-01", "region": region("PAC").pk, "reason": "Moved by HQ decision 2010-09"}, format="json")
+    response = api.post(url, {"effective_from": "2010-10-01", "region": region("PAC").pk, "reason": "Moved by HQ decision 2010-09"}, format="json", HTTP_IF_MATCH="*")
     assert response.status_code == 200
     body = response.json()
     assert body["region_code"] == "PAC"
@@ -394,20 +394,34 @@ def test_the_api_change_operation_moves_a_unit_from_a_date(api, administrator, m
 def test_the_api_refuses_a_managers_change_inside_the_closed_year_and_a_move_out(api, gta_manager, moved_unit):
     login(api, gta_manager)
     url = f"/api/v1/jfos/{moved_unit.pk}/change/"
-    closed = api.post(url, {"effective_from": "2010-10-01", "jfo_type": "national"}, format="json")
+    closed = api.post(url, {"effective_from": "2010-10-01", "jfo_type": "national"}, format="json", HTTP_IF_MATCH="*")
     assert closed.status_code == 400
     assert "2010-2011" in str(closed.json())
-    out = api.post(url, {"region": region("PAC").pk}, format="json")
+    out = api.post(url, {"region": region("PAC").pk}, format="json", HTTP_IF_MATCH="*")
     assert out.status_code == 403
-    bad = api.post(url, {"jfo_type": "galactic"}, format="json")
+    bad = api.post(url, {"jfo_type": "galactic"}, format="json", HTTP_IF_MATCH="*")
     assert bad.status_code == 400
     assert periods_of(moved_unit) == []
-    today = api.post(url, {"jfo_type": "national", "program": None}, format="json")
+    today = api.post(url, {"jfo_type": "national", "program": None}, format="json", HTTP_IF_MATCH="*")
     assert today.status_code == 200
     assert [(p["end_date"], p["jfo_type"], p["program_code"]) for p in today.json()["periods"]] == [
         ((timezone.localdate() - datetime.timedelta(days=1)).isoformat(), "regional", "TSTX"),
         (None, "national", None),
     ]
+
+
+def test_the_api_change_operation_needs_the_units_current_version(api, administrator, moved_unit):
+    login(api, administrator)
+    url = f"/api/v1/jfos/{moved_unit.pk}/change/"
+    body = {"jfo_type": "national"}
+    assert api.post(url, body, format="json").status_code == 428
+    seen = api.get(f"/api/v1/jfos/{moved_unit.pk}/")["ETag"]
+    moved_unit.name = "Renamed meanwhile"
+    moved_unit.save()
+    assert api.post(url, body, format="json", HTTP_IF_MATCH=seen).status_code == 412
+    assert periods_of(moved_unit) == []
+    current = api.get(f"/api/v1/jfos/{moved_unit.pk}/")["ETag"]
+    assert api.post(url, body, format="json", HTTP_IF_MATCH=current).status_code == 200
 
 
 def test_a_patch_of_the_region_takes_effect_from_today(api, administrator, gta_manager, moved_unit):

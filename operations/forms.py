@@ -101,7 +101,15 @@ class AssignmentForm(VersionedFormMixin, forms.ModelForm):
             saved = services.assignment_change_apply(self.planned_change, actor=actor)
             self.saved_preview = change_preview(saved, saved.start_date)
             return saved
-        return services.assignment_save(self.instance, actor=actor, reason=self.cleaned_data.get("correction_reason", ""))
+        stored = Assignment.objects.filter(pk=self.instance.pk).first() if self.instance.pk else None
+        rewritten = services.assignment_spans(stored, self.instance) if stored is not None else []
+        saved = services.assignment_save(self.instance, actor=actor, reason=self.cleaned_data.get("correction_reason", ""))
+        years = sorted({y for start, end in rewritten for y in services.fiscal_years_of(start, end)}, key=lambda y: y.start_year)
+        if years:
+            self.saved_preview = gettext("Corrected in place: the figures of %(years)s are rewritten.") % {
+                "years": ", ".join(year.label for year in years),
+            }
+        return saved
 
     def check_closed_years(self, actor) -> None:
         """The closed-year rule (`services.check_closed_years`) for the write this form makes,

@@ -280,8 +280,8 @@ class DatedPeriod(TimeStampedModel):
 
     def __str__(self) -> str:
         end = self.end_date.isoformat() if self.end_date else "…"
-        values = " ".join(str(getattr(self, self._meta.get_field(a).attname) or "–") for a in self.ATTRIBUTES)
-        return f"{getattr(self, self.OWNER + '_id')} {self.start_date:%Y-%m-%d}–{end}: {values}"
+        values = " ".join(str(getattr(self, a) or "–") for a in self.ATTRIBUTES)
+        return f"{getattr(self, self.OWNER)} {self.start_date:%Y-%m-%d}–{end}: {values}"  # names, as history shows them
 
     never_deleted = True  # each kind's `deletion_refusal` says so
 

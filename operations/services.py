@@ -668,7 +668,14 @@ def check_period_change(change: PeriodChange, *, actor, reason: str = "") -> lis
             raise PermissionDenied(str(_TEXTS[model.OWNER]["region"]))
     written = change.periods
     for period in written:
-        period.full_clean(validate_constraints=False)
+        try:
+            period.full_clean(validate_constraints=False)
+        except ValidationError as error:  # the new period's first day is the change's effective_from
+            if not hasattr(error, "error_dict") or "start_date" not in error.error_dict:
+                raise
+            errors = dict(error.error_dict)
+            errors["effective_from"] = errors.pop("start_date")
+            raise ValidationError(errors) from error
     others = [p for p in record.periods.all() if p.pk not in {w.pk for w in written if w.pk}]
     spans = [*others, *written]
     for index, period in enumerate(spans):

@@ -546,8 +546,11 @@ def test_the_admins_fte_change_from_a_closed_day_needs_a_reason_and_a_correction
     assert mixed.status_code == 200
     assert "saved on its own" in mixed.content.decode()
     # A reason and no date: the recorded past is corrected in place, from 2007 on.
-    corrected = client.post(url, admin_assignment_form(assignment, fte="0.90", correction_reason="Entered as 1.00 by mistake"))
-    assert corrected.status_code == 302
+    corrected = client.post(
+        url, admin_assignment_form(assignment, fte="0.90", correction_reason="Entered as 1.00 by mistake"), follow=True
+    )
+    assert corrected.status_code == 200
+    assert "Corrected in place: the figures of 2007-2008, 2008-2009" in corrected.content.decode()
     assignment.refresh_from_db()
     assert (assignment.fte, assignment.end_date) == (Decimal("0.90"), None)
     assert not Assignment.objects.filter(predecessor=assignment).exists()

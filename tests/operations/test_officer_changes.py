@@ -209,3 +209,14 @@ def test_the_api_change_operation_needs_the_officers_current_version(api, gta_ma
     assert api.post(url, body, format="json", HTTP_IF_MATCH=seen).status_code == 412
     assert periods_of(gta_officer) == []
     assert api.post(url, body, format="json", HTTP_IF_MATCH=etag_of(gta_officer)).status_code == 200
+
+
+def test_an_impossible_effective_date_is_an_error_of_effective_from(api, administrator, gta_officer):
+    login(api, administrator)
+    response = api.post(
+        f"/api/v1/officers/{gta_officer.pk}/change/", {"effective_from": "0001-01-01", "classification": "FB-04"},
+        format="json", HTTP_IF_MATCH="*",
+    )
+    assert response.status_code == 400
+    assert set(response.json()) == {"effective_from"}
+    assert periods_of(gta_officer) == []

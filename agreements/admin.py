@@ -55,8 +55,15 @@ class ArrangementAdmin(RegistryModelAdmin):
     date_hierarchy = "effective_date"
     inlines = [ArrangementPartyInline, ConditionCoverageInline, ArrangementDocumentInline, GapActionInline]
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        form.actor = request.user  # a class made for this request: the closed-year rule on validation
+        return form
+
     def save_model(self, request, obj, form, change):
-        services.arrangement_save(obj, actor=request.user, jfos=form.cleaned_data.get("jfos"))
+        services.arrangement_save(
+            obj, actor=request.user, jfos=form.cleaned_data.get("jfos"), reason=form.cleaned_data.get("correction_reason", ""),
+        )
 
     def save_formset(self, request, form, formset, change):
         if formset.model is ArrangementDocument:

@@ -11,7 +11,16 @@ from .models import Arrangement, ArrangementDocument, ConditionCoverage, GapActi
 
 
 class ArrangementForm(VersionedFormMixin, forms.ModelForm):
-    """An arrangement with the lifecycle rule applied on validation."""
+    """An arrangement with the lifecycle rule and, for `actor` (set by the admin), the
+    closed-year rule of coverage applied on validation."""
+
+    #: The user writing (set by the admin).
+    actor = None
+
+    correction_reason = forms.CharField(
+        label=_("Reason (administrators, for a change of a closed fiscal year's coverage)"), required=False,
+        widget=forms.Textarea(attrs={"rows": 2}), max_length=2000,
+    )
 
     class Meta:
         model = Arrangement
@@ -26,6 +35,14 @@ class ArrangementForm(VersionedFormMixin, forms.ModelForm):
         if "status" in self.cleaned_data and not self.has_error("status"):
             try:
                 services.check_transition(services.stored_status(self.instance), self.instance.status)
+            except ValidationError as error:
+                self._update_errors(error)
+        if self.actor is not None and not self.errors:
+            try:
+                services.check_coverage_closed_years(
+                    actor=self.actor, arrangement=self.instance, jfos=self.cleaned_data.get("jfos"),
+                    reason=self.cleaned_data.get("correction_reason", ""),
+                )
             except ValidationError as error:
                 self._update_errors(error)
 

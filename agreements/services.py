@@ -22,6 +22,7 @@ from simple_history.utils import bulk_create_with_history
 from jfo_registry.core import permissions
 from jfo_registry.core.audit import current_entry_point
 from jfo_registry.core.integrity import refuse_conflicts
+from operations import services as operations_services
 from operations.models import JointForceOperation
 
 from . import selectors
@@ -174,6 +175,61 @@ def check_arrangement_write(
         )
 
 
+_SINCE_EVER = datetime.date(1900, 1, 1)  # an in-force period without an effective date: since always
+
+
+def _coverage_span(status: str | None, effective: datetime.date | None, expiry: datetime.date | None):
+    """The days an arrangement in this state counts as in force for the coverage report: the
+    Python form of `selectors.in_force_during` (in force; or expired, superseded or terminated
+    with an effective date), as (first day, last day or None), or None when it never counts."""
+    was_in_force = status == Status.IN_FORCE or (
+        status in (Status.EXPIRED, Status.SUPERSEDED, Status.TERMINATED) and effective is not None
+    )
+    return (effective or _SINCE_EVER, expiry) if was_in_force else None
+
+
+def coverage_change_spans(stored: Arrangement | None, arrangement: Arrangement, *, jfos=None) -> list:
+    """The runs of days whose coverage (Exhibit 5) a write of `arrangement` changes, for the
+    closed-year rule (`operations.services.check_closed_years`): a changed set of covered units
+    (`jfos`, None: unchanged) changes every day the arrangement counts as in force, before or
+    after the write; a changed status or period changes the days one of the two states counts
+    and the other does not. Returns a list of (first day, last day or None); reads the stored
+    units (one query) when `jfos` is given."""
+    before = _coverage_span(*(
+        (stored.status, stored.effective_date, stored.expiry_date) if stored is not None else (None, None, None)
+    ))
+    after = _coverage_span(arrangement.status, arrangement.effective_date, arrangement.expiry_date)
+    units_changed = jfos is not None and (
+        {unit.pk for unit in jfos} != (set(stored.jfos.values_list("pk", flat=True)) if stored is not None else set())
+    )
+    if units_changed:
+        return [span for span in (before, after) if span is not None]
+    if before == after:
+        return []
+    if before is None or after is None:
+        return [before or after]
+    (start_a, end_a), (start_b, end_b) = before, after
+    spans = []
+    if start_a != start_b:
+        spans.append((min(start_a, start_b), max(start_a, start_b) - datetime.timedelta(days=1)))
+    if end_a != end_b:
+        first = min(end for end in (end_a, end_b) if end is not None) + datetime.timedelta(days=1)
+        spans.append((first, None if None in (end_a, end_b) else max(end_a, end_b)))
+    return spans
+
+
+def check_coverage_closed_years(
+    *, actor, arrangement: Arrangement, jfos: Iterable[JointForceOperation] | None = None, reason: str = ""
+) -> list:
+    """The closed-year rule for a write of `arrangement` (its covered units `jfos`, None:
+    unchanged) by `actor`: refused (ValidationError naming the year) when it changes the
+    coverage of a closed fiscal year, but to an administrator giving `reason`. Returns the years
+    an administrator corrects (to record once saved); see `coverage_change_spans`."""
+    stored = Arrangement.objects.filter(pk=arrangement.pk).first() if arrangement.pk else None
+    spans = coverage_change_spans(stored, arrangement, jfos=None if jfos is None else list(jfos))
+    return operations_services.check_closed_years(actor, spans, reason=reason)
+
+
 def check_arrangement_rows(
     *, actor, arrangement: Arrangement, parties: Iterable[dict] | None = None,
     coverages: Iterable[dict] | None = None,
@@ -197,24 +253,29 @@ def check_arrangement_rows(
 @refuse_conflicts()
 @transaction.atomic
 def arrangement_save(
-    arrangement: Arrangement, *, actor=None, jfos: Iterable[JointForceOperation] | None = None
+    arrangement: Arrangement, *, actor=None, jfos: Iterable[JointForceOperation] | None = None, reason: str = ""
 ) -> Arrangement:
     """Save an arrangement (and, when `jfos` is given, set the units it covers to them);
     entering into force supersedes the arrangement it replaces (in force or expired). Atomic,
     under the arrangement's row lock. Returns the saved `arrangement` (the same object).
 
     Raises PermissionDenied when `actor` may not make the write (`check_arrangement_write`),
-    ValidationError (per field) for bad data, a concurrent write's included; either way nothing
-    is changed."""
+    ValidationError (per field) for bad data, a concurrent write's included, or for a change of
+    a closed fiscal year's coverage (`check_coverage_closed_years`; `reason`: an
+    administrator's, recorded as the year's correction); either way nothing is changed."""
     if arrangement.pk:  # one status change at a time
         list(Arrangement.objects.select_for_update().filter(pk=arrangement.pk).values_list("pk", flat=True))
     jfos = None if jfos is None else list(jfos)
     check_arrangement_write(actor=actor, arrangement=arrangement, jfos=jfos)
     old_status = stored_status(arrangement)
     arrangement_validate(arrangement)
+    years = check_coverage_closed_years(actor=actor, arrangement=arrangement, jfos=jfos, reason=reason)
     arrangement.save()
     if jfos is not None:
         arrangement.jfos.set(jfos)
+    operations_services.record_corrections(
+        actor, years, reason=reason, description=_("%(reference)s: covered units or period") % {"reference": arrangement.reference},
+    )
     if arrangement.status == Status.IN_FORCE and old_status != Status.IN_FORCE and arrangement.supersedes_id:
         predecessor = Arrangement.objects.select_for_update().get(pk=arrangement.supersedes_id)
         if predecessor.status in (Status.IN_FORCE, Status.EXPIRED):

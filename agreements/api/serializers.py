@@ -5,6 +5,7 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from jfo_registry.core.api.errors import as_drf_error
 from jfo_registry.core.api.fields import StrictCharField, nullable_text
 from jfo_registry.core.api.serializers import ModelValidatedSerializer, RegistryModelSerializer, require_item_fields
 
@@ -52,6 +53,11 @@ class ArrangementSerializer(ModelValidatedSerializer):
         help_text="The status as reports see it today: in force but past its expiry date counts as expired, and in force "
         "before its effective date as not_yet_in_force.",
     )
+    reason = StrictCharField(
+        write_only=True, required=False, allow_blank=True, max_length=2000,
+        help_text="An administrator's reason for a change of the covered units or period inside a closed fiscal "
+        "year (refused without one, and to anyone else).",
+    )
 
     class Meta:
         model = Arrangement
@@ -59,7 +65,7 @@ class ArrangementSerializer(ModelValidatedSerializer):
             "id", "reference", "title", "kind", "status", "signed_date", "effective_date", "expiry_date",
             "review_date", "notice_period_days", "supersedes", "jfos", "jfo_acronyms", "parties",
             "condition_coverages", "joint_management_team", "financial_commitments",
-            "intelligence_and_investigation_mandates", "notes", "effective_status", *TIMESTAMPS,
+            "intelligence_and_investigation_mandates", "notes", "effective_status", "reason", *TIMESTAMPS,
         ]
 
     def validate_parties(self, value):
@@ -86,6 +92,18 @@ class ArrangementSerializer(ModelValidatedSerializer):
     def validate_instance(self, instance) -> None:
         services.arrangement_validate(instance)
 
+    def validate(self, attrs):
+        """As every model's, then the closed-year rule of coverage (400 naming the year)."""
+        attrs = super().validate(attrs)
+        try:
+            services.check_coverage_closed_years(
+                actor=self.actor, arrangement=self.model_instance(attrs), jfos=attrs.get("jfos"),
+                reason=attrs.get("reason", ""),
+            )
+        except DjangoValidationError as error:
+            raise as_drf_error(error) from error
+        return attrs
+
     @extend_schema_field(serializers.ChoiceField(choices=ArrangementStatus.choices))
     def get_effective_status(self, arrangement) -> str:
         return effective_status_of(arrangement, timezone.localdate())
@@ -95,7 +113,8 @@ class ArrangementSerializer(ModelValidatedSerializer):
         parties = validated_data.pop("parties", [])
         coverages = validated_data.pop("condition_coverages", [])
         jfos = validated_data.pop("jfos", [])
-        arrangement = services.arrangement_save(Arrangement(**validated_data), actor=self.actor, jfos=jfos)
+        reason = validated_data.pop("reason", "")
+        arrangement = services.arrangement_save(Arrangement(**validated_data), actor=self.actor, jfos=jfos, reason=reason)
         self._replace(arrangement, ArrangementParty, "agency", parties)
         self._replace(arrangement, ConditionCoverage, "condition", coverages)
         return arrangement
@@ -105,9 +124,10 @@ class ArrangementSerializer(ModelValidatedSerializer):
         parties = validated_data.pop("parties", None)
         coverages = validated_data.pop("condition_coverages", None)
         jfos = validated_data.pop("jfos", None)
+        reason = validated_data.pop("reason", "")
         for field, value in validated_data.items():
             setattr(instance, field, value)
-        arrangement = services.arrangement_save(instance, actor=self.actor, jfos=jfos)
+        arrangement = services.arrangement_save(instance, actor=self.actor, jfos=jfos, reason=reason)
         if parties is not None:
             self._replace(arrangement, ArrangementParty, "agency", parties)
         if coverages is not None:

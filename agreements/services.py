@@ -19,7 +19,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
-from jfo_registry.core import permissions
+from jfo_registry.core import periods, permissions
 from jfo_registry.core.audit import current_entry_point
 from jfo_registry.core.integrity import refuse_conflicts
 from operations import services as operations_services
@@ -175,7 +175,7 @@ def check_arrangement_write(
         )
 
 
-_SINCE_EVER = datetime.date(1900, 1, 1)  # an in-force period without an effective date: since always
+_SINCE_EVER = periods.SINCE_EVER  # an in-force period without an effective date
 
 
 def _coverage_span(status: str | None, effective: datetime.date | None, expiry: datetime.date | None):
@@ -204,18 +204,7 @@ def coverage_change_spans(stored: Arrangement | None, arrangement: Arrangement, 
     )
     if units_changed:
         return [span for span in (before, after) if span is not None]
-    if before == after:
-        return []
-    if before is None or after is None:
-        return [before or after]
-    (start_a, end_a), (start_b, end_b) = before, after
-    spans = []
-    if start_a != start_b:
-        spans.append((min(start_a, start_b), max(start_a, start_b) - datetime.timedelta(days=1)))
-    if end_a != end_b:
-        first = min(end for end in (end_a, end_b) if end is not None) + datetime.timedelta(days=1)
-        spans.append((first, None if None in (end_a, end_b) else max(end_a, end_b)))
-    return spans
+    return periods.changed_days(before, after)
 
 
 def check_coverage_closed_years(

@@ -383,9 +383,19 @@ class DatedValuesAdminForm(forms.ModelForm):
 
     def _post_clean(self) -> None:
         super()._post_clean()
-        if self.errors or self.instance.pk is None:
+        if self.errors:
             return
-        stored = type(self.instance).objects.get(pk=self.instance.pk)
+        stored = type(self.instance).objects.get(pk=self.instance.pk) if self.instance.pk is not None else None
+        if self.actor is not None and isinstance(self.instance, JointForceOperation):
+            try:
+                services.check_unit_activity(
+                    stored, self.instance, actor=self.actor, reason=self.cleaned_data.get("correction_reason", "")
+                )
+            except ValidationError as error:
+                self._update_errors(error)
+                return
+        if stored is None:
+            return
         changed = services.dated_changes(self.instance, stored)
         if changed:
             try:

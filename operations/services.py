@@ -28,6 +28,7 @@ from jfo_registry.core.fiscal import FiscalYear
 from jfo_registry.core.models import EARLIEST_DATE
 from jfo_registry.core.roles import Role
 
+from .choices import JfoStatus
 from .models import (
     FTE_MAX, Assignment, ClosedYearCorrection, DatedPeriod, FiscalYearClosure, JointForceOperation, Officer,
     Participation, Region, closed_year_message,
@@ -877,6 +878,23 @@ def officer_save(
     return _save_dated(officer, Officer.objects.get(pk=officer.pk), effective_from=effective_from, actor=actor, reason=reason)
 
 
+def unit_activity_span(jfo: JointForceOperation | None) -> Span | None:
+    """The days the unit `jfo` (None: no unit) counts in the coverage report (Exhibit 5): from
+    its start (since always without one) to its end (ongoing without one), unless it is only
+    proposed (None then). Reads nothing."""
+    if jfo is None or jfo.status == JfoStatus.PROPOSED:
+        return None
+    return (jfo.start_date or periods.SINCE_EVER, jfo.end_date)
+
+
+def check_unit_activity(stored: JointForceOperation | None, jfo: JointForceOperation, *, actor, reason: str = "") -> list:
+    """The closed-year rule for a unit created (`stored` None) or whose dates or status change:
+    the days it newly counts, or no longer counts, in the coverage report
+    (`unit_activity_span`) may not fall in a closed year, but for an administrator giving
+    `reason`. Returns the years an administrator corrects; raises as `check_closed_years`."""
+    return check_closed_years(actor, periods.changed_days(unit_activity_span(stored), unit_activity_span(jfo)), reason=reason)
+
+
 @transaction.atomic
 def unit_save(
     jfo: JointForceOperation, *, effective_from: datetime.date | None = None, actor=None, reason: str = ""
@@ -887,14 +905,24 @@ def unit_save(
     `effective_from` (None: today), so earlier days keep their values; other fields are saved
     as given. Returns the saved unit (the same object; its many-to-many links are the caller's).
 
-    Raises as `unit_change`, and ValidationError from the unit's own rules; nothing is written
-    then."""
-    if jfo.pk is None:
+    A unit created, or whose dates or status change, on days of a closed year (a new unit
+    without a start date counts since always) is refused but to an administrator giving
+    `reason` (`check_unit_activity`).
+
+    Raises as `unit_change` and `check_unit_activity`, and ValidationError from the unit's own
+    rules; nothing is written then."""
+    stored = None
+    if jfo.pk is not None:
+        lock_unit(jfo.pk)
+        stored = JointForceOperation.objects.get(pk=jfo.pk)
+    years = check_unit_activity(stored, jfo, actor=actor, reason=reason)
+    if stored is None:
         jfo.full_clean()
         jfo.save()
-        return jfo
-    lock_unit(jfo.pk)
-    return _save_dated(jfo, JointForceOperation.objects.get(pk=jfo.pk), effective_from=effective_from, actor=actor, reason=reason)
+    else:
+        _save_dated(jfo, stored, effective_from=effective_from, actor=actor, reason=reason)
+    record_corrections(actor, years, reason=reason, description=_("%(unit)s: its dates or status") % {"unit": jfo})
+    return jfo
 
 
 # --- Imported assignment rows ---------------------------------------------------------------

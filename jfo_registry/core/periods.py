@@ -22,6 +22,8 @@ from jfo_registry.core.db import DaysBetween, Numeric, date_value
 from jfo_registry.core.fiscal import FiscalYear
 
 Bound = datetime.date | None
+#: "Since always", where a rule needs a first day for a period without a start (the dates' floor).
+SINCE_EVER = datetime.date(1900, 1, 1)
 
 _NUMBER = DecimalField(max_digits=20, decimal_places=10)
 
@@ -52,6 +54,25 @@ def fte_years(fte: Decimal, start: datetime.date, end: Bound, year: FiscalYear) 
     the fiscal year `year`: fte × overlap days ÷ days in the year. The specification of
     `fte_years_expression`, which production uses; callers round at the end. Raises nothing."""
     return Decimal(fte) * Decimal(overlap_days(start, end, year.start, year.end)) / Decimal(year.days)
+
+
+def changed_days(before: tuple[datetime.date, Bound] | None, after: tuple[datetime.date, Bound] | None) -> list:
+    """The runs of days one of two periods holds and the other does not (what a write that
+    turns `before` into `after` changes; None: no period): a list of (first day, last day or
+    None: ongoing), empty when they are the same. Starts are dates (a caller gives "since
+    always" as an early date). Raises nothing."""
+    if before == after:
+        return []
+    if before is None or after is None:
+        return [before or after]
+    (start_a, end_a), (start_b, end_b) = before, after
+    runs = []
+    if start_a != start_b:
+        runs.append((min(start_a, start_b), max(start_a, start_b) - datetime.timedelta(days=1)))
+    if end_a != end_b:
+        first = min(end for end in (end_a, end_b) if end is not None) + datetime.timedelta(days=1)
+        runs.append((first, None if None in (end_a, end_b) else max(end_a, end_b)))
+    return runs
 
 
 # --- SQL form ------------------------------------------------------------------------------------

@@ -104,7 +104,9 @@ class JointForceOperationSerializer(ModelValidatedSerializer):
     @transaction.atomic
     def create(self, validated_data):
         participations = validated_data.pop("participations", [])
-        jfo = super().create(validated_data)
+        threats = validated_data.pop("threats", [])
+        jfo = services.unit_save(JointForceOperation(**validated_data), actor=self.actor)
+        jfo.threats.set(threats)
         self._set_participations(jfo, participations)
         return jfo
 

@@ -128,6 +128,7 @@ class TestJointForceOperationAPI(ResourceAPITests):
     def create_payload(self):
         return {
             "acronym": f"NEW-{next(serial)}", "name": "New unit", "jfo_type": "regional", "region": gta().pk,
+            "start_date": "2012-04-01",  # a unit counted in the closed 2010-2011 would need a reason
             "program": None, "threats": [Threat.objects.get(code="cocaine").pk],
             "participations": [
                 {"agency": Agency.objects.get(acronym="TPS").pk, "role": "lead"},

@@ -520,3 +520,30 @@ def test_an_imported_region_takes_effect_from_today(moved_unit, program):
         (D(2010, 4, 1), today - datetime.timedelta(days=1), "GTA", "regional", "TSTX"), (today, None, "PAC", "regional", "TSTX"),
     ]
     assert figures(program="TSTX") == [("GTA", 1, Decimal("1.34"), Decimal("81303.48"))]
+
+
+def test_a_unit_created_or_dated_into_a_closed_year_needs_an_administrators_reason(api, administrator):
+    """A new unit without a start date counts since always in the coverage report (Exhibit 5):
+    creating it, or moving a unit's dates or status across days of 2010-2011, would change the
+    closed year's coverage."""
+    before = coverage_report(fiscal_year="2010-2011").as_data()
+    login(api, administrator)
+    payload = {"acronym": "NEW-UNIT", "name": "New unit", "jfo_type": "regional", "region": region("GTA").pk}
+    refused = api.post("/api/v1/jfos/", payload, format="json")
+    assert refused.status_code == 400
+    assert "2010-2011" in str(refused.json())
+    later = api.post("/api/v1/jfos/", {**payload, "start_date": "2012-04-01"}, format="json")
+    assert later.status_code == 201
+    assert {k: v for k, v in coverage_report(fiscal_year="2010-2011").as_data().items() if k != "as_of"} == {
+        k: v for k, v in before.items() if k != "as_of"
+    }
+    ended = api.patch(f"/api/v1/jfos/{later.json()['id']}/", {"end_date": "2013-03-31"}, format="json", HTTP_IF_MATCH="*")
+    assert ended.status_code == 200  # days of open years only
+    seeded = JointForceOperation.objects.get(acronym="TADEU")
+    closed = api.patch(
+        f"/api/v1/jfos/{seeded.pk}/", {"status": "closed", "end_date": "2010-12-31"}, format="json", HTTP_IF_MATCH="*"
+    )
+    assert closed.status_code == 400
+    assert "2010-2011" in str(closed.json())
+    assert JointForceOperation.objects.get(pk=seeded.pk).end_date is None
+    assert not ClosedYearCorrection.objects.exists()

@@ -194,7 +194,7 @@ class JointForceOperationResource(RegistryResource):
     def do_instance_save(self, instance, is_create):
         """Save through `services.unit_save`: a changed region, type or program takes effect
         from today (earlier days keep the old value)."""
-        services.unit_save(instance, actor=self.actor)
+        services.unit_save(instance, actor=self.actor, reason=self.reason)
 
     def _role_columns(self, row) -> dict[str, ParticipationField]:
         return {f.role: f for f in (self.fields["leads"], self.fields["partners"]) if f.column_name in row}
@@ -273,7 +273,7 @@ class OfficerResource(RegistryResource):
     def do_instance_save(self, instance, is_create):
         """Save through `services.officer_save`: a changed classification, position or home
         region takes effect from today (earlier days keep the old value)."""
-        services.officer_save(instance, actor=self.actor)
+        services.officer_save(instance, actor=self.actor, reason=self.reason)
 
 
 class AssignmentResource(RegistryResource):

@@ -357,7 +357,8 @@ def check_participations_write(*, actor, jfo: JointForceOperation, participation
 
 def assignment_validate(assignment: Assignment, *, pending: Iterable[Assignment] = (), actor=None) -> None:
     """Every rule of an assignment: the region rule for `actor` first (PermissionDenied, which
-    tells nothing of the officer's other assignments), then the model's own, then the officer's
+    tells nothing of the officer's other assignments), then the model's own, then no new overlap
+    with the officer's other periods on the unit (`check_unit_overlap`), then the officer's
     daily FTE limit (with `pending`: other unsaved changes of the same write, e.g. an imported
     file's other rows).
 

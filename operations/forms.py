@@ -62,6 +62,7 @@ class AssignmentForm(VersionedFormMixin, forms.ModelForm):
                 if self.changes_from_a_date():
                     self.plan_change(self.actor)
                 else:
+                    services.check_unit_overlap(self.instance)
                     services.check_allocation(self.instance)
                     self.check_closed_years(self.actor)
             except ValidationError as error:
@@ -119,7 +120,8 @@ class AssignmentForm(VersionedFormMixin, forms.ModelForm):
             return
         stored = Assignment.objects.filter(pk=self.instance.pk).first() if self.instance.pk else None
         services.check_closed_years(
-            actor, services.assignment_spans(stored, self.instance), reason=self.cleaned_data.get("correction_reason", "")
+            actor, services.assignment_write_spans(stored, self.instance),
+            reason=self.cleaned_data.get("correction_reason", ""),
         )
 
 
@@ -151,6 +153,11 @@ class AssignmentInlineFormSet(forms.BaseInlineFormSet):
                     form.plan_change(self.actor)
                 except ValidationError as error:
                     form.add_error(None, error)
+                continue
+            try:
+                services.check_unit_overlap(form.instance)
+            except ValidationError as error:
+                form.add_error(None, error.messages)
                 continue
             try:
                 services.check_allocation(form.instance, pending=pending, ignore_pks=deleted)

@@ -414,6 +414,13 @@ class Assignment(TimeStampedModel):
         verbose_name=_("predecessor"),
         help_text=_("The period this one continues: a change of FTE or role from a date ends it the day before."),
     )
+    # The first day of the chain of periods this one continues (its first predecessor's start):
+    # tenure on the unit runs from it. Empty for a period that continues none (its own start);
+    # read it as `series_start_expression()`. Kept by the services (assignment_change, assignment_save).
+    series_start = models.DateField(
+        _("series start"), null=True, blank=True, editable=False,
+        help_text=_("The first day of the periods this one continues; empty when it continues none."),
+    )
     correction = long_text(
         _("last correction"), blank=True, editable=False,
         help_text=_("The reason of the last correction of the past and the fiscal years it rewrote."),

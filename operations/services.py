@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib.auth.models import Group
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -233,7 +233,10 @@ def assignment_spans(
     """The runs of days whose figures a write of `assignment` changes, against its `stored` state
     (None: a new assignment, its whole period): both periods when a field of `identity` (by
     default those the reports read: officer, unit, FTE) changes, otherwise the days added or
-    removed at either end; empty when nothing of it changes. Reads nothing."""
+    removed at either end; empty when nothing of it changes. A start that moves on a period
+    continuing none (`predecessor`) changes every later day of it too, from the earlier of the
+    two starts to its end: the officer's tenure on the unit runs from that start (the periods
+    continuing it are `assignment_write_spans`'s). Reads nothing."""
     if stored is None:
         return [(assignment.start_date, assignment.end_date)]
     if any(getattr(stored, name) != getattr(assignment, name) for name in identity):
@@ -241,12 +244,84 @@ def assignment_spans(
     spans: list[Span] = []
     if stored.start_date != assignment.start_date and stored.start_date and assignment.start_date:
         first, last = sorted([stored.start_date, assignment.start_date])
-        spans.append((first, last - datetime.timedelta(days=1)))
+        if assignment.predecessor_id is None:  # tenure on every later day, up to the later end
+            ends = (stored.end_date, assignment.end_date)
+            spans.append((first, None if None in ends else max(ends)))
+        else:
+            spans.append((first, last - datetime.timedelta(days=1)))
     if stored.end_date != assignment.end_date:
         ends = [e for e in (stored.end_date, assignment.end_date) if e is not None]
         first = min(ends) + datetime.timedelta(days=1)
         spans.append((first, None if len(ends) == 1 else max(ends)))
     return spans
+
+
+def series_followers(stored: Assignment | None, assignment: Assignment) -> list[Assignment]:
+    """The periods continuing `assignment` (its successor, theirs..., in order) whose tenure a
+    write of it changes against its `stored` state: when it continues none and its start moves
+    (they keep its start as `series_start`); empty otherwise. One query per period continuing it."""
+    if stored is None or assignment.predecessor_id is not None or stored.start_date == assignment.start_date:
+        return []
+    followers: list[Assignment] = []
+    current = Assignment.objects.filter(predecessor_id=assignment.pk).first()
+    while current is not None and len(followers) < 1000:
+        followers.append(current)
+        current = Assignment.objects.filter(predecessor_id=current.pk).first()
+    return followers
+
+
+def assignment_write_spans(
+    stored: Assignment | None, assignment: Assignment, *, identity: tuple[str, ...] = ("officer_id", "jfo_id", "fte")
+) -> list[Span]:
+    """`assignment_spans` (same arguments) and, when the start of a chain of periods moves, the
+    days of the periods continuing it up to the last one's end: their tenure runs from that
+    start too (`series_followers`). Returns a list of Span; reads the periods continuing it."""
+    spans = assignment_spans(stored, assignment, identity=identity)
+    followers = series_followers(stored, assignment)
+    if followers:
+        spans.append((min(stored.start_date, assignment.start_date), followers[-1].end_date))
+    return spans
+
+
+def overlapping_periods(stored: Assignment | None, wanted: Assignment) -> list[Assignment]:
+    """The other periods of `wanted`'s officer on its unit that `wanted` (a write of the
+    assignment `stored`, as saved; None for a new one: nothing) would newly overlap: those its
+    dates overlap and the stored period did not (a period and the one it continues, say). A
+    list, in order of start; one query, none when the period, officer and unit are unchanged."""
+    if stored is None or not (wanted.officer_id and wanted.jfo_id and wanted.start_date):
+        return []
+    same_place = (stored.officer_id, stored.jfo_id) == (wanted.officer_id, wanted.jfo_id)
+    if same_place and (stored.start_date, stored.end_date) == (wanted.start_date, wanted.end_date):
+        return []
+    return [
+        other for other in Assignment.objects.filter(
+            periods.overlaps_q(wanted.start_date, wanted.end_date), officer_id=wanted.officer_id, jfo_id=wanted.jfo_id,
+        ).exclude(pk=stored.pk).select_related("officer", "jfo").order_by("start_date", "pk")
+        if not (same_place and periods.overlaps(other.start_date, other.end_date, stored.start_date, stored.end_date))
+    ]
+
+
+def check_unit_overlap(assignment: Assignment) -> None:
+    """Refuse a write of the stored `assignment` that would make it overlap another period of
+    the same officer on the same unit that it did not overlap (`overlapping_periods`): those
+    days would be counted twice. A new assignment is not checked here. Raises ValidationError
+    (code "periods_overlap", on the date that moved) naming the other periods; changes nothing;
+    one or two queries."""
+    if not assignment.pk:
+        return
+    stored = Assignment.objects.filter(pk=assignment.pk).first()
+    others = overlapping_periods(stored, assignment)
+    if not others:
+        return
+    field = "start_date" if stored.start_date != assignment.start_date else (
+        "end_date" if stored.end_date != assignment.end_date else NON_FIELD_ERRORS
+    )
+    raise ValidationError({field: ValidationError(
+        _("This would make the assignment overlap %(others)s, of the same officer on the same unit, whose days "
+          "would be counted twice: change the other period's dates first.")
+        % {"others": "; ".join(describe_assignment(other) for other in others)},
+        code="periods_overlap",
+    )})
 
 
 def lock_officer(officer_id: int) -> None:
@@ -283,7 +358,8 @@ def check_participations_write(*, actor, jfo: JointForceOperation, participation
 
 def assignment_validate(assignment: Assignment, *, pending: Iterable[Assignment] = (), actor=None) -> None:
     """Every rule of an assignment: the region rule for `actor` first (PermissionDenied, which
-    tells nothing of the officer's other assignments), then the model's own, then the officer's
+    tells nothing of the officer's other assignments), then the model's own, then no new overlap
+    with the officer's other periods on the unit (`check_unit_overlap`), then the officer's
     daily FTE limit (with `pending`: other unsaved changes of the same write, e.g. an imported
     file's other rows).
 
@@ -291,6 +367,7 @@ def assignment_validate(assignment: Assignment, *, pending: Iterable[Assignment]
     """
     check_assignment_write(actor=actor, assignment=assignment)
     assignment.full_clean()
+    check_unit_overlap(assignment)
     check_allocation(assignment, pending=pending)
 
 
@@ -356,8 +433,12 @@ def assignment_save(
     lock_officer(assignment.officer_id)
     assignment_validate(assignment, pending=pending, actor=actor)
     stored = Assignment.objects.filter(pk=assignment.pk).first() if assignment.pk else None
-    years = check_closed_years(actor, assignment_spans(stored, assignment), reason=reason)
+    years = check_closed_years(actor, assignment_write_spans(stored, assignment), reason=reason)
+    followers = series_followers(stored, assignment)
     assignment.save()
+    for follower in followers:  # a chain's first start moved: the periods continuing it keep it
+        follower.series_start = assignment.start_date
+        follower.save()
     record_corrections(actor, years, reason=reason, description=str(assignment))
     return assignment
 
@@ -475,6 +556,7 @@ def plan_assignment_change(
     successor = Assignment(
         officer=stored.officer, jfo=stored.jfo, fte=stored.fte, role=stored.role, notes=stored.notes,
         start_date=effective_from, end_date=stored.end_date, predecessor=stored,
+        series_start=stored.series_start or stored.start_date,  # the officer's tenure on the unit goes on
     )
     for field, value in changed.items():
         setattr(successor, field, value)
@@ -549,7 +631,7 @@ def assignment_correct(
         setattr(corrected, field, value)
     pending = list(pending)
     assignment_validate(corrected, actor=actor, pending=pending)  # the dates within bounds before naming their years
-    spans = assignment_spans(stored, corrected, identity=("officer_id", "jfo_id", "fte", "role", "notes"))
+    spans = assignment_write_spans(stored, corrected, identity=("officer_id", "jfo_id", "fte", "role", "notes"))
     if not spans:
         raise ValidationError(_("Nothing to correct: the values given are the stored ones."))
     years = sorted({year for start, end in spans for year in fiscal_years_of(start, end)}, key=lambda y: y.start_year)
@@ -1131,18 +1213,13 @@ def assignment_import_match(
 
 def _correction(stored: Assignment, wanted: Assignment, differ: dict) -> ImportMatch:
     # Periods of the officer in the unit that the corrected dates would newly overlap.
-    others = [
-        a for a in Assignment.objects.filter(
-            periods.overlaps_q(wanted.start_date, wanted.end_date), officer_id=stored.officer_id, jfo_id=stored.jfo_id,
-        ).exclude(pk=stored.pk).select_related("officer", "jfo").order_by("start_date", "pk")
-        if not periods.overlaps(a.start_date, a.end_date, stored.start_date, stored.end_date)
-    ] if {"start_date", "end_date"} & set(differ) else []
+    others = overlapping_periods(stored, wanted) if {"start_date", "end_date"} & set(differ) else []
     if others:
         return _conflict(stored, _(
             "Correcting assignment %(assignment)s as this row says would make it overlap %(others)s, of the same "
             "officer in the same unit: correct both in the same way, or in the admin."
         ) % {"assignment": describe_assignment(stored), "others": "; ".join(describe_assignment(a) for a in others)})
-    spans = assignment_spans(stored, wanted, identity=("officer_id", "jfo_id", *EFFECTIVE_DATED_FIELDS, "notes"))
+    spans = assignment_write_spans(stored, wanted, identity=("officer_id", "jfo_id", *EFFECTIVE_DATED_FIELDS, "notes"))
     years = sorted({year for start, end in spans for year in fiscal_years_of(start, end)}, key=lambda y: y.start_year)
     return ImportMatch(IMPORT_CORRECTION, existing=stored, changes=differ, fiscal_years=tuple(years))
 
@@ -1173,7 +1250,7 @@ def assignment_import_apply(
             pending=pending, **values,
         )
     # A correction: an administrator's rewrite of a closed year needs their own reason, not the default one.
-    check_closed_years(actor, assignment_spans(match.existing, wanted), reason=reason)
+    check_closed_years(actor, assignment_write_spans(match.existing, wanted), reason=reason)
     corrected, _years = assignment_correct(
         assignment=match.existing, reason=reason or str(IMPORT_CORRECTION_REASON), actor=actor, pending=pending,
         **values,

@@ -7,6 +7,7 @@ import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import DecimalField, F, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from jfo_registry.core import periods
 from jfo_registry.core.fiscal import FiscalYear
@@ -51,6 +52,14 @@ def active_on(queryset: QuerySet, day: datetime.date, prefix: str = "") -> Query
 def assignments(as_of: datetime.datetime | None = None) -> QuerySet:
     """The assignments as they are, or as they stood at `as_of` (from their history)."""
     return Assignment.history.as_of(as_of) if as_of else Assignment.objects.all()
+
+
+def tenure_start():
+    """An expression over assignments (or their history rows): the day the officer's time on
+    the unit began, that is the start of the first period the assignment continues
+    (`series_start`, kept along `predecessor` links), or its own start when it continues none
+    (and on history rows recorded before `series_start` existed). A date; raises nothing."""
+    return Coalesce(F("series_start"), F("start_date"))
 
 
 def assignments_in_year(

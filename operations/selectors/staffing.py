@@ -20,15 +20,16 @@ from jfo_registry.core.shapes import Period, Shape, public
 from ..attributes import attribute_on_expression
 from ..models import FTE_MAX, Officer, Region
 from .assignments import (
-    DAYS_PER_YEAR, NUMBER, active_during, active_on, assignments, codes, fte_round, in_regions_on, unit_value,
-    years_of,
+    DAYS_PER_YEAR, NUMBER, active_during, active_on, assignments, codes, fte_round, in_regions_on, tenure_start,
+    unit_value, years_of,
 )
 
 
 @dataclass(eq=False, kw_only=True)
 class TenureRow(Shape):
     """An officer on their current JFO unit(s) (acronyms, `jfos`) since `since`, the start of
-    their earliest current assignment: `years` (years of 365.25 days, two places)."""
+    their earliest current assignment's series (the first period it continues, through changes
+    from a date): `years` (years of 365.25 days, two places)."""
 
     employee_number: str
     name: str
@@ -59,7 +60,8 @@ class TenureGroupAverage(Shape):
 @dataclass(eq=False, kw_only=True)
 class LongAssignment(Shape):
     """A current assignment longer than the threshold: its officer, unit (`jfo`, an acronym, and
-    its region code), `fte` (FTE, the assignment's share), start and length (`years`)."""
+    its region code), `fte` (FTE, the assignment's share), `start_date` (the start of its series:
+    the first period it continues, through changes from a date) and length (`years`)."""
 
     id: int
     officer_id: int
@@ -97,7 +99,9 @@ def tenure_report(
 ) -> TenureReport:
     """Years each officer has been on their current JFO unit(s) at `on` (default today).
 
-    An officer's tenure runs from the start of their earliest current assignment. Averages
+    An officer's tenure runs from the start of their earliest current assignment, or of the
+    first period that assignment continues (a change of FTE or role from a date keeps the
+    officer's tenure: `tenure_start`). Averages
     by position and by region are computed in the database; `long_assignments` lists current
     assignments longer than `threshold_years` (years; the evaluation's "indefinite assignment"
     concern). `region`: unit region code(s), comma-separated; `as_of`: the registry as it stood
@@ -109,7 +113,7 @@ def tenure_report(
     if region:
         current = in_regions_on(current, region, day, as_of=as_of)
     first_start = (
-        current.filter(officer=OuterRef("pk")).order_by().values("officer").annotate(first=Min("start_date")).values("first")
+        current.filter(officer=OuterRef("pk")).order_by().values("officer").annotate(first=Min(tenure_start())).values("first")
     )
     officers = (
         Officer.objects.annotate(tenure_start=Subquery(first_start))
@@ -169,7 +173,8 @@ def long_assignments(
     day: datetime.date, *, threshold_years: Decimal = Decimal(5), region=None, current=None, limit: int | None = None,
     as_of: datetime.datetime | None = None,
 ) -> tuple[int, list[LongAssignment]]:
-    """Current assignments longer than `threshold_years` (years) at `day`, longest first:
+    """Current assignments longer than `threshold_years` (years) at `day`, counted from the start
+    of the first period each continues (`tenure_start`), longest first:
     (how many in all, the rows; the first `limit` of them when given). `region`: unit region
     code(s); `current`: the current assignments already chosen (tenure_report's); `as_of`: the
     assignments and their units as they stood then. Raises nothing."""
@@ -180,14 +185,15 @@ def long_assignments(
     threshold_days = int(Decimal(threshold_years) * DAYS_PER_YEAR)
     queryset = (
         current.annotate(
-            days=DaysBetween(date_value(day), F("start_date")),
+            series_start_day=tenure_start(),
+            days=DaysBetween(date_value(day), tenure_start()),
             unit_acronym=unit_value("acronym", as_of),
             unit_region=attribute_on_expression("region", day, record="jfo", as_of=as_of),  # the unit's region that day
         )
         .filter(days__gt=threshold_days)
         .order_by("-days", "officer__employee_number", "id")
         .values("id", "officer_id", "jfo_id", "officer__employee_number", "officer__name", "unit_acronym",
-                "unit_region", "fte", "start_date", "days")
+                "unit_region", "fte", "series_start_day", "days")
     )
     region_codes_by_id = dict(Region.objects.values_list("pk", "code"))
     rows = [
@@ -200,7 +206,7 @@ def long_assignments(
             jfo=a["unit_acronym"],
             region=region_codes_by_id.get(a["unit_region"]),
             fte=a["fte"],
-            start_date=a["start_date"],
+            start_date=a["series_start_day"],
             years=years_of(a["days"]),
         )
         for a in (queryset if limit is None else queryset[:limit])

@@ -19,6 +19,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from jfo_registry.core.fiscal import FiscalYear
 from operations import importers
 from operations.models import Assignment, ClosedYearCorrection
 from tests.api import login
@@ -98,14 +99,16 @@ def test_an_export_with_a_start_date_moved_by_a_month_corrects_the_assignment_co
 
     assert summary.ok, summary.error_lines()[:5]
     assert (summary.created, summary.updated, summary.unchanged) == (0, 1, count - 1)
+    # The officer's tenure on the unit runs from the start: every year from 2007-2008 on is rewritten.
+    years = ", ".join(FiscalYear(year).label for year in range(2007, FiscalYear.current().start_year + 1))
     assert [str(o) for o in summary.outcomes if not o.text.startswith("Unchanged")] == [
         f"Row {number}: Correction of assignment #{assignment.pk} ({assignment.officer.employee_number} in "
-        f"INSET-GTA, from 2007-04-01 on) (start_date 2007-04-01 → 2007-05-01): rewrites fiscal years 2007-2008"
+        f"INSET-GTA, from 2007-04-01 on) (start_date 2007-04-01 → 2007-05-01): rewrites fiscal years {years}"
     ]
     assert Assignment.objects.count() == count
     assignment.refresh_from_db()
     assert (assignment.start_date, assignment.fte) == (D(2007, 5, 1), Decimal("1.00"))
-    assert assignment.correction == "corrected by an import (rewrites 2007-2008)"
+    assert assignment.correction == f"corrected by an import (rewrites {years})"
     assert region_fte_2010(api, "GTA") == 17.5  # counted once
 
 

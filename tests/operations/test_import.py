@@ -538,8 +538,8 @@ def test_import_records_prints_the_summary(tmp_path, units):
     path = tmp_path / "assignments.csv"
     path.write_bytes(csv_bytes(
         ASSIGNMENT_COLUMNS[:4],
-        [officers[0].employee_number, units[0].acronym, "0.5", "2010-04-01"],
-        [officers[1].employee_number, units[1].acronym, "0.5", "2010-04-01"],
+        [officers[0].employee_number, units[0].acronym, "0.5", "2012-04-01"],
+        [officers[1].employee_number, units[1].acronym, "0.5", "2012-04-01"],
     ))
     out, err = run("import_records", "assignments", str(path))
     assert out.strip() == "2 created, 0 updated, 0 unchanged."
@@ -552,7 +552,7 @@ def test_import_records_prints_the_summary(tmp_path, units):
 
 def test_import_records_dry_run_writes_nothing(tmp_path, officer, units):
     path = tmp_path / "assignments.csv"
-    path.write_bytes(csv_bytes(ASSIGNMENT_COLUMNS[:4], [officer.employee_number, units[0].acronym, "0.5", "2010-04-01"]))
+    path.write_bytes(csv_bytes(ASSIGNMENT_COLUMNS[:4], [officer.employee_number, units[0].acronym, "0.5", "2012-04-01"]))
     history = history_counts()
     out, _err = run("import_records", "assignments", str(path), "--dry-run")
     assert out.strip() == "Dry run (nothing was written): 1 created, 0 updated, 0 unchanged."
@@ -564,8 +564,8 @@ def test_import_records_refuses_a_file_with_an_invalid_row(tmp_path, units):
     path = tmp_path / "assignments.csv"
     path.write_bytes(csv_bytes(
         ASSIGNMENT_COLUMNS[:4],
-        [officers[0].employee_number, units[0].acronym, "0.5", "2010-04-01"],
-        [officers[1].employee_number, units[0].acronym, "1.5", "2010-04-01"],
+        [officers[0].employee_number, units[0].acronym, "0.5", "2012-04-01"],
+        [officers[1].employee_number, units[0].acronym, "1.5", "2012-04-01"],
     ))
     err = io.StringIO()
     with pytest.raises(CommandError, match=r"1 row is invalid \(1 error\)\. Nothing was imported\."):
@@ -633,8 +633,8 @@ def test_export_records_errors():
 
 def test_row_errors_come_out_in_french(officer, units):
     rows = [
-        [officer.employee_number, units[0].acronym, "lots", "2010-04-01"],
-        ["NO-SUCH-OFFICER", units[0].acronym, "0.5", "2010-04-01"],
+        [officer.employee_number, units[0].acronym, "lots", "2012-04-01"],
+        ["NO-SUCH-OFFICER", units[0].acronym, "0.5", "2012-04-01"],
     ]
     with translation.override("fr"):
         summary = importers.import_file("assignments", csv_bytes(ASSIGNMENT_COLUMNS[:4], *rows), "csv")

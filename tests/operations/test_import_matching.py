@@ -15,13 +15,14 @@ from decimal import Decimal
 import pytest
 import tablib
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from jfo_registry.core.fiscal import FiscalYear
 from operations import importers
 from operations.models import Assignment, ClosedYearCorrection
+from operations.selectors import resources_report
 from tests.api import login
 from tests.conftest import make_assignment, make_jfo, make_officer
 
@@ -346,6 +347,34 @@ def test_import_records_takes_the_reason(tmp_path):
     assert out.getvalue().strip().endswith("0 created, 1 updated, 0 unchanged.")
     stored.refresh_from_db()
     assert stored.correction == "HR record (rewrites 2019-2020)"
+
+
+def test_import_records_holds_the_system_to_the_closed_years_and_applies_a_users_role(tmp_path, gta_manager):
+    """The command imports as the system, which may alter a closed year only with --reason
+    (recorded, by "system"), or as --user, whose role applies (a manager: never)."""
+    stored = closed_year_assignment()
+    path = tmp_path / "assignments.csv"
+    path.write_bytes(csv_bytes(COLUMNS, row_of(stored, end_date="2010-12-31")))
+    before = resources_report(FiscalYear(2010), group_by="region").as_data()
+    with pytest.raises(CommandError, match="Nothing was imported"):
+        call_command("import_records", "assignments", str(path), stdout=io.StringIO(), stderr=io.StringIO())
+    with pytest.raises(CommandError, match="Nothing was imported"):
+        call_command(
+            "import_records", "assignments", str(path), "--reason", "HR record", "--user", gta_manager.username,
+            stdout=io.StringIO(), stderr=io.StringIO(),
+        )
+    stored.refresh_from_db()
+    assert stored.end_date == D(2011, 3, 31) and not ClosedYearCorrection.objects.exists()
+    assert resources_report(FiscalYear(2010), group_by="region").as_data() == before
+    with pytest.raises(CommandError, match="No active user"):
+        call_command("import_records", "assignments", str(path), "--user", "nobody", stdout=io.StringIO(), stderr=io.StringIO())
+    call_command(
+        "import_records", "assignments", str(path), "--reason", "HR record", stdout=io.StringIO(), stderr=io.StringIO()
+    )
+    stored.refresh_from_db()
+    assert stored.end_date == D(2010, 12, 31)
+    correction = ClosedYearCorrection.objects.get()
+    assert (correction.fiscal_year, correction.corrected_by, correction.reason) == (2010, None, "HR record")
 
 
 # --- Unchanged and new rows ------------------------------------------------------------------

@@ -1,13 +1,14 @@
 import sys
 from pathlib import Path
 
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from tqdm import tqdm
 
 from jfo_registry.core import audit
-from operations import importers
+from operations import importers, services
 
 # Translators: the labels of the import progress bars.
 STAGES = {"check": gettext_lazy("Checking"), "import": gettext_lazy("Importing")}
@@ -33,11 +34,24 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="Check the file and report, but write nothing.")
         parser.add_argument(
             "--reason", default="",
-            help="Why the file corrects assignments (recorded on each correction; an administrator's "
-                 "correction of a closed fiscal year needs it).",
+            help="Why the file corrects records (recorded on each correction); a file that alters a closed "
+                 "fiscal year is refused without it.",
+        )
+        parser.add_argument(
+            "--user", default=None,
+            help="The username the file is imported as: its role and regions apply (a regional manager may not "
+                 "alter a closed fiscal year at all). Default: the system, held to the closed years as an "
+                 "administrator is.",
         )
 
-    def handle(self, *args, kind: str, file: Path, format: str | None, dry_run: bool, reason: str = "", **options):
+    def handle(
+        self, *args, kind: str, file: Path, format: str | None, dry_run: bool, reason: str = "", user=None, **options
+    ):
+        actor = None
+        if user is not None:
+            actor = get_user_model().objects.filter(username=user, is_active=True).first()
+            if actor is None:
+                raise CommandError(_("No active user is named %(user)s. Nothing was imported.") % {"user": user})
         try:
             importers.resource_class(kind)
             dataset = importers.read_dataset(file, format)
@@ -46,8 +60,10 @@ class Command(BaseCommand):
 
         progress = _Progress(self._progress_stream(), disable=options.get("verbosity", 1) == 0)
         try:
-            with audit.entry_point(audit.IMPORT):
-                summary = importers.import_dataset(kind, dataset, dry_run=dry_run, progress=progress, reason=reason)
+            with audit.entry_point(audit.IMPORT), services.closed_years_hold_the_system():
+                summary = importers.import_dataset(
+                    kind, dataset, dry_run=dry_run, progress=progress, actor=actor, reason=reason,
+                )
         finally:
             progress.close()
 

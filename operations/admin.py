@@ -11,7 +11,7 @@ from jfo_registry.core import permissions
 from jfo_registry.core.admin import ReadOnlyAdminMixin, RegistryImportExportMixin, RegistryModelAdmin, RendersVersionMixin
 
 from . import importers, services
-from .forms import AssignmentForm, AssignmentInlineFormSet, OfficerAdminForm, UnitAdminForm
+from .forms import AssignmentForm, AssignmentInlineFormSet, OfficerAdminForm, PeriodCorrectionAdminForm, UnitAdminForm
 from .models import (
     Agency, Assignment, ClosedYearCorrection, CostingPolicy, FiscalYearClosure, JointForceOperation, Officer, OfficerPeriod,
     Participation, Program, Region, SalaryRate,
@@ -182,10 +182,45 @@ class OfficerAdmin(RegistryImportExportMixin, AssignmentSavingAdmin):
         )
 
 
+class PeriodCorrectionAdmin(RegistryModelAdmin):
+    """A kind of dated period, listed for all, corrected by administrators only: each save is an
+    explicit correction with a reason through `services.period_correct` (the neighbouring periods
+    follow a moved start or end), answered with the fiscal years it rewrites. Periods are never
+    added here (a change from a date is recorded on the record's own form) nor deleted."""
+
+    form = PeriodCorrectionAdminForm
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return permissions.is_administrator(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        return [self.model.OWNER, "correction"]
+
+    def get_fields(self, request, obj=None):
+        return [self.model.OWNER, "start_date", "end_date", *self.model.ATTRIBUTES, "correction", "correction_reason"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        kwargs["fields"] = ["start_date", "end_date", *self.model.ATTRIBUTES, "correction_reason"]
+        form = super().get_form(request, obj, change, **kwargs)
+        form.actor = request.user  # a class made for this request: the rules are checked on validation
+        return form
+
+    def save_model(self, request, obj, form, change):
+        correction = services.period_correction_apply(form.correction, actor=request.user)
+        years = ", ".join(year.label for year in correction.fiscal_years) or "—"
+        self.message_user(request, _("Correction saved: it rewrites fiscal years %(years)s.") % {"years": years})
+
+
 @admin.register(OfficerPeriod)
-class OfficerPeriodAdmin(ReadOnlyAdminMixin, RegistryModelAdmin):
-    """Officers' periods, read only: changes are recorded from a date through the officer's
-    form, page or API operation (`services.officer_change`)."""
+class OfficerPeriodAdmin(PeriodCorrectionAdmin):
+    """Officers' periods: a change is recorded from a date through the officer's form, page or
+    API operation (`services.officer_change`); a correction of the past here."""
 
     list_display = ["officer", "start_date", "end_date", "classification", "position", "home_region"]
     list_filter = ["classification", "position", "home_region"]
@@ -211,23 +246,14 @@ class AssignmentConfirmImportForm(ConfirmImportForm):
 
 
 @admin.register(UnitPeriod)
-class UnitPeriodAdmin(RegistryModelAdmin):
-    """JFO units' periods, read only: changes are recorded from a date through the unit's
-    form, page or API operation (`services.unit_change`)."""
+class UnitPeriodAdmin(PeriodCorrectionAdmin):
+    """JFO units' periods: a change is recorded from a date through the unit's form, page or API
+    operation (`services.unit_change`); a correction of the past here."""
 
     list_display = ["jfo", "start_date", "end_date", "region", "jfo_type", "program"]
     list_filter = ["region", "jfo_type", "program"]
     search_fields = ["jfo__acronym", "jfo__name"]
     list_select_related = ["jfo", "region", "program"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Assignment)

@@ -197,6 +197,50 @@ class UnitChangeSerializer(serializers.Serializer):
     )
 
 
+class PeriodCorrectionSerializer(serializers.Serializer):
+    """The explicit correction of a dated period's past (`services.period_correct`): a moved
+    start or end (the neighbouring periods follow) and/or other values; each value left out is
+    unchanged."""
+
+    reason = StrictCharField(max_length=2000, help_text="Why the recorded past was wrong (required).")
+    start_date = serializers.DateField(required=False, help_text="The period's corrected first day.")
+    end_date = serializers.DateField(
+        required=False, allow_null=True, help_text="The period's corrected last day (inclusive); the latest period has none."
+    )
+
+
+class OfficerPeriodCorrectionSerializer(PeriodCorrectionSerializer):
+    """A correction of an officer's period: dates, classification, position, home region."""
+
+    classification = serializers.ChoiceField(choices=Classification.choices, required=False)
+    position = serializers.ChoiceField(choices=Position.choices, required=False)
+    home_region = StrictPrimaryKeyRelatedField(queryset=Region.objects.all(), required=False)
+
+
+class UnitPeriodCorrectionSerializer(PeriodCorrectionSerializer):
+    """A correction of a JFO unit's period: dates, region, JFO type, program (null: none)."""
+
+    region = StrictPrimaryKeyRelatedField(queryset=Region.objects.all(), required=False)
+    jfo_type = serializers.ChoiceField(choices=JfoType.choices, required=False)
+    program = StrictPrimaryKeyRelatedField(queryset=Program.objects.all(), required=False, allow_null=True)
+
+
+class OfficerCorrectionResultSerializer(serializers.Serializer):
+    """The answer of officers/{id}/periods/{period_id}/correct/: the officer as corrected and the
+    fiscal years whose record the correction rewrites."""
+
+    officer = OfficerSerializer()
+    fiscal_years = serializers.ListField(child=serializers.CharField(), help_text="Labels such as 2010-2011, in order.")
+
+
+class UnitCorrectionResultSerializer(serializers.Serializer):
+    """The answer of jfos/{id}/periods/{period_id}/correct/: the unit as corrected and the fiscal
+    years whose record the correction rewrites."""
+
+    jfo = JointForceOperationSerializer()
+    fiscal_years = serializers.ListField(child=serializers.CharField(), help_text="Labels such as 2010-2011, in order.")
+
+
 class AssignmentSerializer(ModelValidatedSerializer):
     employee_number = serializers.CharField(source="officer.employee_number", read_only=True)
     officer_name = serializers.CharField(source="officer.name", read_only=True)

@@ -28,6 +28,7 @@ from jfo_registry.core.fiscal import FiscalYear
 from jfo_registry.core.models import EARLIEST_DATE
 from jfo_registry.core.roles import Role
 
+from .choices import ParticipationRole
 from .models import (
     FTE_MAX, Assignment, ClosedYearCorrection, DatedPeriod, FiscalYearClosure, JointForceOperation, Officer,
     Participation, Region, closed_year_message,
@@ -278,6 +279,75 @@ def check_participations_write(*, actor, jfo: JointForceOperation, participation
         return
     stored = Participation.objects.filter(jfo_id=jfo.pk) if jfo.pk else Participation.objects.none()
     permissions.check_rows_replacement(actor, Participation, stored=stored, wanted=participations, key=("agency", "role"))
+
+
+def _lead_ids(rows: Iterable) -> set[int]:
+    """The agency keys of the lead rows among `rows` (Participations, or dicts with `agency`, an
+    Agency, and `role`)."""
+    leads = set()
+    for row in rows:
+        agency, role = (row["agency"], row["role"]) if isinstance(row, dict) else (row.agency, row.role)
+        if role == ParticipationRole.LEAD:
+            leads.add(agency.pk)
+    return leads
+
+
+def check_participations_change(
+    *, actor, jfo: JointForceOperation, participations: Iterable[dict] | None, reason: str = ""
+) -> list[FiscalYear]:
+    """Every rule of a replacement of the stored `jfo`'s participations by `participations`
+    (dicts with `agency`, an Agency, and `role`; None: unchanged), writing nothing: the model
+    permissions (`check_participations_write`), then, when its lead agencies change, the
+    closed-year rule over the unit's assigned days (the resources report by lead agency splits
+    them among its leads; leads are not dated, so every such day changes): refused naming the
+    year but to an administrator giving `reason`. Returns the closed years an administrator
+    corrects (see `check_closed_years`); raises PermissionDenied or ValidationError. Two queries."""
+    if participations is None:
+        return []
+    participations = list(participations)
+    check_participations_write(actor=actor, jfo=jfo, participations=participations)
+    if not jfo.pk or _lead_ids(Participation.objects.filter(jfo_id=jfo.pk).select_related("agency")) == _lead_ids(participations):
+        return []
+    spans = list(Assignment.objects.filter(jfo_id=jfo.pk).order_by().values_list("start_date", "end_date"))
+    return check_closed_years(actor, spans, reason=reason)
+
+
+@transaction.atomic
+def participations_replace(
+    jfo: JointForceOperation, participations: Iterable[dict], *, actor=None, reason: str = ""
+) -> list[FiscalYear]:
+    """Make the saved unit `jfo`'s participations exactly `participations` (dicts with `agency`,
+    an Agency, and `role`; one per agency), written by `actor` (None: the system) under the
+    unit's row lock; atomic. The one write of a unit's participations: the API, the admin's
+    inline and participation pages and the JFO import call it. Rows no longer wanted are
+    deleted, changed roles saved, new rows created (each in its history). A change of the lead
+    agencies on days of a closed fiscal year the unit had assignments is refused but to an
+    administrator giving `reason`, recorded as that year's correction.
+
+    Returns the closed years corrected (empty when none). Raises as
+    `check_participations_change` (PermissionDenied, ValidationError) and ValidationError from a
+    participation's own rules; nothing is written then."""
+    participations = list(participations)
+    lock_unit(jfo.pk)
+    years = check_participations_change(actor=actor, jfo=jfo, participations=participations, reason=reason)
+    wanted = {item["agency"].pk: item for item in participations}
+    for participation in list(Participation.objects.filter(jfo_id=jfo.pk)):
+        item = wanted.pop(participation.agency_id, None)
+        if item is None:
+            participation.delete()
+        elif participation.role != item["role"]:
+            participation.role = item["role"]
+            participation.full_clean()
+            participation.save()
+    for item in sorted(wanted.values(), key=lambda item: (item["role"], item["agency"].acronym)):
+        participation = Participation(jfo=jfo, agency=item["agency"], role=item["role"])
+        participation.full_clean()
+        participation.save()
+    leads = sorted(item["agency"].acronym for item in participations if item["role"] == ParticipationRole.LEAD)
+    record_corrections(actor, years, reason=reason, description=_("%(unit)s: lead agencies now %(leads)s") % {
+        "unit": jfo, "leads": ", ".join(leads) or "—",
+    })
+    return years
 
 
 def assignment_validate(assignment: Assignment, *, pending: Iterable[Assignment] = (), actor=None) -> None:

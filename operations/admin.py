@@ -1,5 +1,7 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.http import HttpResponseRedirect
+from django.urls import reverse
 from django.core.exceptions import ValidationError
 from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
@@ -11,7 +13,7 @@ from jfo_registry.core import permissions
 from jfo_registry.core.admin import ReadOnlyAdminMixin, RegistryImportExportMixin, RegistryModelAdmin, RendersVersionMixin
 
 from . import importers, services
-from .forms import AssignmentForm, AssignmentInlineFormSet, OfficerAdminForm, UnitAdminForm
+from .forms import AssignmentForm, AssignmentInlineFormSet, OfficerAdminForm, PeriodCorrectionAdminForm, UnitAdminForm
 from .models import (
     Agency, Assignment, ClosedYearCorrection, CostingPolicy, FiscalYearClosure, JointForceOperation, Officer, OfficerPeriod,
     Participation, Program, Region, SalaryRate,
@@ -50,10 +52,47 @@ class ProgramAdmin(RegistryModelAdmin):
     search_fields = ["code", "name_en", "name_fr"]
 
 
+def _participations_wanted(formset) -> list[dict]:
+    """The participations a unit's inline `formset` (validated) leaves: {agency, role} per row kept."""
+    return [
+        {"agency": form.cleaned_data["agency"], "role": form.cleaned_data["role"]}
+        for form in formset.forms
+        if form.cleaned_data and form.cleaned_data.get("agency") and not form.cleaned_data.get("DELETE")
+    ]
+
+
+class ParticipationInlineFormSet(forms.BaseInlineFormSet):
+    """A unit's participations, checked as `services.participations_replace` will write them
+    (`services.check_participations_change`: a change of the leads inside a closed year needs an
+    administrator's reason, the unit form's "correction_reason"); `actor` and `reason` are set
+    by the admin."""
+
+    actor = None
+    reason = ""
+
+    def clean(self):
+        super().clean()
+        if any(self.errors) or self.instance.pk is None:
+            return
+        try:
+            services.check_participations_change(
+                actor=self.actor, jfo=self.instance, participations=_participations_wanted(self), reason=self.reason,
+            )
+        except ValidationError as error:
+            raise ValidationError(error.messages) from error
+
+
 class ParticipationInline(admin.TabularInline):
     model = Participation
+    formset = ParticipationInlineFormSet
     extra = 0
     autocomplete_fields = ["agency"]
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.actor = request.user  # a class made for this request
+        formset.reason = (request.POST.get("correction_reason") or "").strip()
+        return formset
 
 
 class AssignmentInline(RendersVersionMixin, admin.TabularInline):
@@ -136,14 +175,115 @@ class JointForceOperationAdmin(RegistryImportExportMixin, AssignmentSavingAdmin)
             reason=form.cleaned_data.get("correction_reason", ""),
         )
 
+    def save_formset(self, request, form, formset, change):
+        """Participations through `services.participations_replace`; assignments as the base does."""
+        if formset.model is not Participation:
+            return super().save_formset(request, form, formset, change)
+        services.participations_replace(
+            form.instance, _participations_wanted(formset), actor=request.user,
+            reason=form.cleaned_data.get("correction_reason", ""),
+        )
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []  # for the log message
+
+
+def _participations_with(jfo, *, agency=None, role=None, replacing=None) -> list[dict]:
+    """The unit `jfo`'s stored participations as {agency, role}, without `replacing` (a stored
+    participation's key) and with `agency` in `role` when given."""
+    rows = [
+        {"agency": p.agency, "role": p.role}
+        for p in Participation.objects.filter(jfo=jfo).select_related("agency") if p.pk != replacing
+    ]
+    if agency is not None:
+        rows = [row for row in rows if row["agency"].pk != agency.pk] + [{"agency": agency, "role": role}]
+    return rows
+
+
+class ParticipationAdminForm(forms.ModelForm):
+    """One participation, checked as `services.participations_replace` will write the unit's
+    participations with it (`services.check_participations_change`); `actor` set by the admin."""
+
+    actor = None
+    correction_reason = forms.CharField(
+        label=_("Reason (administrators, for a change of the lead agencies inside a closed fiscal year)"),
+        required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    class Meta:
+        model = Participation
+        fields = ["jfo", "agency", "role"]
+
+    def clean(self):
+        cleaned = super().clean()
+        jfo, agency, role = cleaned.get("jfo"), cleaned.get("agency"), cleaned.get("role")
+        if self.errors or jfo is None:
+            return cleaned
+        wanted = _participations_with(jfo, agency=agency, role=role, replacing=self.instance.pk)
+        stored_jfo = Participation.objects.get(pk=self.instance.pk).jfo if self.instance.pk else jfo
+        try:
+            services.check_participations_change(
+                actor=self.actor, jfo=jfo, participations=wanted, reason=cleaned.get("correction_reason", ""),
+            )
+            if stored_jfo != jfo:  # moved from another unit: that one loses it
+                services.check_participations_change(
+                    actor=self.actor, jfo=stored_jfo, participations=_participations_with(stored_jfo, replacing=self.instance.pk),
+                    reason=cleaned.get("correction_reason", ""),
+                )
+        except ValidationError as error:
+            raise ValidationError(error.messages) from error
+        self.stored_jfo, self.wanted = stored_jfo, wanted
+        return cleaned
+
 
 @admin.register(Participation)
 class ParticipationAdmin(RegistryModelAdmin):
+    """Participations one by one, written through `services.participations_replace` (a change of
+    a unit's leads inside a closed year is refused but to an administrator giving a reason); a
+    refused deletion says why. No bulk deletion: each goes through the rule."""
+
+    form = ParticipationAdminForm
     list_display = ["jfo", "agency", "role"]
     list_filter = ["role", "jfo__region"]
     search_fields = ["jfo__acronym", "agency__acronym", "agency__name_en"]
     autocomplete_fields = ["jfo", "agency"]
     list_select_related = ["jfo", "agency"]
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        form.actor = request.user  # a class made for this request
+        return form
+
+    def save_model(self, request, obj, form, change):
+        reason = form.cleaned_data.get("correction_reason", "")
+        if form.stored_jfo != obj.jfo:
+            services.participations_replace(
+                form.stored_jfo, _participations_with(form.stored_jfo, replacing=obj.pk), actor=request.user, reason=reason,
+            )
+        services.participations_replace(obj.jfo, form.wanted, actor=request.user, reason=reason)
+        saved = Participation.objects.get(jfo=obj.jfo, agency=obj.agency)
+        obj.pk, obj.id = saved.pk, saved.pk  # the admin logs and redirects to the saved row
+        obj._state.adding = False
+
+    def delete_view(self, request, object_id, extra_context=None):
+        """A deletion that would change a closed year's leads is refused with the rule's message."""
+        participation = self.get_object(request, object_id)
+        if participation is not None and request.method == "POST":
+            try:
+                services.check_participations_change(
+                    actor=request.user, jfo=participation.jfo,
+                    participations=_participations_with(participation.jfo, replacing=participation.pk),
+                )
+            except ValidationError as error:
+                self.message_user(request, " ".join(error.messages), level=messages.ERROR)
+                return HttpResponseRedirect(reverse("admin:operations_participation_change", args=[participation.pk]))
+        return super().delete_view(request, object_id, extra_context)
+
+    def delete_model(self, request, obj):
+        services.participations_replace(obj.jfo, _participations_with(obj.jfo, replacing=obj.pk), actor=request.user)
 
 
 @admin.register(Officer)
@@ -182,10 +322,45 @@ class OfficerAdmin(RegistryImportExportMixin, AssignmentSavingAdmin):
         )
 
 
+class PeriodCorrectionAdmin(RegistryModelAdmin):
+    """A kind of dated period, listed for all, corrected by administrators only: each save is an
+    explicit correction with a reason through `services.period_correct` (the neighbouring periods
+    follow a moved start or end), answered with the fiscal years it rewrites. Periods are never
+    added here (a change from a date is recorded on the record's own form) nor deleted."""
+
+    form = PeriodCorrectionAdminForm
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return permissions.is_administrator(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        return [self.model.OWNER, "correction"]
+
+    def get_fields(self, request, obj=None):
+        return [self.model.OWNER, "start_date", "end_date", *self.model.ATTRIBUTES, "correction", "correction_reason"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        kwargs["fields"] = ["start_date", "end_date", *self.model.ATTRIBUTES, "correction_reason"]
+        form = super().get_form(request, obj, change, **kwargs)
+        form.actor = request.user  # a class made for this request: the rules are checked on validation
+        return form
+
+    def save_model(self, request, obj, form, change):
+        correction = services.period_correction_apply(form.correction, actor=request.user)
+        years = ", ".join(year.label for year in correction.fiscal_years) or "—"
+        self.message_user(request, _("Correction saved: it rewrites fiscal years %(years)s.") % {"years": years})
+
+
 @admin.register(OfficerPeriod)
-class OfficerPeriodAdmin(ReadOnlyAdminMixin, RegistryModelAdmin):
-    """Officers' periods, read only: changes are recorded from a date through the officer's
-    form, page or API operation (`services.officer_change`)."""
+class OfficerPeriodAdmin(PeriodCorrectionAdmin):
+    """Officers' periods: a change is recorded from a date through the officer's form, page or
+    API operation (`services.officer_change`); a correction of the past here."""
 
     list_display = ["officer", "start_date", "end_date", "classification", "position", "home_region"]
     list_filter = ["classification", "position", "home_region"]
@@ -211,23 +386,14 @@ class AssignmentConfirmImportForm(ConfirmImportForm):
 
 
 @admin.register(UnitPeriod)
-class UnitPeriodAdmin(RegistryModelAdmin):
-    """JFO units' periods, read only: changes are recorded from a date through the unit's
-    form, page or API operation (`services.unit_change`)."""
+class UnitPeriodAdmin(PeriodCorrectionAdmin):
+    """JFO units' periods: a change is recorded from a date through the unit's form, page or API
+    operation (`services.unit_change`); a correction of the past here."""
 
     list_display = ["jfo", "start_date", "end_date", "region", "jfo_type", "program"]
     list_filter = ["region", "jfo_type", "program"]
     search_fields = ["jfo__acronym", "jfo__name"]
     list_select_related = ["jfo", "region", "program"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Assignment)

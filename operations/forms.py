@@ -446,3 +446,37 @@ class UnitAdminForm(DatedValuesAdminForm):
             "name", "acronym", "jfo_type", "program", "region", "objectives", "threats", "co_located",
             "has_joint_management_team", "status", "start_date", "end_date",
         ]
+
+
+class PeriodCorrectionAdminForm(forms.ModelForm):
+    """The admin's correction of a dated period (an officer's, a unit's: `Meta.model` set by the
+    admin): its dates and values as corrected, with the reason (required), checked on validation
+    as `services.period_correct` will write it (`plan_period_correction`, under the record's row
+    lock: the admin's change view is a transaction), for `actor` (set by the admin)."""
+
+    #: The user writing (set by the admin).
+    actor = None
+
+    correction_reason = reason_field(
+        _("Reason for the correction"), required=True,
+        help_text=_("Why the recorded past was wrong. Neighbouring periods follow a moved start or end; "
+                    "a correction of a closed fiscal year is recorded with this reason."),
+    )
+
+    def _post_clean(self) -> None:
+        # The service validates the periods it writes (the neighbours too), not the model form.
+        if self.errors:
+            return
+        model = type(self.instance)
+        stored = model.objects.get(pk=self.instance.pk)
+        changes = {
+            name: self.cleaned_data[name] for name in ("start_date", "end_date", *model.ATTRIBUTES)
+            if name in self.cleaned_data
+            and getattr(stored, model._meta.get_field(name).attname) != getattr(self.cleaned_data[name], "pk", self.cleaned_data[name])
+        }
+        try:
+            self.correction = services.plan_period_correction(
+                stored, reason=self.cleaned_data.get("correction_reason", ""), actor=self.actor, **changes
+            )
+        except ValidationError as error:
+            self._update_errors(error)

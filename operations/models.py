@@ -274,6 +274,10 @@ class DatedPeriod(TimeStampedModel):
 
     start_date = models.DateField(_("start date"), validators=date_validators)
     end_date = models.DateField(_("end date"), null=True, blank=True, help_text=_("Leave empty while it holds."), validators=date_validators)
+    correction = long_text(
+        _("last correction"), blank=True, editable=False,
+        help_text=_("The reason of the last correction of the past and the fiscal years it rewrote."),
+    )
 
     class Meta:
         abstract = True

@@ -30,7 +30,7 @@ from jfo_registry.core.fiscal import FiscalYear
 from jfo_registry.core.models import EARLIEST_DATE
 from jfo_registry.core.roles import Role
 
-from .choices import JfoStatus
+from .choices import JfoStatus, ParticipationRole
 from .models import (
     FTE_MAX, Assignment, ClosedYearCorrection, DatedPeriod, FiscalYearClosure, JointForceOperation, Officer,
     Participation, Region, closed_year_message,
@@ -373,6 +373,75 @@ def check_participations_write(*, actor, jfo: JointForceOperation, participation
         return
     stored = Participation.objects.filter(jfo_id=jfo.pk) if jfo.pk else Participation.objects.none()
     permissions.check_rows_replacement(actor, Participation, stored=stored, wanted=participations, key=("agency", "role"))
+
+
+def _lead_ids(rows: Iterable) -> set[int]:
+    """The agency keys of the lead rows among `rows` (Participations, or dicts with `agency`, an
+    Agency, and `role`)."""
+    leads = set()
+    for row in rows:
+        agency, role = (row["agency"], row["role"]) if isinstance(row, dict) else (row.agency, row.role)
+        if role == ParticipationRole.LEAD:
+            leads.add(agency.pk)
+    return leads
+
+
+def check_participations_change(
+    *, actor, jfo: JointForceOperation, participations: Iterable[dict] | None, reason: str = ""
+) -> list[FiscalYear]:
+    """Every rule of a replacement of the stored `jfo`'s participations by `participations`
+    (dicts with `agency`, an Agency, and `role`; None: unchanged), writing nothing: the model
+    permissions (`check_participations_write`), then, when its lead agencies change, the
+    closed-year rule over the unit's assigned days (the resources report by lead agency splits
+    them among its leads; leads are not dated, so every such day changes): refused naming the
+    year but to an administrator giving `reason`. Returns the closed years an administrator
+    corrects (see `check_closed_years`); raises PermissionDenied or ValidationError. Two queries."""
+    if participations is None:
+        return []
+    participations = list(participations)
+    check_participations_write(actor=actor, jfo=jfo, participations=participations)
+    if not jfo.pk or _lead_ids(Participation.objects.filter(jfo_id=jfo.pk).select_related("agency")) == _lead_ids(participations):
+        return []
+    spans = list(Assignment.objects.filter(jfo_id=jfo.pk).order_by().values_list("start_date", "end_date"))
+    return check_closed_years(actor, spans, reason=reason)
+
+
+@transaction.atomic
+def participations_replace(
+    jfo: JointForceOperation, participations: Iterable[dict], *, actor=None, reason: str = ""
+) -> list[FiscalYear]:
+    """Make the saved unit `jfo`'s participations exactly `participations` (dicts with `agency`,
+    an Agency, and `role`; one per agency), written by `actor` (None: the system) under the
+    unit's row lock; atomic. The one write of a unit's participations: the API, the admin's
+    inline and participation pages and the JFO import call it. Rows no longer wanted are
+    deleted, changed roles saved, new rows created (each in its history). A change of the lead
+    agencies on days of a closed fiscal year the unit had assignments is refused but to an
+    administrator giving `reason`, recorded as that year's correction.
+
+    Returns the closed years corrected (empty when none). Raises as
+    `check_participations_change` (PermissionDenied, ValidationError) and ValidationError from a
+    participation's own rules; nothing is written then."""
+    participations = list(participations)
+    lock_unit(jfo.pk)
+    years = check_participations_change(actor=actor, jfo=jfo, participations=participations, reason=reason)
+    wanted = {item["agency"].pk: item for item in participations}
+    for participation in list(Participation.objects.filter(jfo_id=jfo.pk)):
+        item = wanted.pop(participation.agency_id, None)
+        if item is None:
+            participation.delete()
+        elif participation.role != item["role"]:
+            participation.role = item["role"]
+            participation.full_clean()
+            participation.save()
+    for item in sorted(wanted.values(), key=lambda item: (item["role"], item["agency"].acronym)):
+        participation = Participation(jfo=jfo, agency=item["agency"], role=item["role"])
+        participation.full_clean()
+        participation.save()
+    leads = sorted(item["agency"].acronym for item in participations if item["role"] == ParticipationRole.LEAD)
+    record_corrections(actor, years, reason=reason, description=_("%(unit)s: lead agencies now %(leads)s") % {
+        "unit": jfo, "leads": ", ".join(leads) or "—",
+    })
+    return years
 
 
 def assignment_validate(assignment: Assignment, *, pending: Iterable[Assignment] = (), actor=None) -> None:
@@ -1024,6 +1093,230 @@ def unit_save(
         _save_dated(jfo, stored, effective_from=effective_from, actor=actor, reason=reason)
     record_corrections(actor, years, reason=reason, description=_("%(unit)s: its dates or status") % {"unit": jfo})
     return jfo
+
+
+# --- Corrections of dated attributes ---------------------------------------------------------
+#
+# A correction rewrites the recorded past of an officer's or a unit's periods (a promotion dated
+# a month late, a wrong classification): the explicit, reasoned counterpart of a change from a
+# date. The periods stay back to back (the neighbours of a moved start or end follow it) and the
+# latest one holds today, so the record's own fields stay equal to the latest period's.
+
+#: What a correction of a period may change besides its kind's `ATTRIBUTES`.
+PERIOD_CORRECTED_DATES = ("start_date", "end_date")
+
+
+@dataclass
+class PeriodCorrection:
+    """What `period_correct` writes, worked out and checked before anything is written: `record`
+    (an Officer, a JointForceOperation), `period` (the corrected period, with its new values),
+    `written` (it and the neighbours whose end or start follows it, unsaved), `spans` (the runs
+    of days on which the record's values change and the reports count it), `fiscal_years` (the
+    years whose record it rewrites, in order) and `years` (the closed ones an administrator
+    corrects, see `check_closed_years`)."""
+
+    record: Officer | JointForceOperation
+    period: DatedPeriod
+    written: list[DatedPeriod]
+    spans: list[Span]
+    fiscal_years: list[FiscalYear]
+    years: list[FiscalYear]
+    reason: str
+
+
+def _values_on(rows: list[DatedPeriod], own: tuple, day: datetime.date, attnames: list[str]) -> tuple:
+    for row in rows:
+        if periods.overlaps(row.start_date, row.end_date, day, day):
+            return tuple(getattr(row, name) for name in attnames)
+    return own
+
+
+def _changed_days(before: list[DatedPeriod], after: list[DatedPeriod], own_before: tuple, own_after: tuple,
+                  attnames: list[str]) -> list[Span]:
+    """The runs of days on which the values of the periods `before` (falling back on `own_before`)
+    and `after` (on `own_after`) differ, in order; reads nothing."""
+    points = {EARLIEST_DATE}
+    for row in [*before, *after]:
+        points.add(row.start_date)
+        if row.end_date is not None:
+            points.add(row.end_date + datetime.timedelta(days=1))
+    points = sorted(points)
+    changed: list[Span] = []
+    for index, point in enumerate(points):
+        end = points[index + 1] - datetime.timedelta(days=1) if index + 1 < len(points) else None
+        if _values_on(before, own_before, point, attnames) == _values_on(after, own_after, point, attnames):
+            continue
+        if changed and changed[-1][1] is not None and changed[-1][1] + datetime.timedelta(days=1) == point:
+            changed[-1] = (changed[-1][0], end)
+        else:
+            changed.append((point, end))
+    return changed
+
+
+def _intersections(spans: Iterable[Span], others: Iterable[Span]) -> list[Span]:
+    others = list(others)
+    result: list[Span] = []
+    for start, end in spans:
+        for other_start, other_end in others:
+            if periods.overlaps(start, end, other_start, other_end):
+                last = [day for day in (end, other_end) if day is not None]
+                result.append((max(start, other_start), min(last) if last else None))
+    return result
+
+
+def _counted_days(record) -> list[Span]:
+    """The days the reports count `record` on: its assignments' (an officer's, a unit's), and
+    for a unit its own days (start to end; no start: since always). One query."""
+    spans: list[Span] = list(record.assignments.order_by().values_list("start_date", "end_date"))
+    if isinstance(record, JointForceOperation):
+        spans.append((record.start_date or EARLIEST_DATE, record.end_date))
+    return spans
+
+
+def _check_correction_regions(actor, record, model, written: list[DatedPeriod], stored: dict) -> None:
+    """The region rule of a correction: a manager corrects the records of their regions only, and
+    writes no period of (nor into) another region."""
+    if actor is None:
+        return
+    region_field = _REGION_FIELD[model.OWNER]
+    region_ids = {getattr(record, f"{region_field}_id")}
+    for period in written:
+        region_ids.add(getattr(period, f"{region_field}_id"))
+        if period.pk in stored:
+            region_ids.add(getattr(stored[period.pk], f"{region_field}_id"))
+    if not all(can_change_dated(actor, type(record)(pk=record.pk, **{f"{region_field}_id": region_id}))
+               for region_id in region_ids):
+        raise PermissionDenied(str(_TEXTS[model.OWNER]["region"]))
+
+
+def plan_period_correction(period: DatedPeriod, *, reason: str, actor=None, **changes) -> PeriodCorrection:
+    """Work out and check, writing nothing (under the record's row lock inside a transaction),
+    the correction of `period` (an `OfficerPeriod`, a `UnitPeriod`) by `actor` (None: the
+    system) with `reason` (required): `changes` among `PERIOD_CORRECTED_DATES` (dates, the end
+    inclusive) and its kind's `ATTRIBUTES` (codes, a Region, a Program or None for no program).
+    A moved start also moves the previous period's end (to the day before), a moved end the
+    next period's start (to the day after); the latest period stays open and starts on or
+    before today.
+
+    Returns a `PeriodCorrection`. Raises ValidationError, changing nothing: without a reason
+    (field "reason"), for an unknown field, no change, dates out of order or leaving a
+    neighbour no day (field "start_date" or "end_date"), an end on the latest period; then
+    PermissionDenied (a manager's record or period of another region) and ValidationError as
+    `check_closed_years` for the days whose values change (those the reports count)."""
+    model = type(period)
+    unknown = set(changes) - {*PERIOD_CORRECTED_DATES, *model.ATTRIBUTES}
+    if unknown:
+        raise ValidationError(_("These fields cannot be corrected: %(fields)s.") % {"fields": ", ".join(sorted(unknown))})
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Give the reason for the correction.")})
+    owner_model = model._meta.get_field(model.OWNER).related_model
+    owner_id = getattr(period, f"{model.OWNER}_id")
+    (lock_officer if owner_model is Officer else lock_unit)(owner_id)
+    record = owner_model.objects.get(pk=owner_id)
+    before = list(model.objects.filter(**{model.OWNER: record}).order_by("start_date"))
+    after = [copy.copy(row) for row in before]
+    index = next(i for i, row in enumerate(after) if row.pk == period.pk)
+    corrected = after[index]
+    for field, value in changes.items():
+        setattr(corrected, field, value)
+    latest = index == len(after) - 1
+    if corrected.start_date is None:
+        raise ValidationError({"start_date": _("Give the period's start date.")})
+    if latest and corrected.end_date is not None:
+        raise ValidationError({"end_date": _(
+            "The latest period holds today: it has no end date. To end it, record a change from a date."
+        )})
+    if corrected.end_date is not None and corrected.end_date < corrected.start_date:
+        raise ValidationError({"end_date": _("A period's end date cannot be before its start date.")})
+    if index > 0 and corrected.start_date != before[index].start_date:
+        previous = after[index - 1]
+        previous.end_date = corrected.start_date - datetime.timedelta(days=1)
+        if previous.end_date < previous.start_date:
+            raise ValidationError({"start_date": _(
+                "This start leaves no day to the previous period (from %(start)s): correct that one first."
+            ) % {"start": date_format(previous.start_date, "Y-m-d")}})
+    if not latest and corrected.end_date != before[index].end_date:
+        following = after[index + 1]
+        following.start_date = corrected.end_date + datetime.timedelta(days=1)
+        if following.end_date is not None and following.end_date < following.start_date:
+            raise ValidationError({"end_date": _(
+                "This end leaves no day to the next period (to %(end)s): correct that one first."
+            ) % {"end": date_format(following.end_date, "Y-m-d")}})
+    if after[-1].start_date > timezone.localdate():
+        raise ValidationError({"end_date" if not latest else "start_date": _(
+            "The latest period holds today: it cannot start after today."
+        )})
+    stored = {row.pk: row for row in before}
+    written = [row for row in after if any(
+        getattr(row, f.attname) != getattr(stored[row.pk], f.attname) for f in model._meta.concrete_fields
+    )]
+    if not written:
+        raise ValidationError(_("Nothing to correct: the values given are the stored ones."))
+    _check_correction_regions(actor, record, model, written, stored)
+    for row in written:
+        row.full_clean(validate_constraints=False)
+    attnames = [model._meta.get_field(attribute).attname for attribute in model.ATTRIBUTES]
+    own_before = tuple(getattr(record, name) for name in attnames)
+    own_after = tuple(getattr(after[-1], name) for name in attnames)
+    changed = _changed_days(before, after, own_before, own_after, attnames)
+    spans = _intersections(changed, _counted_days(record))
+    recorded_from = min(before[0].start_date, after[0].start_date)
+    named = [*spans, *_intersections(changed, [(recorded_from, None)])]
+    fiscal_years = sorted(
+        {year for start, end in named for year in fiscal_years_of(start, end)}, key=lambda year: year.start_year
+    )
+    years = check_closed_years(actor, spans, reason=reason)
+    text = _("%(reason)s (rewrites %(years)s)") % {
+        "reason": reason.strip(), "years": ", ".join(year.label for year in fiscal_years) or "—",
+    }
+    for row in written:
+        row.correction = text
+    return PeriodCorrection(record, corrected, written, spans, fiscal_years, years, reason.strip())
+
+
+@transaction.atomic
+def period_correction_apply(correction: PeriodCorrection, *, actor=None) -> PeriodCorrection:
+    """Write a correction planned by `plan_period_correction` (in the same transaction, so the
+    record's row lock still holds): its periods (each saved once no other period overlaps it
+    any more, so no constraint sees two overlapping), the record's own fields set to its latest
+    period's, and an administrator's corrections of closed years. Returns `correction`."""
+    record = correction.record
+    model = type(correction.period)
+    placed = {row.pk: (row.start_date, row.end_date) for row in model.objects.filter(**{model.OWNER: record})}
+    todo = list(correction.written)
+    while todo:
+        row = next(row for row in todo if not any(
+            periods.overlaps(row.start_date, row.end_date, start, end)
+            for pk, (start, end) in placed.items() if pk != row.pk
+        ))
+        row.save()
+        placed[row.pk] = (row.start_date, row.end_date)
+        todo.remove(row)
+    latest = model.objects.filter(**{model.OWNER: record}).order_by("-start_date").first()
+    for attribute in model.ATTRIBUTES:
+        setattr(record, attribute, getattr(latest, attribute))
+    record.full_clean()
+    record.save()
+    record_corrections(actor, correction.years, reason=correction.reason, description=_(
+        "%(record)s: correction of the period from %(day)s"
+    ) % {"record": record, "day": date_format(correction.period.start_date, "Y-m-d")})
+    return correction
+
+
+@transaction.atomic
+def period_correct(period: DatedPeriod, *, reason: str, actor=None, **changes) -> PeriodCorrection:
+    """Correct the recorded past of an officer's or a unit's `period` (an `OfficerPeriod`, a
+    `UnitPeriod`) with `reason` (required), written by `actor` (None: the system): move its
+    start or end (its neighbours follow, so the periods stay back to back) or fix its values.
+    The one correction of dated attributes the API, the admin and the pages call. A manager
+    corrects the records of their regions, outside closed years; an administrator corrects a
+    closed year with the reason, recorded as its `ClosedYearCorrection`. The reason and the
+    fiscal years rewritten are kept on each period written (`correction`, in its history).
+    Atomic, under the record's row lock.
+
+    Returns the `PeriodCorrection` written (`fiscal_years`: the years it rewrites). Raises as
+    `plan_period_correction`; nothing is written then."""
+    return period_correction_apply(plan_period_correction(period, reason=reason, actor=actor, **changes), actor=actor)
 
 
 # --- Imported assignment rows ---------------------------------------------------------------

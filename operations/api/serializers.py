@@ -1,7 +1,9 @@
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from jfo_registry.core.api.errors import as_drf_error
 from jfo_registry.core.api.fields import FiscalYearField, StrictCharField, StrictPrimaryKeyRelatedField, nullable_text
 from jfo_registry.core.api.serializers import ModelValidatedSerializer, RegistryModelSerializer, require_item_fields
 
@@ -81,13 +83,18 @@ class JointForceOperationSerializer(ModelValidatedSerializer):
     program_code = nullable_text("program.code")
     participations = ParticipationSerializer(many=True, required=False)
     periods = UnitPeriodSerializer(many=True, read_only=True)
+    reason = StrictCharField(
+        write_only=True, required=False, allow_blank=True, max_length=2000,
+        help_text="An administrator's reason for a change of the lead agencies on days of a closed fiscal year "
+        "the unit had assignments (refused without one; recorded as the year's correction).",
+    )
 
     class Meta:
         model = JointForceOperation
         fields = [
             "id", "acronym", "name", "jfo_type", "program", "program_code", "region", "region_code", "objectives",
             "threats", "participations", "co_located", "has_joint_management_team", "status", "start_date",
-            "end_date", "periods", *TIMESTAMPS,
+            "end_date", "periods", "reason", *TIMESTAMPS,
         ]
 
     def validate_participations(self, value):
@@ -101,41 +108,51 @@ class JointForceOperationSerializer(ModelValidatedSerializer):
         super().check_permission(instance, attrs)
         services.check_participations_write(actor=self.actor, jfo=instance, participations=attrs.get("participations"))
 
+    def validate(self, attrs):
+        """The model's and services' rules, then those of a change of the participations
+        (`services.check_participations_change`: a change of the leads inside a closed year)."""
+        attrs = super().validate(attrs)
+        if self.instance is not None:
+            try:
+                services.check_participations_change(
+                    actor=self.actor, jfo=self.instance, participations=attrs.get("participations"),
+                    reason=attrs.get("reason", ""),
+                )
+            except DjangoValidationError as error:
+                raise as_drf_error(error) from error
+        return attrs
+
     @transaction.atomic
     def create(self, validated_data):
+        reason = validated_data.pop("reason", "")
         participations = validated_data.pop("participations", [])
         threats = validated_data.pop("threats", [])
-        jfo = services.unit_save(JointForceOperation(**validated_data), actor=self.actor)
+        jfo = services.unit_save(JointForceOperation(**validated_data), actor=self.actor, reason=reason)
         jfo.threats.set(threats)
-        self._set_participations(jfo, participations)
+        self._set_participations(jfo, participations, reason)
         return jfo
 
     @transaction.atomic
     def update(self, instance, validated_data):
         """A changed region, type or program takes effect from today (`services.unit_save`)."""
+        reason = validated_data.pop("reason", "")
         participations = validated_data.pop("participations", None)
         threats = validated_data.pop("threats", None)
         for field, value in validated_data.items():
             setattr(instance, field, value)
-        jfo = services.unit_save(instance, actor=self.actor)
+        jfo = services.unit_save(instance, actor=self.actor, reason=reason)
         if threats is not None:
             jfo.threats.set(threats)
         if participations is not None:
-            self._set_participations(jfo, participations)
+            self._set_participations(jfo, participations, reason)
         return jfo
 
-    @staticmethod
-    def _set_participations(jfo, participations):
-        """The list given replaces the unit's participations."""
-        wanted = {(item["agency"].pk, item["role"]) for item in participations}
-        for participation in list(jfo.participations.all()):
-            if (participation.agency_id, participation.role) not in wanted:
-                participation.delete()
-        existing = set(jfo.participations.values_list("agency_id", "role"))
-        for agency_id, role in sorted(wanted - existing):
-            participation = Participation(jfo=jfo, agency_id=agency_id, role=role)
-            participation.full_clean()
-            participation.save()
+    def _set_participations(self, jfo, participations, reason: str):
+        """The list given replaces the unit's participations (`services.participations_replace`)."""
+        try:
+            services.participations_replace(jfo, participations, actor=self.actor, reason=reason)
+        except DjangoValidationError as error:
+            raise as_drf_error(error) from error
 
 
 class OfficerPeriodSerializer(RegistryModelSerializer):
@@ -197,6 +214,50 @@ class UnitChangeSerializer(serializers.Serializer):
         required=False, allow_blank=True, max_length=2000,
         help_text="An administrator's reason for a change inside a closed fiscal year (refused without one).",
     )
+
+
+class PeriodCorrectionSerializer(serializers.Serializer):
+    """The explicit correction of a dated period's past (`services.period_correct`): a moved
+    start or end (the neighbouring periods follow) and/or other values; each value left out is
+    unchanged."""
+
+    reason = StrictCharField(max_length=2000, help_text="Why the recorded past was wrong (required).")
+    start_date = serializers.DateField(required=False, help_text="The period's corrected first day.")
+    end_date = serializers.DateField(
+        required=False, allow_null=True, help_text="The period's corrected last day (inclusive); the latest period has none."
+    )
+
+
+class OfficerPeriodCorrectionSerializer(PeriodCorrectionSerializer):
+    """A correction of an officer's period: dates, classification, position, home region."""
+
+    classification = serializers.ChoiceField(choices=Classification.choices, required=False)
+    position = serializers.ChoiceField(choices=Position.choices, required=False)
+    home_region = StrictPrimaryKeyRelatedField(queryset=Region.objects.all(), required=False)
+
+
+class UnitPeriodCorrectionSerializer(PeriodCorrectionSerializer):
+    """A correction of a JFO unit's period: dates, region, JFO type, program (null: none)."""
+
+    region = StrictPrimaryKeyRelatedField(queryset=Region.objects.all(), required=False)
+    jfo_type = serializers.ChoiceField(choices=JfoType.choices, required=False)
+    program = StrictPrimaryKeyRelatedField(queryset=Program.objects.all(), required=False, allow_null=True)
+
+
+class OfficerCorrectionResultSerializer(serializers.Serializer):
+    """The answer of officers/{id}/periods/{period_id}/correct/: the officer as corrected and the
+    fiscal years whose record the correction rewrites."""
+
+    officer = OfficerSerializer()
+    fiscal_years = serializers.ListField(child=serializers.CharField(), help_text="Labels such as 2010-2011, in order.")
+
+
+class UnitCorrectionResultSerializer(serializers.Serializer):
+    """The answer of jfos/{id}/periods/{period_id}/correct/: the unit as corrected and the fiscal
+    years whose record the correction rewrites."""
+
+    jfo = JointForceOperationSerializer()
+    fiscal_years = serializers.ListField(child=serializers.CharField(), help_text="Labels such as 2010-2011, in order.")
 
 
 class AssignmentSerializer(ModelValidatedSerializer):

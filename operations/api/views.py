@@ -1,6 +1,7 @@
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
@@ -75,6 +76,40 @@ class DatedChangePermission(RegistryPermission):
         return services.can_change_dated(request.user, obj)
 
 
+PERIOD_CORRECTION_DESCRIPTION = (
+    "Correct the recorded past of one of the record's periods with a `reason` (required): move its "
+    "start or end (the neighbouring periods follow, so they stay back to back; the latest has no end) "
+    "or fix its values. `fiscal_years` names the years it rewrites (also kept in the period's history). "
+    "A manager corrects the records of their regions outside closed fiscal years (400 naming the year); "
+    "an administrator's correction of a closed year is recorded with its reason. Needs If-Match with "
+    "the record's ETag (428 without, 412 when it changed since); 404 for a period of another record."
+)
+
+
+def correct_period(viewset, request, period_id, serializer_class, result_key: str):
+    """The `periods/{period_id}/correct/` operation of an officer or a unit (`viewset`'s record):
+    under the record's row lock, its ETag checked, through `services.period_correct`. Returns the
+    Response `{result_key: the record, "fiscal_years": [labels]}`."""
+    with transaction.atomic():
+        record = viewset.get_object()  # 403 unless `services.can_change_dated` (DatedChangePermission)
+        (services.lock_officer if isinstance(record, Officer) else services.lock_unit)(record.pk)
+        refuse_stale_write(request, record)
+        period = get_object_or_404(record.periods.all(), pk=period_id)
+        data = serializer_class(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        reason = values.pop("reason")
+        try:
+            correction = services.period_correct(period, reason=reason, actor=request.user, **values)
+        except ValidationError as error:
+            raise as_drf_error(error) from error
+    body = {
+        result_key: viewset.get_serializer(viewset.get_queryset().get(pk=record.pk)).data,
+        "fiscal_years": [year.label for year in correction.fiscal_years],
+    }
+    return Response(body)
+
+
 class JointForceOperationViewSet(RegistryViewSet):
     queryset = JointForceOperation.objects.select_related("region", "program").prefetch_related(
         "threats", Prefetch("participations", queryset=Participation.objects.select_related("agency")),
@@ -82,6 +117,7 @@ class JointForceOperationViewSet(RegistryViewSet):
     )
     serializer_class = serializers.JointForceOperationSerializer
     filterset_class = JointForceOperationFilterSet
+    if_match_actions = ("correct_period",)  # the schema declares If-Match on these POSTs
     search_fields = ["acronym", "name", "objectives"]
     ordering_fields = ["acronym", "name", "jfo_type", "region__code", "program__code", "status", "start_date"]
     if_match_actions = ("change",)  # the schema declares If-Match on these POSTs
@@ -113,6 +149,18 @@ class JointForceOperationViewSet(RegistryViewSet):
                 raise as_drf_error(error) from error
         return Response(self.get_serializer(self.get_queryset().get(pk=jfo.pk)).data)
 
+    @extend_schema(
+        request=serializers.UnitPeriodCorrectionSerializer, responses={200: serializers.UnitCorrectionResultSerializer},
+        description=PERIOD_CORRECTION_DESCRIPTION,
+    )
+    @action(
+        detail=True, methods=["post"], url_path=r"periods/(?P<period_id>[0-9]+)/correct", parser_classes=[SafeJSONParser],
+        permission_classes=[DatedChangePermission],
+    )
+    def correct_period(self, request, pk=None, period_id=None):
+        """A correction of one of the unit's periods through `services.period_correct`."""
+        return correct_period(self, request, period_id, serializers.UnitPeriodCorrectionSerializer, "jfo")
+
 
 class OfficerViewSet(RegistryViewSet):
     queryset = Officer.objects.select_related("home_region").prefetch_related(
@@ -122,7 +170,7 @@ class OfficerViewSet(RegistryViewSet):
     filterset_class = OfficerFilterSet
     search_fields = ["employee_number", "name"]
     ordering_fields = ["employee_number", "name", "position", "classification", "home_region__code"]
-    if_match_actions = ("change",)  # the schema declares If-Match on these POSTs
+    if_match_actions = ("change", "correct_period")  # the schema declares If-Match on these POSTs
 
     @extend_schema(request=serializers.OfficerChangeSerializer, responses={200: serializers.OfficerSerializer})
     @action(detail=True, methods=["post"], parser_classes=[SafeJSONParser])
@@ -150,6 +198,18 @@ class OfficerViewSet(RegistryViewSet):
             except ValidationError as error:
                 raise as_drf_error(error) from error
         return Response(self.get_serializer(self.get_queryset().get(pk=officer.pk)).data)
+
+    @extend_schema(
+        request=serializers.OfficerPeriodCorrectionSerializer, responses={200: serializers.OfficerCorrectionResultSerializer},
+        description=PERIOD_CORRECTION_DESCRIPTION,
+    )
+    @action(
+        detail=True, methods=["post"], url_path=r"periods/(?P<period_id>[0-9]+)/correct", parser_classes=[SafeJSONParser],
+        permission_classes=[DatedChangePermission],
+    )
+    def correct_period(self, request, pk=None, period_id=None):
+        """A correction of one of the officer's periods through `services.period_correct`."""
+        return correct_period(self, request, period_id, serializers.OfficerPeriodCorrectionSerializer, "officer")
 
 
 ASSIGNMENT_WRITE_CONTRACT = (

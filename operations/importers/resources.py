@@ -200,7 +200,9 @@ class JointForceOperationResource(RegistryResource):
         return {f.role: f for f in (self.fields["leads"], self.fields["partners"]) if f.column_name in row}
 
     def check_row(self, instance, row, errors) -> dict:
-        """An agency both lead and partner of the unit is the row's error on `partners`."""
+        """An agency both lead and partner of the unit is the row's error on `partners`; a change
+        of the stored unit's leads refused by `services.check_participations_change` (inside a
+        closed year) is the row's error on `leads`."""
         columns = self._role_columns(row)
         if len(columns) == 2 and "leads" not in errors and "partners" not in errors:
             leads, partners = columns[ParticipationRole.LEAD], columns[ParticipationRole.PARTNER]
@@ -210,7 +212,28 @@ class JointForceOperationResource(RegistryResource):
                     _("%(agencies)s: an agency is either a lead or a partner of a unit, not both.")
                     % {"agencies": ", ".join(sorted(both))}
                 )}
+        if columns and instance.pk and "leads" not in errors and "partners" not in errors:
+            try:
+                services.check_participations_change(
+                    actor=self.actor, jfo=instance, participations=self._participations_wanted(instance, row),
+                    reason=self.reason,
+                )
+            except ValidationError as error:
+                return {"leads": ValidationError(error.messages)}
         return {}
+
+    def _participations_wanted(self, jfo, row) -> list[dict]:
+        """The unit's participations as the row leaves them: in the roles it has columns for,
+        the agencies it names; in the others, the stored ones (an agency named keeps one role)."""
+        columns = self._role_columns(row)
+        wanted: dict[int, dict] = {}
+        for role, f in columns.items():
+            for agency in f.clean(row):
+                wanted[agency.pk] = {"agency": agency, "role": role}
+        for participation in jfo.participations.select_related("agency") if jfo.pk else ():
+            if participation.role not in columns and participation.agency_id not in wanted:
+                wanted[participation.agency_id] = {"agency": participation.agency, "role": participation.role}
+        return list(wanted.values())
 
     def save_m2m(self, instance, row, **kwargs):
         """The threats (stock), then the participations of the `leads`/`partners` columns."""
@@ -218,28 +241,13 @@ class JointForceOperationResource(RegistryResource):
         self.save_participations(instance, row)
 
     def save_participations(self, jfo, row) -> None:
-        """Make the unit's participations in the roles the row has columns for those it names:
-        roles changed, missing ones deleted, new ones created (each full_clean()ed: ValidationError)."""
-        columns = self._role_columns(row)
-        if not columns:
+        """Make the unit's participations in the roles the row has columns for those it names,
+        through `services.participations_replace` (roles changed, missing ones deleted, new ones
+        created; a change of the leads inside a closed year refused but to an administrator
+        giving the import's reason: ValidationError)."""
+        if not self._role_columns(row):
             return
-        wanted: dict[int, tuple[str, Agency]] = {}
-        for role, f in columns.items():
-            for agency in f.clean(row):
-                wanted[agency.pk] = (role, agency)
-        for participation in jfo.participations.all():
-            if participation.agency_id in wanted:
-                role, _agency = wanted.pop(participation.agency_id)
-                if participation.role != role:
-                    participation.role = role
-                    participation.full_clean()
-                    participation.save()
-            elif participation.role in columns:
-                participation.delete()
-        for role, agency in sorted(wanted.values(), key=lambda item: (item[0], item[1].acronym)):
-            participation = Participation(jfo=jfo, agency=agency, role=role)
-            participation.full_clean()
-            participation.save()
+        services.participations_replace(jfo, self._participations_wanted(jfo, row), actor=self.actor, reason=self.reason)
 
     def filter_export(self, queryset, **kwargs):
         """The records to export, in the file's order, with what their columns read."""

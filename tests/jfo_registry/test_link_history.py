@@ -207,6 +207,7 @@ def test_a_participation_role_changed_in_the_admin_inline(admin_client):
     participation = Participation.objects.get(pk=participation_id)
     new_role = "partner" if participation.role == "lead" else "lead"
     data[f"{row}-role"] = [new_role]
+    data["correction_reason"] = ["Roles as HQ lists them"]  # the unit's leads in the closed 2010-2011 change
     response = admin_client.post(url, data)
     assert response.status_code == 302, response.content.decode()[:2000]
     entries = record_history(unit)

@@ -23,7 +23,8 @@ def test_openapi_schema_validates_without_warnings(tmp_path):
     assert {"400", "401", "403"} <= set(paths["/api/v1/assignments/"]["post"]["responses"])
     # the POST operations that write a record's current version take If-Match as PATCH does
     for path in ("/api/v1/officers/{id}/change/", "/api/v1/jfos/{id}/change/", "/api/v1/assignments/{id}/change/",
-                 "/api/v1/assignments/{id}/correct/"):
+                 "/api/v1/assignments/{id}/correct/", "/api/v1/officers/{id}/periods/{period_id}/correct/",
+                 "/api/v1/jfos/{id}/periods/{period_id}/correct/"):
         post = paths[path]["post"]
         assert "If-Match" in {p["name"] for p in post["parameters"] if p["in"] == "header"}, path
         assert {"412", "428"} <= set(post["responses"]), path

@@ -51,13 +51,14 @@ def object_in(region: str) -> dict:
 
 def url_for(path: str, ids: dict) -> str:
     resource = path.split("/")[3]
-    return path.replace("{id}", str(ids.get(resource, 1)))
+    return path.replace("{id}", str(ids.get(resource, 1))).replace("{period_id}", "1")
 
 
 # What a GTA manager may write (and only on records of the GTA).
 MANAGER_WRITES = {
     ("/api/v1/officers/", "post"), ("/api/v1/officers/{id}/", "put"), ("/api/v1/officers/{id}/", "patch"),
     ("/api/v1/officers/{id}/change/", "post"), ("/api/v1/jfos/{id}/change/", "post"),  # a unit's region, type, program
+    ("/api/v1/officers/{id}/periods/{period_id}/correct/", "post"), ("/api/v1/jfos/{id}/periods/{period_id}/correct/", "post"),
     ("/api/v1/assignments/", "post"), ("/api/v1/assignments/{id}/", "put"), ("/api/v1/assignments/{id}/", "patch"),
     ("/api/v1/assignments/{id}/change/", "post"), ("/api/v1/assignments/{id}/correct/", "post"),
     ("/api/v1/arrangements/{id}/", "put"), ("/api/v1/arrangements/{id}/", "patch"),

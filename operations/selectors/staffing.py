@@ -24,6 +24,7 @@ from .assignments import (
     DAYS_PER_YEAR, NUMBER, active_during, active_on, assignments, codes, fte_round, in_regions_on, unit_value,
     years_of,
 )
+from .resources import YearCorrection, year_closure_facts
 
 
 @dataclass(eq=False, kw_only=True)
@@ -89,6 +90,13 @@ class TenureReport(Shape):
     as_of: datetime.datetime | None
     long_assignments: list[LongAssignment]
     long_assignment_count: int
+    closed_on: datetime.datetime | None = public(
+        omit_none=True, default=None, csv=False, help_text="When the fiscal year of `on` was closed; absent while it is open."
+    )
+    corrections: list[YearCorrection] | None = public(
+        omit_none=True, default=None, csv=False,
+        help_text="A closed year's corrections by administrators, oldest first; absent for an open year without any.",
+    )
 
 
 @reports_read_from_replica
@@ -103,7 +111,8 @@ def tenure_report(
     assignments longer than `threshold_years` (years; the evaluation's "indefinite assignment"
     concern). `region`: unit region code(s), comma-separated; `as_of`: the registry as it stood
     then (the assignments and their units, region and acronym, rebuilt from their history).
-    Returns a TenureReport; raises nothing for valid arguments.
+    `closed_on` and `corrections`: those of the fiscal year of `on`, as the resources report
+    gives them (`year_closure_facts`). Returns a TenureReport; raises nothing for valid arguments.
     """
     day = on or timezone.localdate()
     current = active_on(assignments(as_of), day)
@@ -152,7 +161,7 @@ def tenure_report(
 
     overall = officers.aggregate(officers=Count("pk"), average=Avg("tenure_days"))
     long_count, long_rows = long_assignments(day, threshold_years=threshold_years, current=current, as_of=as_of)
-    return TenureReport(
+    report = TenureReport(
         report="tenure",
         on=day,
         threshold_years=Decimal(threshold_years),
@@ -164,6 +173,8 @@ def tenure_report(
         long_assignments=long_rows,
         long_assignment_count=long_count,
     )
+    report.closed_on, report.corrections = year_closure_facts(FiscalYear.of(day), as_of)
+    return report
 
 
 def long_assignments(
@@ -240,6 +251,13 @@ class AllocationReport(Shape):
     over_allocated_count: int
     under_allocated_count: int
     officers: int
+    closed_on: datetime.datetime | None = public(
+        omit_none=True, default=None, csv=False, help_text="When the fiscal year was closed; absent while it is open."
+    )
+    corrections: list[YearCorrection] | None = public(
+        omit_none=True, default=None, csv=False,
+        help_text="A closed year's corrections by administrators, oldest first; absent for an open year without any.",
+    )
 
 
 @reports_read_from_replica
@@ -258,7 +276,8 @@ def allocation_report(
     (the `region` filter's too) are those of the year's last day, or of today if earlier
     (`attributes.attribute_on_expression`); with `as_of`, the officers, their periods and
     assignments as the registry held them then. An edit made today (a transfer, a new officer, a
-    deactivation) leaves an ended year's report unchanged.
+    deactivation) leaves an ended year's report unchanged. `closed_on` and `corrections`: the
+    year's, as the resources report gives them (`year_closure_facts`).
 
     A step function's peak is reached where a step starts, so the peak daily FTE is the
     largest load at the year's start or at any assignment start within the year. Returns an
@@ -321,7 +340,7 @@ def allocation_report(
     over = [row for row in flagged if row.id in over_ids]
     under = [row for row in flagged if row.id not in over_ids]
 
-    return AllocationReport(
+    report = AllocationReport(
         report="allocation",
         fiscal_year=year.label,
         period=Period(start=year.start, end=year.end),
@@ -333,3 +352,5 @@ def allocation_report(
         under_allocated_count=len(under),
         officers=officers.count(),
     )
+    report.closed_on, report.corrections = year_closure_facts(year, as_of)
+    return report

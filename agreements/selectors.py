@@ -19,7 +19,7 @@ from jfo_registry.core.routers import reports_read_from_replica
 from operations.choices import JfoType
 from operations.models import JointForceOperation, Program, Region
 from operations.attributes import attribute_on_expression
-from operations.selectors import in_regions_on, region_codes, year_closure_facts
+from operations.selectors import day_closure_facts, in_regions_on, region_codes
 
 from .choices import ArrangementStatus, CoverageStatus, ReminderKind
 from jfo_registry.core.shapes import Period
@@ -191,7 +191,6 @@ def coverage_report(
     else:
         start = end = on or timezone.localdate()
         label = None
-        year = FiscalYear.of(start)
     if as_of is None:
         units = JointForceOperation.objects.all()
         covered = Exists(Arrangement.objects.filter(in_force_during(start, end), jfos=OuterRef("pk")))
@@ -250,7 +249,7 @@ def coverage_report(
             for u in uncovered
         ],
     )
-    report.closed_on, report.corrections = year_closure_facts(year, as_of)
+    report.closed_on, report.corrections = day_closure_facts(start, as_of)
     return report
 
 

@@ -48,8 +48,12 @@ def years(value) -> str:
 
 @register.filter
 def fiscal_year_of(day) -> str:
-    """The label of the fiscal year holding `day` (a date): 2011-03-31 -> "2010-2011"; "" for none."""
-    return FiscalYear.of(day).label if day else ""
+    """The label of the fiscal year holding `day` (a date): 2011-03-31 -> "2010-2011"; "" for none
+    (no day, or one outside the fiscal years the registry can hold)."""
+    try:
+        return FiscalYear.of(day).label if day else ""
+    except ValueError:
+        return ""
 
 
 @register.filter

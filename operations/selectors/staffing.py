@@ -24,7 +24,7 @@ from .assignments import (
     DAYS_PER_YEAR, NUMBER, active_during, active_on, assignments, codes, fte_round, in_regions_on, unit_value,
     years_of,
 )
-from .resources import YearCorrection, year_closure_facts
+from .resources import YearCorrection, day_closure_facts, year_closure_facts
 
 
 @dataclass(eq=False, kw_only=True)
@@ -173,7 +173,7 @@ def tenure_report(
         long_assignments=long_rows,
         long_assignment_count=long_count,
     )
-    report.closed_on, report.corrections = year_closure_facts(FiscalYear.of(day), as_of)
+    report.closed_on, report.corrections = day_closure_facts(day, as_of)
     return report
 
 

@@ -128,3 +128,12 @@ def test_an_open_years_page_says_nothing_of_a_closure(client, administrator, url
     page = client.get(reverse(url), params)
     assert page.status_code == 200
     assert 'data-testid="closed-on"' not in page.content.decode()
+
+
+@pytest.mark.parametrize("name", ["tenure", "coverage"])
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31"])
+def test_a_day_outside_every_fiscal_year_has_no_closure_and_is_no_500(api, client, analyst, name, day):
+    login(api, analyst)
+    response = api.get(f"/api/v1/reports/{name}/", {"on": day})
+    assert response.status_code == 200
+    assert "closed_on" not in response.json()

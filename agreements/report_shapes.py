@@ -7,6 +7,7 @@ import datetime
 from dataclasses import dataclass
 
 from jfo_registry.core.shapes import Period, Shape, public
+from operations.selectors import YearCorrection
 
 #: What a report's `as_of` says: the moment whose registry it answers (None: as it is now).
 AS_OF_HELP = "The moment the report answers for (transaction time: the registry as it stood then); null: now."
@@ -50,6 +51,14 @@ class CoverageReport(Shape):
     by_region: list[CoverageGroup]
     by_type: list[CoverageGroup]
     uncovered_units: list[UncoveredUnit]
+    closed_on: datetime.datetime | None = public(
+        omit_none=True, default=None, csv=False,
+        help_text="When the fiscal year (`fiscal_year`, else the one of the day) was closed; absent while it is open.",
+    )
+    corrections: list[YearCorrection] | None = public(
+        omit_none=True, default=None, csv=False,
+        help_text="A closed year's corrections by administrators, oldest first; absent for an open year without any.",
+    )
 
 
 @dataclass(eq=False, kw_only=True)

@@ -19,7 +19,7 @@ from jfo_registry.core.routers import reports_read_from_replica
 from operations.choices import JfoType
 from operations.models import JointForceOperation, Program, Region
 from operations.attributes import attribute_on_expression
-from operations.selectors import in_regions_on, region_codes
+from operations.selectors import day_closure_facts, in_regions_on, region_codes
 
 from .choices import ArrangementStatus, CoverageStatus, ReminderKind
 from jfo_registry.core.shapes import Period
@@ -181,7 +181,9 @@ def coverage_report(
     active in the period are counted. With `as_of` (an aware datetime): as the registry said at
     that moment: the units, the arrangements and the units they covered rebuilt from their
     history (`history.rows_as_of`, `history.all_links_as_of`); the report says the `as_of` it
-    answers. Returns a CoverageReport; raises ValueError for an unknown year.
+    answers. `closed_on` and `corrections`: those of the fiscal year (`fiscal_year`, else the one
+    of `on`), as the resources report gives them (`year_closure_facts`). Returns a CoverageReport;
+    raises ValueError for an unknown year.
     """
     if fiscal_year is not None:
         year = FiscalYear.parse(fiscal_year)
@@ -228,7 +230,7 @@ def coverage_report(
         units.filter(covered=False),
         key=lambda u: (regions[u.region_on_day].code if u.region_on_day in regions else "", u.acronym),
     )
-    return CoverageReport(
+    report = CoverageReport(
         report="coverage",
         fiscal_year=label,
         period=Period(start=start, end=end),
@@ -247,6 +249,8 @@ def coverage_report(
             for u in uncovered
         ],
     )
+    report.closed_on, report.corrections = day_closure_facts(start, as_of)
+    return report
 
 
 def _condition_text(condition) -> str:

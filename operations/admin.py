@@ -11,6 +11,7 @@ from import_export.forms import ConfirmImportForm, ImportForm
 from jfo_registry.core import permissions
 
 from jfo_registry.core.admin import ReadOnlyAdminMixin, RegistryImportExportMixin, RegistryModelAdmin, RendersVersionMixin
+from jfo_registry.core.fiscal import FiscalYear
 
 from . import importers, services
 from .forms import AssignmentForm, AssignmentInlineFormSet, OfficerAdminForm, PeriodCorrectionAdminForm, UnitAdminForm
@@ -517,6 +518,7 @@ class FiscalYearClosureForm(forms.ModelForm):
             year = self.instance.fiscal_year if self.instance.pk else cleaned["fiscal_year"]
             if not self.instance.pk and FiscalYearClosure.objects.filter(fiscal_year=year).exists():
                 raise ValidationError({"fiscal_year": _("This fiscal year already has a closure record: change it.")})
+            services.check_year_ended(FiscalYear(year))
             self.result = lambda: services.fiscal_year_close(
                 fiscal_year=year, actor=self.user, reason=cleaned.get("reason", "")
             )

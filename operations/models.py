@@ -7,6 +7,7 @@ from django.db import models
 from django.urls import reverse
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from jfo_registry.core.fiscal import FiscalYear
 from jfo_registry.core.history import RegistryHistory
@@ -491,23 +492,51 @@ class FiscalYearRecord(TimeStampedModel):
         return FiscalYear(self.fiscal_year).label
 
 
+def year_labels(years) -> str:
+    """`years` (FiscalYear, in order) in words, translated: "2010-2011", "2010-2011 and
+    2012-2013", "2010-2011, 2011-2012 and 2012-2013"."""
+    labels = [year.label for year in years]
+    if len(labels) < 2:
+        return "".join(labels)
+    return str(_("%(years)s and %(last)s") % {"years": ", ".join(labels[:-1]), "last": labels[-1]})
+
+
 def closed_year_message(years) -> str:
     """The one refusal of a write to a closed fiscal year (`years`: FiscalYear), naming the years
-    (translated): the message of `services.check_closed_years` on every entry point."""
-    return str(_(
+    (translated, singular or plural): the message of `services.check_closed_years` on every entry point."""
+    years = list(years)
+    return ngettext(
         "Fiscal year %(years)s is closed: its figures can no longer be changed. Make the change take "
-        "effect after it, or ask an administrator to correct the year, giving a reason."
-    ) % {"years": ", ".join(year.label for year in years)})
+        "effect after it, or ask an administrator to correct the year, giving a reason.",
+        "Fiscal years %(years)s are closed: their figures can no longer be changed. Make the change take "
+        "effect after them, or ask an administrator to correct the years, giving a reason.",
+        len(years),
+    ) % {"years": year_labels(years)}
+
+
+def closed_year_record_message(years) -> str:
+    """The refusal of a change or deletion of a salary rate or costing policy of a closed fiscal
+    year (`years`: FiscalYear), naming the years (translated): only administrators write them,
+    and they reopen the year first (an in-place correction with a reason is for assignments)."""
+    years = list(years)
+    return ngettext(
+        "Fiscal year %(years)s is closed: its salary rates and costing policy are kept as they are. "
+        "Reopen the year first (Fiscal year closures, with a reason), then close it again.",
+        "Fiscal years %(years)s are closed: their salary rates and costing policies are kept as they are. "
+        "Reopen the years first (Fiscal year closures, with a reason), then close them again.",
+        len(years),
+    ) % {"years": year_labels(years)}
 
 
 class ClosedYearKeptMixin:
     """A record the reports of its fiscal year cost by (a salary rate, the costing policy): kept
-    while that year is closed, whoever deletes it (an administrator reopens the year first)."""
+    while that year is closed, whoever deletes it (an administrator reopens the year first:
+    `closed_year_record_message`)."""
 
     def deletion_refusal(self) -> str | None:
         """The closed-year refusal naming the year while it is closed, else None (one query)."""
         if FiscalYearClosure.objects.filter(fiscal_year=self.fiscal_year, closed=True).exists():
-            return closed_year_message([FiscalYear(self.fiscal_year)])
+            return closed_year_record_message([FiscalYear(self.fiscal_year)])
         return None
 
 

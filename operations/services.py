@@ -22,7 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from jfo_registry.core import permissions
 from jfo_registry.core import periods
@@ -33,7 +33,7 @@ from jfo_registry.core.roles import Role
 from .choices import JfoStatus, ParticipationRole
 from .models import (
     FTE_MAX, Assignment, ClosedYearCorrection, DatedPeriod, FiscalYearClosure, JointForceOperation, Officer,
-    Participation, Region, closed_year_message,
+    Participation, Region, closed_year_message, closed_year_record_message, year_labels,
 )
 
 #: A run of days, both ends inclusive; an end of None: from the start on, with no end.
@@ -167,8 +167,11 @@ def check_closed_years(actor, spans: Iterable[Span], *, reason: str | None = Non
         raise ValidationError(closed_year_message(years), code="closed_year")
     if not (reason or "").strip():
         raise ValidationError(
-            _("Fiscal year %(years)s is closed: give the reason for correcting it.")
-            % {"years": ", ".join(year.label for year in years)},
+            ngettext(
+                "Fiscal year %(years)s is closed: give the reason for correcting it.",
+                "Fiscal years %(years)s are closed: give the reason for correcting them.",
+                len(years),
+            ) % {"years": year_labels(years)},
             code="closed_year_reason",
         )
     return years
@@ -192,9 +195,11 @@ def record_corrections(actor, years: Iterable[FiscalYear], *, reason: str, descr
 def fiscal_year_close(*, fiscal_year: FiscalYear | str | int, actor=None, reason: str = "") -> FiscalYearClosure:
     """Close `fiscal_year` ("2010-2011", 2010 or a FiscalYear): its figures become final. `actor`
     must be an administrator (None: the system). Returns the closure row (its history keeps every
-    close and reopen). Raises PermissionDenied for anyone else, ValidationError when already closed."""
+    close and reopen). Raises PermissionDenied for anyone else, ValidationError when already closed
+    or when the year has not ended (`check_year_ended`)."""
     _require_administrator(actor)
     year = FiscalYear.parse(fiscal_year)
+    check_year_ended(year)
     closure = FiscalYearClosure.objects.select_for_update().filter(fiscal_year=year.start_year).first()
     if closure is not None and closure.closed:
         raise ValidationError(_("Fiscal year %(year)s is already closed.") % {"year": year.label})
@@ -205,6 +210,20 @@ def fiscal_year_close(*, fiscal_year: FiscalYear | str | int, actor=None, reason
     closure.full_clean()
     closure.save()
     return closure
+
+
+def check_year_ended(year: FiscalYear) -> None:
+    """Refuse closing `year` before it has ended: a year is closed once its figures are final,
+    so only one whose last day is before today. Raises ValidationError (on `fiscal_year`, code
+    "year_not_ended"); reads nothing."""
+    if year.end >= timezone.localdate():
+        raise ValidationError(
+            {"fiscal_year": _(
+                "Fiscal year %(year)s has not ended (its last day is %(end)s): only a year that has "
+                "ended can be closed."
+            ) % {"year": year.label, "end": date_format(year.end, "Y-m-d")}},
+            code="year_not_ended",
+        )
 
 
 @transaction.atomic
@@ -238,12 +257,15 @@ def _require_administrator(actor) -> None:
 
 def check_year_record_write(*, actor, record) -> None:
     """The closed-year rule for a record of one fiscal year that the reports cost by (a
-    `SalaryRate` or `CostingPolicy`): refuse (as `check_closed_years`, ValidationError naming the
-    year) a change of it, as stored or as written, inside a closed year by anyone but the system.
-    An administrator reopens the year first. Returns None; one or two queries."""
+    `SalaryRate` or `CostingPolicy`): refuse (ValidationError naming the year, code "closed_year")
+    a change of it, as stored or as written, inside a closed year by anyone but the system. No
+    reason makes it a correction: an administrator reopens the year first, as the refusal says
+    (`closed_year_record_message`). Returns None; one or two queries."""
     stored = type(record).objects.filter(pk=record.pk).first() if record.pk else None
     years = {record.fiscal_year} | ({stored.fiscal_year} if stored is not None else set())
-    check_closed_years(actor, [(FiscalYear(year).start, FiscalYear(year).end) for year in years if year])
+    closed = closed_years_touched([(FiscalYear(year).start, FiscalYear(year).end) for year in years if year])
+    if closed and actor is not None:
+        raise ValidationError(closed_year_record_message(closed), code="closed_year")
 
 
 def assignment_spans(

@@ -10,6 +10,8 @@ from django.utils.html import format_html
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from jfo_registry.core.fiscal import FiscalYear
+
 register = template.Library()
 
 
@@ -42,6 +44,16 @@ def years(value) -> str:
     if value is None:
         return "—"
     return number_format(Decimal(str(value)).quantize(Decimal("0.1")), decimal_pos=1, use_l10n=True)
+
+
+@register.filter
+def fiscal_year_of(day) -> str:
+    """The label of the fiscal year holding `day` (a date): 2011-03-31 -> "2010-2011"; "" for none
+    (no day, or one outside the fiscal years the registry can hold)."""
+    try:
+        return FiscalYear.of(day).label if day else ""
+    except ValueError:
+        return ""
 
 
 @register.filter

@@ -19,7 +19,8 @@ from .assignments import (
 from .lists import AllocationPeriod, current_fte_subquery, jfo_list, officer_allocation, officer_list
 from .resources import (
     GROUP_BY_CHOICES, GROUP_LABELS, GROUP_ORDER, Benefits, ResourcesReport, ResourcesRow,
-    ResourcesRowWithChildren, ResourcesSubtotal, YearCorrection, resources_report, year_closure_facts,
+    ResourcesRowWithChildren, ResourcesSubtotal, YearCorrection, day_closure_facts, resources_report,
+    year_closure_facts,
 )
 from .staffing import (
     AllocationReport, AllocationRow, LongAssignment, TenureAverage, TenureGroupAverage, TenureReport, TenureRow,
@@ -31,7 +32,7 @@ __all__ = [
     "AllocationRow", "Benefits", "LongAssignment", "TenureAverage", "TenureGroupAverage", "TenureReport", "TenureRow",
     "ReportError", "ResourcesReport", "ResourcesRow", "ResourcesRowWithChildren", "ResourcesSubtotal", "YearCorrection",
     "active_during", "active_on", "allocation_report", "assignments", "assignments_in_year", "codes", "costing_policy",
-    "current_fte_subquery", "first_assignment_day", "fte_round", "in_regions_on", "jfo_list", "lead_agencies",
+    "current_fte_subquery", "day_closure_facts", "first_assignment_day", "fte_round", "in_regions_on", "jfo_list", "lead_agencies",
     "long_assignments", "money", "of_units", "officer_allocation", "officer_list", "region_codes", "resources_report",
     "salary_rates", "tenure_report", "unit_value", "units", "year_closure_facts",
 ]

@@ -209,6 +209,18 @@ def year_closure_facts(
     return (closure.closed_at if closure else None), (corrections if closure or corrections else None)
 
 
+def day_closure_facts(
+    day: datetime.date, as_of: datetime.datetime | None = None,
+) -> tuple[datetime.datetime | None, list[YearCorrection] | None]:
+    """`year_closure_facts` of the fiscal year holding `day` (a date); (None, None) for a day
+    outside the fiscal years the registry can hold (year 1, 9999), which no closure names."""
+    try:
+        year = FiscalYear.of(day)
+    except ValueError:
+        return None, None
+    return year_closure_facts(year, as_of)
+
+
 @reports_read_from_replica
 def resources_report(
     fiscal_year: FiscalYear | str | int,

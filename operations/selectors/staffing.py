@@ -14,6 +14,7 @@ from django.utils import timezone
 from jfo_registry.core import periods
 from jfo_registry.core.db import DaysBetween, date_value
 from jfo_registry.core.fiscal import FiscalYear
+from jfo_registry.core.history import records_as_of
 from jfo_registry.core.routers import reports_read_from_replica
 from jfo_registry.core.shapes import Period, Shape, public
 
@@ -23,6 +24,7 @@ from .assignments import (
     DAYS_PER_YEAR, NUMBER, active_during, active_on, assignments, codes, fte_round, in_regions_on, tenure_start,
     unit_value, years_of,
 )
+from .resources import YearCorrection, day_closure_facts, year_closure_facts
 
 
 @dataclass(eq=False, kw_only=True)
@@ -90,6 +92,13 @@ class TenureReport(Shape):
     as_of: datetime.datetime | None
     long_assignments: list[LongAssignment]
     long_assignment_count: int
+    closed_on: datetime.datetime | None = public(
+        omit_none=True, default=None, csv=False, help_text="When the fiscal year of `on` was closed; absent while it is open."
+    )
+    corrections: list[YearCorrection] | None = public(
+        omit_none=True, default=None, csv=False,
+        help_text="A closed year's corrections by administrators, oldest first; absent for an open year without any.",
+    )
 
 
 @reports_read_from_replica
@@ -106,7 +115,8 @@ def tenure_report(
     assignments longer than `threshold_years` (years; the evaluation's "indefinite assignment"
     concern). `region`: unit region code(s), comma-separated; `as_of`: the registry as it stood
     then (the assignments and their units, region and acronym, rebuilt from their history).
-    Returns a TenureReport; raises nothing for valid arguments.
+    `closed_on` and `corrections`: those of the fiscal year of `on`, as the resources report
+    gives them (`year_closure_facts`). Returns a TenureReport; raises nothing for valid arguments.
     """
     day = on or timezone.localdate()
     current = active_on(assignments(as_of), day)
@@ -155,7 +165,7 @@ def tenure_report(
 
     overall = officers.aggregate(officers=Count("pk"), average=Avg("tenure_days"))
     long_count, long_rows = long_assignments(day, threshold_years=threshold_years, current=current, as_of=as_of)
-    return TenureReport(
+    report = TenureReport(
         report="tenure",
         on=day,
         threshold_years=Decimal(threshold_years),
@@ -167,6 +177,8 @@ def tenure_report(
         long_assignments=long_rows,
         long_assignment_count=long_count,
     )
+    report.closed_on, report.corrections = day_closure_facts(day, as_of)
+    return report
 
 
 def long_assignments(
@@ -232,7 +244,8 @@ class AllocationRow(Shape):
 class AllocationReport(Shape):
     """The allocation report of a fiscal year: officers above 1.00 FTE on some day
     (`over_allocated`) and under `under_threshold` FTE-years (`under_allocated`), with counts
-    (the lists may be cut to a limit; the counts are not) and the active officers counted."""
+    (the lists may be cut to a limit; the counts are not) and the officers counted (those
+    assigned during the year, and while it has not ended the active ones without an assignment)."""
 
     report: str
     fiscal_year: str
@@ -244,6 +257,13 @@ class AllocationReport(Shape):
     over_allocated_count: int
     under_allocated_count: int
     officers: int
+    closed_on: datetime.datetime | None = public(
+        omit_none=True, default=None, csv=False, help_text="When the fiscal year was closed; absent while it is open."
+    )
+    corrections: list[YearCorrection] | None = public(
+        omit_none=True, default=None, csv=False,
+        help_text="A closed year's corrections by administrators, oldest first; absent for an open year without any.",
+    )
 
 
 @reports_read_from_replica
@@ -256,15 +276,36 @@ def allocation_report(
     (FTE-years); `region`: home region code(s); `as_of`: the registry as it stood then;
     `limit`: at most that many rows of each list.
 
+    The officers are those of the year, as they were: the officers with an assignment
+    overlapping it, and while it has not ended (its last day today or later; "today" is the day
+    of `as_of` when given), the active officers without one. Each one's position and home region
+    (the `region` filter's too) are those of the year's last day, or of today if earlier
+    (`attributes.attribute_on_expression`); with `as_of`, the officers, their periods and
+    assignments as the registry held them then. An edit made today (a transfer, a new officer, a
+    deactivation) leaves an ended year's report unchanged. `closed_on` and `corrections`: the
+    year's, as the resources report gives them (`year_closure_facts`).
+
     A step function's peak is reached where a step starts, so the peak daily FTE is the
     largest load at the year's start or at any assignment start within the year. Returns an
     AllocationReport; raises ValueError for an unknown year.
     """
     year = FiscalYear.parse(fiscal_year)
-    officers = Officer.objects.filter(active=True)
+    # The officers as they were: those assigned during the year; while it has not ended (its
+    # end not before today, the day of `as_of` when given), also the active officers without an
+    # assignment. Position and home region as of the year's last day, or today if earlier.
+    today = timezone.localdate(as_of) if as_of is not None else timezone.localdate()
+    day = min(year.end, today)
+    assigned = active_during(assignments(as_of), year.start, year.end).order_by()
+    counted = Q(id__in=assigned.values("officer_id"))
+    if year.end >= today:
+        counted |= Q(active=True)
+    officers = records_as_of(Officer, as_of).filter(counted).annotate(
+        position_on_day=attribute_on_expression("position", day, record="id", as_of=as_of),
+        region_on_day=attribute_on_expression("home_region", day, record="id", as_of=as_of),
+    )
     if region:
-        officers = officers.filter(home_region__code__in=codes(region))
-    in_year = active_during(assignments(as_of), year.start, year.end).filter(officer__in=officers).order_by()
+        officers = officers.filter(region_on_day__in=Region.objects.filter(code__in=codes(region)).values("pk"))
+    in_year = assigned.filter(officer_id__in=officers.values("id"))
     point = Greatest(OuterRef("start_date"), date_value(year.start))
     load_at_start = (
         assignments(as_of).filter(periods.on_day_q(point), officer=OuterRef("officer"))
@@ -284,25 +325,28 @@ def allocation_report(
     threshold = Decimal(under_threshold)
     over_ids = {pk for pk, peak in peaks.items() if peak is not None and Decimal(str(peak)) > FTE_MAX}
     under_ids = {pk for pk, total in totals.items() if Decimal(str(total)) < threshold} - over_ids
-    idle = officers.exclude(pk__in=in_year.values("officer_id")) if threshold > 0 else officers.none()
-    flagged_officers = officers.filter(Q(pk__in=over_ids | under_ids) | Q(pk__in=idle.values("pk")))
-    flagged = [  # the officers over or under, in order
-        AllocationRow(
-            id=o["pk"],
-            employee_number=o["employee_number"],
-            name=o["name"],
-            position=o["position"],
-            region=o["home_region__code"],
-            peak_fte=fte_round(peaks.get(o["pk"])),
-            fte_years=fte_round(totals.get(o["pk"])),
-        )
-        for o in flagged_officers.order_by("home_region__code", "employee_number")
-        .values("pk", "employee_number", "name", "position", "home_region__code")
-    ]
+    idle = officers.exclude(id__in=in_year.values("officer_id")) if threshold > 0 else officers.none()
+    flagged_officers = officers.filter(Q(id__in=over_ids | under_ids) | Q(id__in=idle.values("id")))
+    region_codes_by_id = dict(Region.objects.values_list("pk", "code"))
+    flagged = sorted(  # the officers over or under, by home region (that day) and number
+        (
+            AllocationRow(
+                id=o["id"],
+                employee_number=o["employee_number"],
+                name=o["name"],
+                position=o["position_on_day"],
+                region=region_codes_by_id.get(o["region_on_day"]),
+                peak_fte=fte_round(peaks.get(o["id"])),
+                fte_years=fte_round(totals.get(o["id"])),
+            )
+            for o in flagged_officers.values("id", "employee_number", "name", "position_on_day", "region_on_day")
+        ),
+        key=lambda row: (row.region or "", row.employee_number),
+    )
     over = [row for row in flagged if row.id in over_ids]
     under = [row for row in flagged if row.id not in over_ids]
 
-    return AllocationReport(
+    report = AllocationReport(
         report="allocation",
         fiscal_year=year.label,
         period=Period(start=year.start, end=year.end),
@@ -314,3 +358,5 @@ def allocation_report(
         under_allocated_count=len(under),
         officers=officers.count(),
     )
+    report.closed_on, report.corrections = year_closure_facts(year, as_of)
+    return report

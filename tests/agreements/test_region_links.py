@@ -12,7 +12,8 @@ from django.urls import reverse
 from agreements import services
 from agreements.models import Arrangement, ArrangementParty, GapAction
 from jfo_registry.core.concurrency import version_of
-from operations.models import Agency, FiscalYearClosure, JointForceOperation
+from operations import services as services_of_operations
+from operations.models import Agency, JointForceOperation
 from tests.api import login
 
 pytestmark = pytest.mark.django_db
@@ -23,7 +24,7 @@ def open_2010_2011(db):
     """These tests are of the region rules, on arrangements in force since 2006: the seeded
     closed year is opened so that its own rule (tests/agreements/test_closed_year_coverage.py)
     does not answer first."""
-    FiscalYearClosure.objects.filter(fiscal_year=2010).update(closed=False)
+    services_of_operations.fiscal_year_reopen(fiscal_year=2010, reason="Tests of other rules")
 
 
 def unit(acronym: str) -> JointForceOperation:

@@ -15,11 +15,20 @@ from agreements.services import arrangement_transition
 from jfo_registry.core.history import record_current_links, record_history, replayed_values
 from jfo_registry.core.roles import Role
 from operations.services import user_set_role
+from operations import services as services_of_operations
 from operations.models import JointForceOperation, Region, Threat
 from tests.api import login
 from tests.conftest import TEST_PASSWORD, make_jfo
 
 pytestmark = pytest.mark.django_db
+
+@pytest.fixture(autouse=True)
+def open_2010_2011(db):
+    """These tests are of the history, on records of the seeded inventory: its closed year is opened so
+    that the closed-year rule (tested in tests/operations/test_effective_dating.py and
+    tests/agreements/test_closed_year_coverage.py) does not answer first."""
+    services_of_operations.fiscal_year_reopen(fiscal_year=2010, reason="Tests of other rules")
+
 
 
 def tadeu_wca() -> Arrangement:

@@ -220,6 +220,7 @@ def test_hostile_text_in_every_text_field_of_a_new_record(api):
     unit = api.post("/api/v1/jfos/", {
         "acronym": SCRIPT, "name": ATTRIBUTE, "objectives": HOSTILE_TEXT["unicode"], "jfo_type": "regional",
         "region": 1, "participations": [{"agency": agency.json()["id"], "role": "lead"}],
+        "start_date": "2012-04-01",  # after the closed 2010-2011, which a new unit would otherwise count in
     }, format="json")
     assert unit.status_code == 201, unit.content
     officer = api.post("/api/v1/officers/", {
@@ -486,6 +487,7 @@ def test_unknown_and_read_only_fields_are_ignored_on_create(api):
         "officers": {"employee_number": "SPOOF-O", "name": "Spoof", "position": "IO", "classification": "FB-04",
                      "home_region": 1, "home_region_code": "HACK"},
         "jfos": {"acronym": "SPOOF-J", "name": "Spoof", "jfo_type": "regional", "region": 1, "region_code": "HACK",
+                 "start_date": "2012-04-01",
                  "program_code": "HACK", "participations": [{"agency": 1, "role": "lead", "agency_acronym": "HACK",
                                                              "jfo": 1, "extra": True}]},
         "arrangements": {"reference": "SPOOF-R", "title": "Spoof", "effective_status": "in_force",
@@ -531,7 +533,7 @@ def test_arrangement_write_answers_its_current_effective_status(api):
     assert response.json().get("effective_status") == "draft"
     pk = response.json()["id"]
     response = api.patch(f"/api/v1/arrangements/{pk}/", {
-        "status": "in_force", "signed_date": "2010-01-01", "effective_date": "2010-01-02", "expiry_date": "2011-01-01",
+        "status": "in_force", "signed_date": "2012-01-01", "effective_date": "2012-01-02", "expiry_date": "2013-01-01",
     }, format="json")
     assert response.status_code == 200, response.content
     assert response.json()["effective_status"] == api.get(f"/api/v1/arrangements/{pk}/").json()["effective_status"]

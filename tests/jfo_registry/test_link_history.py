@@ -16,12 +16,21 @@ from agreements.models import Arrangement, ArrangementParty
 from agreements.selectors import coverage_report
 from jfo_registry.core.history import all_links_as_of, links_as_of, record_history
 from operations import importers
+from operations import services as services_of_operations
 from operations.models import Agency, JointForceOperation, Participation, Region, Threat
 from tests.api import login
 from tests.conftest import make_jfo
 from tests.html_forms import submitted_form
 
 pytestmark = pytest.mark.django_db
+
+@pytest.fixture(autouse=True)
+def open_2010_2011(db):
+    """These tests are of the history of links, on records of the seeded inventory: its closed year is opened so
+    that the closed-year rule (tested in tests/operations/test_effective_dating.py and
+    tests/agreements/test_closed_year_coverage.py) does not answer first."""
+    services_of_operations.fiscal_year_reopen(fiscal_year=2010, reason="Tests of other rules")
+
 
 
 def tadeu_wca() -> Arrangement:

@@ -110,8 +110,8 @@ class DashboardView(RoleRequiredMixin, TemplateView):
         params = form.cleaned_data if form.is_valid() else {}
         as_of = params.get("as_of")
         day = timezone.localdate()
-        if as_of is not None:
-            day = min(day, timezone.localdate(as_of))
+        if as_of is not None:  # a moment before the first fiscal year shows that year's first day
+            day = max(min(day, timezone.localdate(as_of)), FiscalYear(1900).start)
         year = FiscalYear(params["fiscal_year"]) if params.get("fiscal_year") else FiscalYear.of(day)
         regions = user_region_codes(self.request.user)
         context.update(

@@ -1512,6 +1512,11 @@ def assignment_import_match(
         if getattr(stored, name) != getattr(wanted, name)
     }
     if not differ:
+        if effective_from is not None:
+            return _conflict(stored, _(
+                "effective_from is given, but this row changes nothing of assignment %(assignment)s: give the new "
+                "FTE or role, or leave effective_from empty."
+            ) % {"assignment": describe_assignment(stored)})
         return ImportMatch(IMPORT_UNCHANGED, existing=stored)
     effective = {name: values for name, values in differ.items() if name in EFFECTIVE_DATED_FIELDS}
     if effective:

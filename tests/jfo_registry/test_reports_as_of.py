@@ -325,3 +325,9 @@ def test_a_report_as_of_takes_a_bounded_number_of_queries(analyst_api, django_as
         cover("WCA-2006-TADEU", "TADEU", make_jfo("GTA").acronym, make_jfo("PAC").acronym)
     with django_assert_max_num_queries(AS_OF_QUERIES[report]):
         answer(analyst_api, report, region="GTA,PAC", as_of=timezone.now().isoformat(), **params)
+
+
+@pytest.mark.parametrize("moment", ["1899-12-31", "1900-03-31", "0001-04-01"])
+def test_the_dashboard_as_of_a_moment_before_the_first_fiscal_year_is_no_error(client, analyst, moment):
+    client.force_login(analyst)
+    assert client.get("/", {"as_of": moment}).status_code == 200

@@ -504,3 +504,10 @@ def test_overlapping_assignments_stored_before_the_rule_import_back_unchanged():
     assert summary.ok and summary.updated == 1, summary.error_lines()
     first.refresh_from_db()
     assert first.notes == "duplicate of the other"
+
+
+def test_an_effective_from_on_a_row_that_changes_nothing_is_a_conflict():
+    stored = make_assignment(fte="0.50", start=D(2012, 4, 1))
+    summary = import_rows([*row_of(stored), "2024-05-01"], header=[*COLUMNS, "effective_from"], dry_run=True)
+    assert not summary.ok
+    assert "changes nothing" in " ".join(summary.error_lines())

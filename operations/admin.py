@@ -142,8 +142,27 @@ class AssignmentSavingAdmin(RegistryModelAdmin):
         formset.save_m2m()
 
 
+class DatedValuesAdmin(AssignmentSavingAdmin):
+    """The admin of a record with dated values (an officer, a unit): its form checks the rules
+    for the user writing (`actor`), and the record is saved by `save_service` (`officer_save`,
+    `unit_save`) from the form's "Changes take effect from", with its reason."""
+
+    save_service = None
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        form.actor = request.user  # a class made for this request: the closed-year rule on validation
+        return form
+
+    def save_model(self, request, obj, form, change):
+        self.save_service(
+            obj, effective_from=form.cleaned_data.get("effective_from"), actor=request.user,
+            reason=form.cleaned_data.get("correction_reason", ""),
+        )
+
+
 @admin.register(JointForceOperation)
-class JointForceOperationAdmin(RegistryImportExportMixin, AssignmentSavingAdmin):
+class JointForceOperationAdmin(RegistryImportExportMixin, DatedValuesAdmin):
     resource_classes = [importers.JointForceOperationResource]
     list_display = ["acronym", "name", "jfo_type", "program", "region", "status", "co_located"]
     list_filter = ["jfo_type", "program", "region", "status", "co_located", "has_joint_management_team", "threats"]
@@ -165,16 +184,7 @@ class JointForceOperationAdmin(RegistryImportExportMixin, AssignmentSavingAdmin)
               p.jfo_type, p.program.code if p.program else "–") for p in rows),
         ) or "—"
 
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change, **kwargs)
-        form.actor = request.user  # a class made for this request: the closed-year rule on validation
-        return form
-
-    def save_model(self, request, obj, form, change):
-        services.unit_save(
-            obj, effective_from=form.cleaned_data.get("effective_from"), actor=request.user,
-            reason=form.cleaned_data.get("correction_reason", ""),
-        )
+    save_service = staticmethod(services.unit_save)
 
     def save_formset(self, request, form, formset, change):
         """Participations through `services.participations_replace`; assignments as the base does."""
@@ -288,7 +298,7 @@ class ParticipationAdmin(RegistryModelAdmin):
 
 
 @admin.register(Officer)
-class OfficerAdmin(RegistryImportExportMixin, AssignmentSavingAdmin):
+class OfficerAdmin(RegistryImportExportMixin, DatedValuesAdmin):
     resource_classes = [importers.OfficerResource]
     form = OfficerAdminForm
     list_display = ["employee_number", "name", "position", "classification", "home_region", "active"]
@@ -311,16 +321,7 @@ class OfficerAdmin(RegistryImportExportMixin, AssignmentSavingAdmin):
               p.position, p.home_region.code) for p in rows),
         ) or "—"
 
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change, **kwargs)
-        form.actor = request.user  # a class made for this request: the closed-year rule on validation
-        return form
-
-    def save_model(self, request, obj, form, change):
-        services.officer_save(
-            obj, effective_from=form.cleaned_data.get("effective_from"), actor=request.user,
-            reason=form.cleaned_data.get("correction_reason", ""),
-        )
+    save_service = staticmethod(services.officer_save)
 
 
 class PeriodCorrectionAdmin(RegistryModelAdmin):

@@ -32,6 +32,31 @@ from ..models import (
 from . import serializers
 
 
+def dated_change(viewset, request, *, may, refusal: str, lock, body, change):
+    """The `change` operation of a record with dated values (an officer, a unit): the record of
+    the URL, 403 (`refusal`) unless `may(user, record)`, 428 without If-Match before the body is
+    read, then under the record's row lock (`lock(pk)`) 412 for a stale version (so concurrent
+    changes with one ETag make one change), the body (`body`, a serializer: 400) and
+    `change(record, effective_from=..., actor=..., **values)` (400 for its ValidationError).
+    Returns the record as the viewset shows it."""
+    record = viewset.get_object()
+    if not may(request.user, record):
+        viewset.permission_denied(request, message=refusal)
+    tags_seen(request)
+    with transaction.atomic():
+        lock(record.pk)
+        refuse_stale_write(request, type(record).objects.get(pk=record.pk))
+        data = body(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        effective_from = values.pop("effective_from", None) or timezone.localdate()
+        try:
+            change(record, effective_from=effective_from, actor=request.user, **values)
+        except ValidationError as error:
+            raise as_drf_error(error) from error
+    return Response(viewset.get_serializer(viewset.get_queryset().get(pk=record.pk)).data)
+
+
 class RegionViewSet(RegistryViewSet):
     queryset = Region.objects.all()
     serializer_class = serializers.RegionSerializer
@@ -117,10 +142,9 @@ class JointForceOperationViewSet(RegistryViewSet):
     )
     serializer_class = serializers.JointForceOperationSerializer
     filterset_class = JointForceOperationFilterSet
-    if_match_actions = ("correct_period",)  # the schema declares If-Match on these POSTs
     search_fields = ["acronym", "name", "objectives"]
     ordering_fields = ["acronym", "name", "jfo_type", "region__code", "program__code", "status", "start_date"]
-    if_match_actions = ("change",)  # the schema declares If-Match on these POSTs
+    if_match_actions = ("change", "correct_period")  # the schema declares If-Match on these POSTs
 
     @extend_schema(request=serializers.UnitChangeSerializer, responses={200: serializers.JointForceOperationSerializer})
     @action(detail=True, methods=["post"], parser_classes=[SafeJSONParser], permission_classes=[DatedChangePermission])
@@ -132,22 +156,10 @@ class JointForceOperationViewSet(RegistryViewSet):
         fiscal year on days the unit had assignments (but for an administrator giving `reason`):
         400 naming the year; a unit outside the user's regions, or a move out of them: 403. Needs
         If-Match with the unit's ETag (428 without, 412 when the unit changed since)."""
-        jfo = self.get_object()
-        if not services.can_change_dated(request.user, jfo):
-            self.permission_denied(request, message=_("You may only edit JFO units of your own regions."))
-        tags_seen(request)  # 428 before the body is read
-        with transaction.atomic():
-            services.lock_unit(jfo.pk)  # the version checked is the one changed: concurrent changes get 412
-            refuse_stale_write(request, JointForceOperation.objects.get(pk=jfo.pk))
-            data = serializers.UnitChangeSerializer(data=request.data)
-            data.is_valid(raise_exception=True)
-            values = dict(data.validated_data)
-            effective_from = values.pop("effective_from", None) or timezone.localdate()
-            try:
-                services.unit_change(jfo, effective_from=effective_from, actor=request.user, **values)
-            except ValidationError as error:
-                raise as_drf_error(error) from error
-        return Response(self.get_serializer(self.get_queryset().get(pk=jfo.pk)).data)
+        return dated_change(
+            self, request, may=services.can_change_dated, refusal=_("You may only edit JFO units of your own regions."),
+            lock=services.lock_unit, body=serializers.UnitChangeSerializer, change=services.unit_change,
+        )
 
     @extend_schema(
         request=serializers.UnitPeriodCorrectionSerializer, responses={200: serializers.UnitCorrectionResultSerializer},
@@ -182,22 +194,10 @@ class OfficerViewSet(RegistryViewSet):
         a date inside a closed fiscal year but from an administrator giving `reason`; an officer
         outside the user's regions, or a transfer out of them: 403. Needs If-Match with the
         officer's ETag (428 without, 412 when the officer changed since)."""
-        officer = self.get_object()
-        if not permissions.can_edit(request.user, officer):
-            self.permission_denied(request, message=_("You may only edit officers of your own regions."))
-        tags_seen(request)  # 428 before the body is read
-        with transaction.atomic():
-            services.lock_officer(officer.pk)  # the version checked is the one changed: concurrent changes get 412
-            refuse_stale_write(request, Officer.objects.get(pk=officer.pk))
-            data = serializers.OfficerChangeSerializer(data=request.data)
-            data.is_valid(raise_exception=True)
-            values = dict(data.validated_data)
-            effective_from = values.pop("effective_from", None) or timezone.localdate()
-            try:
-                services.officer_change(officer, effective_from=effective_from, actor=request.user, **values)
-            except ValidationError as error:
-                raise as_drf_error(error) from error
-        return Response(self.get_serializer(self.get_queryset().get(pk=officer.pk)).data)
+        return dated_change(
+            self, request, may=permissions.can_edit, refusal=_("You may only edit officers of your own regions."),
+            lock=services.lock_officer, body=serializers.OfficerChangeSerializer, change=services.officer_change,
+        )
 
     @extend_schema(
         request=serializers.OfficerPeriodCorrectionSerializer, responses={200: serializers.OfficerCorrectionResultSerializer},

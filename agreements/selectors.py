@@ -366,8 +366,11 @@ def gaps_report(*, on: datetime.date | None = None, region=None, as_of: datetime
     day = on or timezone.localdate()
     coverage = coverage_report(on=day, region=region, as_of=as_of)
     uncovered_ids = [u["id"] for u in coverage["uncovered_units"]]
-    units = records_as_of(JointForceOperation, as_of).filter(id__in=uncovered_ids).select_related(
-        "region").order_by("region__code", "acronym")
+    region_on_day = {u["id"]: u["region"] for u in coverage["uncovered_units"]}  # each unit's region that day
+    units = sorted(
+        records_as_of(JointForceOperation, as_of).filter(id__in=uncovered_ids),
+        key=lambda u: (region_on_day[u.id] or "", u.acronym),
+    )
     condition_count = records_as_of(InformationSharingCondition, as_of).count()
     in_force = covering_regions(records_as_of(Arrangement, as_of).filter(in_force_on(day)), region, as_of)
     addressed = dict(
@@ -393,7 +396,7 @@ def gaps_report(*, on: datetime.date | None = None, region=None, as_of: datetime
         on=day,
         as_of=as_of,
         units=[
-            UnitGap(id=u.id, acronym=u.acronym, name=u.name, region=u.region.code, gap="no_arrangement",
+            UnitGap(id=u.id, acronym=u.acronym, name=u.name, region=region_on_day[u.id], gap="no_arrangement",
                     actions=actions_of.get(("unit", u.id), []))
             for u in units
         ],

@@ -19,7 +19,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from agreements.selectors import coverage_report
+from agreements.selectors import coverage_report, gaps_report
 from jfo_registry.core.fiscal import FiscalYear
 from operations import importers, services
 from operations.attributes import attribute_on, attribute_on_expression, attribute_spans, split_by_periods
@@ -547,3 +547,13 @@ def test_a_unit_created_or_dated_into_a_closed_year_needs_an_administrators_reas
     assert "2010-2011" in str(closed.json())
     assert JointForceOperation.objects.get(pk=seeded.pk).end_date is None
     assert not ClosedYearCorrection.objects.exists()
+
+
+def test_the_gaps_report_labels_each_uncovered_unit_with_its_region_of_the_day(db):
+    """A unit without an arrangement, moved from GTA to PAC in 2012: on 2011-03-31 it is a GTA gap."""
+    unit = make_jfo("GTA")
+    services.unit_change(unit, effective_from=D(2012, 4, 1), region=region("PAC"))
+    then = {gap.acronym: gap.region for gap in gaps_report(on=D(2011, 3, 31), region="GTA").units}
+    assert then[unit.acronym] == "GTA"
+    now = {gap.acronym: gap.region for gap in gaps_report(region="PAC").units}
+    assert now[unit.acronym] == "PAC"

@@ -12,7 +12,7 @@ from . import services
 from .choices import Classification, JfoType, Position
 from .models import (
     FTE_MAX, FTE_STEP, OFFICER_PERIOD_ATTRIBUTES, UNIT_PERIOD_ATTRIBUTES, Assignment, JointForceOperation, Officer, Program,
-    Region,
+    Region, closed_year_message, year_labels,
 )
 
 
@@ -260,6 +260,7 @@ class AssignmentChangeForm(VersionedFormMixin, forms.ModelForm):
         self.fields["fte"].widget.attrs.update(
             {"step": str(FTE_STEP), "min": str(FTE_STEP), "max": str(FTE_MAX), "inputmode": "decimal"}
         )
+        self.user = user
         if user is not None and not permissions.is_administrator(user):
             del self.fields["reason"]
 
@@ -271,7 +272,17 @@ class AssignmentChangeForm(VersionedFormMixin, forms.ModelForm):
 
     def preview(self) -> str:
         """Which fiscal years the change touches, in words (translated)."""
-        return change_preview(self.instance, self.effective_day())
+        day = self.effective_day()
+        text = change_preview(self.instance, day)
+        closed = services.closed_years_touched([(day, self.instance.end_date)])
+        if closed and self.user is not None:  # say before saving what the closed-year rule will answer
+            if permissions.is_administrator(self.user):
+                text += " " + gettext("Closed: %(years)s. Saving needs your reason, recorded as a correction.") % {
+                    "years": year_labels(closed),
+                }
+            else:
+                text += " " + closed_year_message(closed)
+        return text
 
     def changes(self) -> dict:
         """The fields whose value the form changes (field name to new value)."""

@@ -192,6 +192,22 @@ def test_the_change_page_previews_the_years_and_saves_from_the_date(client, gta_
     assert Assignment.objects.filter(jfo=assignment.jfo, officer=assignment.officer).count() == 2
 
 
+def test_the_change_page_preview_says_a_closed_year_will_refuse_a_managers_change(client, gta_manager, administrator):
+    assignment = inset_gta_assignment()
+    url = reverse("operations:assignment-edit", args=[assignment.pk])
+    client.login(username=gta_manager.username, password=TEST_PASSWORD)
+    form = client.get(url).context["form"]
+    data = {"fte": "0.60", "role": assignment.role, "effective_from": "2010-06-01", "version": form["version"].value(),
+            "preview": "1"}
+    preview = client.post(url, data)
+    assert preview.status_code == 200
+    assert "Fiscal year 2010-2011 is closed: its figures can no longer be changed." in preview.content.decode()
+    client.force_login(administrator)
+    preview = client.post(url, data)
+    assert "Closed: 2010-2011. Saving needs your reason" in preview.content.decode()
+    assert not Assignment.objects.filter(predecessor=assignment).exists()
+
+
 def test_the_change_page_in_french_says_the_years(client, gta_manager):
     client.login(username=gta_manager.username, password=TEST_PASSWORD)
     assignment = inset_gta_assignment()

@@ -2,6 +2,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from jfo_registry.core import permissions
 from jfo_registry.core.concurrency import VersionedFormMixin, check_version, version_of
 
 from . import services
@@ -92,10 +93,16 @@ class TransitionForm(forms.Form):
     version = forms.CharField(widget=forms.HiddenInput, required=False)
     signed_date = forms.DateField(label=_("Signed on"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     effective_date = forms.DateField(label=_("In effect from"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(
+        label=_("Reason (administrators, for a change of a closed fiscal year's coverage)"), required=False,
+        widget=forms.Textarea(attrs={"rows": 2}), max_length=2000,
+    )
 
-    def __init__(self, *args, arrangement, **kwargs):
+    def __init__(self, *args, arrangement, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.arrangement = arrangement
+        if user is None or not permissions.is_administrator(user):
+            del self.fields["reason"]
         self.fields["status"].choices = [
             (status, ArrangementStatus(status).label) for status in services.allowed_transitions(arrangement.status)
         ]

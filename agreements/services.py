@@ -275,11 +275,12 @@ def arrangement_save(
 
 def arrangement_transition(
     *, arrangement: Arrangement, status: str, signed_date: datetime.date | None = None,
-    effective_date: datetime.date | None = None, actor=None,
+    effective_date: datetime.date | None = None, actor=None, reason: str = "",
 ) -> Arrangement:
     """Move an arrangement to `status` (a status value; `signed_date` and `effective_date` may
-    be given when it enters into force, and replace the stored dates when given). Returns the
-    saved arrangement.
+    be given when it enters into force, and replace the stored dates when given; `reason`: an
+    administrator's, for a change of a closed fiscal year's coverage). Returns the saved
+    arrangement.
 
     Raises PermissionDenied or ValidationError as `arrangement_save` (an illegal move: as
     `check_transition`)."""
@@ -288,7 +289,7 @@ def arrangement_transition(
     if effective_date is not None:
         arrangement.effective_date = effective_date
     arrangement.status = status
-    return arrangement_save(arrangement, actor=actor)
+    return arrangement_save(arrangement, actor=actor, reason=reason)
 
 
 def check_renewal(*, actor, arrangement: Arrangement) -> None:

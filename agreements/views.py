@@ -200,7 +200,7 @@ class TransitionView(ArrangementFormView):
         return super().get(request, pk, **kwargs)
 
     def make_form(self, data=None, files=None):
-        return TransitionForm(data, arrangement=self.arrangement, initial={
+        return TransitionForm(data, arrangement=self.arrangement, user=self.request.user, initial={
             "signed_date": self.arrangement.signed_date, "effective_date": self.arrangement.effective_date,
         })
 
@@ -208,7 +208,7 @@ class TransitionView(ArrangementFormView):
         services.arrangement_transition(
             arrangement=self.arrangement, status=form.cleaned_data["status"],
             signed_date=form.cleaned_data.get("signed_date"), effective_date=form.cleaned_data.get("effective_date"),
-            actor=self.request.user,
+            actor=self.request.user, reason=form.cleaned_data.get("reason", ""),
         )
         messages.success(self.request, _("The status was changed."))
         return self.arrangement.get_absolute_url()

@@ -151,6 +151,10 @@ class TransitionSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=ArrangementStatus.choices)
     signed_date = serializers.DateField(required=False)
     effective_date = serializers.DateField(required=False)
+    reason = StrictCharField(
+        required=False, allow_blank=True, max_length=2000,
+        help_text="An administrator's reason for a change of a closed fiscal year's coverage (refused without one).",
+    )
 
 
 class RenewSerializer(serializers.Serializer):

@@ -118,3 +118,44 @@ def test_the_admin_refuses_an_unexplained_change_of_a_closed_years_coverage(clie
     assert "2010-2011" in response.content.decode()
     tadeu.refresh_from_db()
     assert tadeu.effective_date < D(2010, 4, 1)
+
+
+@pytest.fixture
+def draft_for_2010(db):
+    arrangement = Arrangement.objects.create(reference="WCA-LATE-2010", title="Signed late")
+    arrangement.jfos.set([make_jfo("GTA")])
+    return arrangement
+
+
+def test_putting_an_arrangement_in_force_from_a_closed_day_takes_an_administrators_reason_on_the_page(
+    client, administrator, draft_for_2010
+):
+    url = reverse("agreements:arrangement-transition", args=[draft_for_2010.pk])
+    client.force_login(administrator)
+    page = client.get(url)
+    assert page.status_code == 200 and 'name="reason"' in page.content.decode()
+    data = {"status": "in_force", "signed_date": "2010-05-01", "effective_date": "2010-06-01",
+            "version": page.context["form"]["version"].value()}
+    refused = client.post(url, data)
+    assert refused.status_code == 400
+    assert "give the reason" in refused.content.decode()
+    saved = client.post(url, {**data, "reason": "Signed in 2010, entered late"})
+    assert saved.status_code == 302
+    draft_for_2010.refresh_from_db()
+    assert draft_for_2010.status == Status.IN_FORCE
+    assert list(ClosedYearCorrection.objects.values_list("reason", flat=True)) == ["Signed in 2010, entered late"]
+
+
+def test_the_api_transition_takes_the_reason(api, administrator, draft_for_2010):
+    login(api, administrator)
+    url = f"/api/v1/arrangements/{draft_for_2010.pk}/transition/"
+    body = {"status": "in_force", "signed_date": "2010-05-01", "effective_date": "2010-06-01"}
+    assert api.post(url, body, format="json").status_code == 400
+    assert api.post(url, {**body, "reason": "Signed in 2010"}, format="json").status_code == 200
+    assert ClosedYearCorrection.objects.filter(fiscal_year=2010, reason="Signed in 2010").exists()
+
+
+def test_a_managers_status_page_has_no_reason_field(client, gta_manager, draft_for_2010):
+    client.force_login(gta_manager)
+    page = client.get(reverse("agreements:arrangement-transition", args=[draft_for_2010.pk]))
+    assert page.status_code == 200 and 'name="reason"' not in page.content.decode()

@@ -17,13 +17,14 @@ from django.db import IntegrityError, transaction
 from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from simple_history.utils import bulk_create_with_history
 
 from jfo_registry.core import periods, permissions
 from jfo_registry.core.audit import current_entry_point
 from jfo_registry.core.integrity import refuse_conflicts
 from operations import services as operations_services
-from operations.models import JointForceOperation
+from operations.models import JointForceOperation, year_labels
 
 from . import selectors
 from .choices import ArrangementStatus as Status
@@ -216,7 +217,20 @@ def check_coverage_closed_years(
     an administrator corrects (to record once saved); see `coverage_change_spans`."""
     stored = Arrangement.objects.filter(pk=arrangement.pk).first() if arrangement.pk else None
     spans = coverage_change_spans(stored, arrangement, jfos=None if jfos is None else list(jfos))
-    return operations_services.check_closed_years(actor, spans, reason=reason)
+    return operations_services.check_closed_years(actor, spans, reason=reason, refusal=closed_coverage_message)
+
+
+def closed_coverage_message(years) -> str:
+    """The refusal of a change of a closed fiscal year's coverage (`years`: FiscalYear): the
+    links of an arrangement carry no date, so it cannot take effect after the year."""
+    years = list(years)
+    return ngettext(
+        "Fiscal year %(years)s is closed: which units an arrangement covered then, and when it was in force, can no "
+        "longer be changed. Ask an administrator to correct the year, giving a reason.",
+        "Fiscal years %(years)s are closed: which units an arrangement covered then, and when it was in force, can "
+        "no longer be changed. Ask an administrator to correct the years, giving a reason.",
+        len(years),
+    ) % {"years": year_labels(years)}
 
 
 def check_arrangement_rows(

@@ -149,7 +149,9 @@ def closed_years_hold_the_system():
         _SYSTEM_HELD.reset(token)
 
 
-def check_closed_years(actor, spans: Iterable[Span], *, reason: str | None = None) -> list[FiscalYear]:
+def check_closed_years(
+    actor, spans: Iterable[Span], *, reason: str | None = None, refusal=closed_year_message
+) -> list[FiscalYear]:
     """The rule of closed fiscal years, for every write that would alter a year's figures (an
     assignment's period, FTE, officer or unit; a year's salary rates and costing policy).
 
@@ -159,12 +161,13 @@ def check_closed_years(actor, spans: Iterable[Span], *, reason: str | None = Non
     administrator corrects (to record with `record_corrections` once the write is saved), empty
     when no closed year is touched. Raises ValidationError (code "closed_year", the same message
     on every entry point) when the spans touch a closed year and `actor` is not an administrator,
-    or is one and gives no reason. Changes nothing; one query."""
+    or is one and gives no reason; `refusal(years)` gives the first message (default: the one of
+    writes that can take effect after the year). Changes nothing; one query."""
     years = closed_years_touched(spans)
     if not years or (actor is None and not _SYSTEM_HELD.get()):
         return []
     if actor is not None and not permissions.is_administrator(actor):
-        raise ValidationError(closed_year_message(years), code="closed_year")
+        raise ValidationError(refusal(years), code="closed_year")
     if not (reason or "").strip():
         raise ValidationError(
             ngettext(

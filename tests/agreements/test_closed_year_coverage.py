@@ -46,7 +46,7 @@ def test_a_manager_cannot_add_a_covered_unit_to_an_arrangement_in_force_in_the_c
         URL.format(tadeu.pk), {"jfos": [*unit_ids(tadeu), added.pk]}, format="json", HTTP_IF_MATCH="*"
     )
     assert response.status_code == 400
-    assert "2010-2011" in str(response.json())
+    assert "Fiscal year 2010-2011 is closed: which units an arrangement covered then" in str(response.json())
     assert added.pk not in unit_ids(tadeu)
     assert coverage_2010() == before
 

@@ -285,8 +285,17 @@ class DatedPeriod(TimeStampedModel):
 
     def __str__(self) -> str:
         end = self.end_date.isoformat() if self.end_date else "…"
-        values = " ".join(str(getattr(self, a) or "–") for a in self.ATTRIBUTES)
-        return f"{getattr(self, self.OWNER)} {self.start_date:%Y-%m-%d}–{end}: {values}"  # names, as history shows them
+        values = " ".join(str(self._named(a) or "–") for a in self.ATTRIBUTES)
+        return f"{self._named(self.OWNER)} {self.start_date:%Y-%m-%d}–{end}: {values}"
+
+    def _named(self, name: str):
+        """The value of field `name` as text can show it: a related record by its name when it is
+        loaded (the admin's lists select them), else its key (never a query per row: history
+        pages list many periods)."""
+        field = self._meta.get_field(name)
+        if field.is_relation and not field.is_cached(self):
+            return getattr(self, field.attname)
+        return getattr(self, name)
 
     never_deleted = True  # each kind's `deletion_refusal` says so
 

@@ -13,9 +13,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from jfo_registry.core.concurrency import etag_of
-from operations import importers
+from operations import importers, services
 from jfo_registry.core.fiscal import FiscalYear
-from operations.models import ClosedYearCorrection, Region
+from operations.models import ClosedYearCorrection, OfficerPeriod, Region
 from operations.selectors import resources_report
 from tests.api import login
 from tests.conftest import TEST_PASSWORD, make_assignment, make_officer
@@ -220,3 +220,14 @@ def test_an_impossible_effective_date_is_an_error_of_effective_from(api, adminis
     assert response.status_code == 400
     assert set(response.json()) == {"effective_from"}
     assert periods_of(gta_officer) == []
+
+
+def test_a_periods_label_names_loaded_records_and_reads_nothing(django_assert_num_queries, gta_officer):
+    """History pages list many periods: their labels never query (the officer's page history)."""
+    services.officer_change(gta_officer, effective_from=D(2012, 4, 1), classification="FB-04")
+    period = OfficerPeriod.objects.filter(officer=gta_officer).first()
+    with django_assert_num_queries(0):
+        assert str(period).startswith(f"{gta_officer.pk} ")
+    loaded = OfficerPeriod.objects.select_related("officer", "home_region").filter(officer=gta_officer).first()
+    with django_assert_num_queries(0):
+        assert str(loaded).startswith(str(gta_officer))
